@@ -1,0 +1,204 @@
+package deps_test
+
+// This file is a statement of policy: the import rules of ../shared/DESIGN.md
+// ("Module layout"), checked with go/build for every GOOS the module vets on.
+// Do not change the tables to make a build pass; change the design first.
+
+import (
+	"go/build"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/entraauth/entraauth"
+
+// allowed lists, for each package of the main module, the packages of this
+// module its non-test files may import. A package missing from this table
+// fails the test: a new package needs a decision, not a default.
+var allowed = map[string][]string{
+	"":                          nil, // this test only
+	"pkce":                      nil,
+	"cache":                     nil,
+	"oauth":                     {"cache"},
+	"devicecode":                {"oauth"},
+	"loopback":                  {"oauth", "pkce"},
+	"broker":                    {"oauth"},
+	"conformance/fakeauthority": nil,
+	"conformance":               {"oauth", "conformance/fakeauthority"},
+	"cmd/entraauth":             {"*"},
+}
+
+// testKits may be linked only by the conformance suite.
+var testKits = []string{"testing", "net/http/httptest", "github.com/stretchr/testify"}
+
+// vendorSDKs never appear in the main module: they live in nested modules
+// that compare or interoperate (bench/, interop/, azadapter/).
+var vendorSDKs = []string{
+	"github.com/AzureAD/microsoft-authentication-library-for-go",
+	"github.com/Azure/azure-sdk-for-go",
+}
+
+// jwxUsers are the only non-test packages that may link jwx: the fake
+// authority mints tokens with it, the client verifies with go-oidc.
+var jwxUsers = []string{"conformance/fakeauthority", "conformance", "cmd/entraauth"}
+
+type pkg struct {
+	rel                  string
+	imports, testImports []string // testImports: in-package and external tests
+	xtestImports         []string
+}
+
+func TestImportRules(t *testing.T) {
+	for _, goos := range []string{"linux", "windows", "darwin"} {
+		t.Run(goos, func(t *testing.T) {
+			pkgs := loadPackages(t, goos)
+			if len(pkgs) < 2 {
+				t.Fatalf("found %d packages; the walk is broken", len(pkgs))
+			}
+			for _, p := range pkgs {
+				checkPackage(t, p)
+			}
+			checkTestKitsClosure(t, pkgs)
+		})
+	}
+}
+
+func checkPackage(t *testing.T, p pkg) {
+	t.Helper()
+	rules, ok := allowed[p.rel]
+	if !ok {
+		t.Errorf("package %q is not in the allowed table of deps_test.go", p.rel)
+		return
+	}
+	for _, imp := range p.imports {
+		if rel, internal := moduleRel(imp); internal {
+			if !slices.Contains(rules, "*") && !slices.Contains(rules, rel) {
+				t.Errorf("%s imports %s: not an allowed edge", show(p.rel), rel)
+			}
+			if rel == "conformance" && p.rel != "conformance" {
+				t.Errorf("%s imports the conformance suite outside a _test.go file", show(p.rel))
+			}
+		}
+		if hasPrefixAny(imp, testKits) && p.rel != "conformance" {
+			t.Errorf("%s links test kit %s in non-test code", show(p.rel), imp)
+		}
+		if strings.HasPrefix(imp, "github.com/lestrrat-go/jwx") && !slices.Contains(jwxUsers, p.rel) {
+			t.Errorf("%s links jwx; only %v may", show(p.rel), jwxUsers)
+		}
+	}
+	for _, imp := range slices.Concat(p.imports, p.testImports, p.xtestImports) {
+		if hasPrefixAny(imp, vendorSDKs) {
+			t.Errorf("%s imports %s; vendor SDKs belong in nested modules", show(p.rel), imp)
+		}
+	}
+	if slices.Contains(p.testImports, module+"/conformance") {
+		t.Errorf("%s imports conformance from an in-package test; use an external _test package", show(p.rel))
+	}
+}
+
+// checkTestKitsClosure follows imports inside the module, so that a package
+// cannot link testing through another package of ours.
+func checkTestKitsClosure(t *testing.T, pkgs []pkg) {
+	t.Helper()
+	byRel := map[string]pkg{}
+	for _, p := range pkgs {
+		byRel[p.rel] = p
+	}
+	for _, p := range pkgs {
+		if p.rel == "conformance" || p.rel == "" {
+			continue
+		}
+		seen := map[string]bool{}
+		var walk func(rel string) string
+		walk = func(rel string) string {
+			if seen[rel] {
+				return ""
+			}
+			seen[rel] = true
+			for _, imp := range byRel[rel].imports {
+				if hasPrefixAny(imp, testKits) {
+					return rel + " -> " + imp
+				}
+				if r, ok := moduleRel(imp); ok {
+					if path := walk(r); path != "" {
+						return rel + " -> " + path
+					}
+				}
+			}
+			return ""
+		}
+		if chain := walk(p.rel); chain != "" {
+			t.Errorf("%s links a test kit: %s", show(p.rel), chain)
+		}
+	}
+}
+
+func loadPackages(t *testing.T, goos string) []pkg {
+	t.Helper()
+	ctxt := build.Default
+	ctxt.GOOS = goos
+	ctxt.CgoEnabled = false
+	var out []pkg
+	err := filepath.WalkDir(".", func(dir string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		name := d.Name()
+		if dir != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata") {
+			return filepath.SkipDir
+		}
+		if dir != "." {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				return filepath.SkipDir // a nested module has rules of its own
+			}
+		}
+		bp, err := ctxt.ImportDir(dir, 0)
+		if err != nil {
+			if _, ok := err.(*build.NoGoError); ok {
+				return nil
+			}
+			t.Fatalf("%s: %v", dir, err)
+		}
+		rel := filepath.ToSlash(dir)
+		if rel == "." {
+			rel = ""
+		}
+		out = append(out, pkg{rel: rel, imports: bp.Imports, testImports: bp.TestImports, xtestImports: bp.XTestImports})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func moduleRel(imp string) (string, bool) {
+	if imp == module {
+		return "", true
+	}
+	if rest, ok := strings.CutPrefix(imp, module+"/"); ok {
+		return path.Clean(rest), true
+	}
+	return "", false
+}
+
+func hasPrefixAny(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if s == p || strings.HasPrefix(s, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func show(rel string) string {
+	if rel == "" {
+		return "(root)"
+	}
+	return rel
+}

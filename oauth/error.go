@@ -1,0 +1,123 @@
+package oauth
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Sentinels for the categories callers branch on. Test with errors.Is; an
+// *Error matches the sentinel of its category.
+var (
+	// ErrInteractionRequired: the user must sign in interactively
+	// (interaction_required, login_required, consent_required, or a
+	// claims challenge such as AADSTS50076 MFA).
+	ErrInteractionRequired = errors.New("oauth: interaction required")
+	// ErrExpired: a device code, authorization code or refresh token has
+	// expired (expired_token, AADSTS70008, AADSTS700082).
+	ErrExpired = errors.New("oauth: code or token expired")
+	// ErrDeclined: the user declined (authorization_declined, access_denied).
+	ErrDeclined = errors.New("oauth: user declined")
+	// ErrStateMismatch: a redirect carried a state this client did not send.
+	// It is never sent to the server.
+	ErrStateMismatch = errors.New("oauth: state mismatch")
+	// ErrInvalidResponse: the server's answer could not be understood (not
+	// JSON, truncated, an HTML page, or a success without an access token).
+	ErrInvalidResponse = errors.New("oauth: invalid response")
+)
+
+// Error is the one error type for anything Microsoft Entra ID rejected, or
+// answered in a way that could not be understood. Inspect it with
+// errors.As; classify it with errors.Is against the sentinels above.
+type Error struct {
+	// Endpoint names what answered: "token", "devicecode", "authorize",
+	// "discovery", "keys", "userrealm".
+	Endpoint string
+	// StatusCode is the HTTP status; 0 for an authorize redirect.
+	StatusCode int
+	// Code is the RFC 6749 "error" value: invalid_grant, ...
+	Code string
+	// Description is "error_description", e.g. "AADSTS50076: ...".
+	Description string
+	// AADSTS are the "error_codes" numbers.
+	AADSTS []int
+	// SubError is "suberror": consent_required, basic_action, ...
+	SubError string
+	// Claims is the claims challenge to send with the next interactive
+	// request, when Entra asks for one.
+	Claims string
+	// CorrelationID, TraceID, Timestamp and ErrorURI are Entra's
+	// diagnostics, to quote in a support request.
+	CorrelationID, TraceID, Timestamp, ErrorURI string
+	// Snippet is a short, secret-free excerpt of a body that could not be
+	// parsed; empty when the body was a well-formed error.
+	Snippet string
+
+	err error // an underlying cause, when there is one
+}
+
+// Error returns "oauth: <endpoint>: <code>: <first line of description>"
+// with the status and correlation ID when known.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("oauth: ")
+	if e.Endpoint != "" {
+		b.WriteString(e.Endpoint)
+		b.WriteString(": ")
+	}
+	if e.Code != "" {
+		b.WriteString(e.Code)
+	} else {
+		b.WriteString("error")
+	}
+	if d, _, _ := strings.Cut(e.Description, "\n"); d != "" {
+		b.WriteString(": ")
+		b.WriteString(strings.TrimSpace(d))
+	}
+	if e.StatusCode != 0 {
+		b.WriteString(" (HTTP ")
+		b.WriteString(strconv.Itoa(e.StatusCode))
+		b.WriteString(")")
+	}
+	if e.Snippet != "" {
+		b.WriteString(": body: ")
+		b.WriteString(strconv.Quote(e.Snippet))
+	}
+	if e.CorrelationID != "" {
+		b.WriteString(" correlation_id=")
+		b.WriteString(e.CorrelationID)
+	}
+	if e.err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.err.Error())
+	}
+	return b.String()
+}
+
+// HasAADSTS reports whether Entra listed code among the error's AADSTS codes.
+func (e *Error) HasAADSTS(code int) bool { return slices.Contains(e.AADSTS, code) }
+
+// Unwrap returns the underlying cause, if any.
+func (e *Error) Unwrap() error { return e.err }
+
+// Is classifies e against the package's sentinels.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrInteractionRequired:
+		switch e.Code {
+		case "interaction_required", "login_required", "consent_required":
+			return true
+		}
+		return e.Claims != "" || e.HasAADSTS(50076) || e.HasAADSTS(50079) || e.HasAADSTS(65001)
+	case ErrExpired:
+		return e.Code == "expired_token" || e.HasAADSTS(70008) || e.HasAADSTS(700082) || e.HasAADSTS(70019)
+	case ErrDeclined:
+		return e.Code == "authorization_declined" || e.Code == "access_denied"
+	case ErrStateMismatch:
+		return e.Code == "state_mismatch"
+	case ErrInvalidResponse:
+		return e.Code == "invalid_response"
+	}
+	return false
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the system tests drive for real:
+#   chromium        - the interactive flow's end-to-end test (loopback/)
+#   dbus            - dbus-daemon / dbus-run-session for the Linux broker and Secret Service tests
+#   gnome-keyring   - a real Secret Service for the encrypted cache (cache/)
+#   libsecret-tools - secret-tool, to cross-check items with libsecret
+# Only as root with apt-get; otherwise it reports what is missing and the
+# tests that need it skip (or fail under ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1).
+set -u
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus)
+command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
+command -v secret-tool >/dev/null 2>&1 || need+=(libsecret-tools)
+if [ ${#need[@]} -eq 0 ]; then
+	echo "system packages: all present"
+	exit 0
+fi
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "installing: ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+	exit $?
+fi
+echo "system packages missing (tests needing them will skip): ${need[*]}"
