@@ -1,0 +1,222 @@
+package devicecode
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/entraauth/entraauth/oauth"
+)
+
+// Message is what the user needs to finish signing in on another device:
+// open VerificationURI and enter UserCode before ExpiresOn. It is what a
+// [Options.Prompt] receives. It never holds the device code, which works
+// as a polling credential and is kept from prompts and logs (RFC 8628 §3.3).
+type Message struct {
+	// UserCode is the code to type on the verification page. Control
+	// characters are removed.
+	UserCode string
+	// VerificationURI is the page to open (an https URL), from
+	// "verification_uri" or the older "verification_url".
+	VerificationURI string
+	// Message is Entra's own instruction text ("To sign in, use a web
+	// browser to open the page ... and enter the code ..."), localized
+	// by Entra; when the server sent none, one is composed in English.
+	// Control and escape characters are removed.
+	Message string
+	// ExpiresOn is when the user code stops working.
+	ExpiresOn time.Time
+}
+
+// deviceAuth is a parsed device authorization response (RFC 8628 §3.2).
+type deviceAuth struct {
+	msg        Message
+	deviceCode string
+	interval   time.Duration // 0 when the server sent none
+	expiresIn  time.Duration
+}
+
+// Limits on what the server may ask for (security catalog G12): an
+// absurd interval or lifetime is clamped, never trusted blindly.
+const (
+	defaultInterval = 5 * time.Second // RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default."
+	minInterval     = 1 * time.Second
+	maxInterval     = 5 * time.Minute
+	maxExpiresIn    = time.Hour
+	maxBodyBytes    = 1 << 20
+)
+
+// wireDeviceAuth is the JSON of a device authorization response, with the
+// error fields Entra may send even with HTTP 200 (MSAL.NET
+// expectErrorsOn200OK). Numbers are json.Number so "900" and 900 both parse.
+type wireDeviceAuth struct {
+	DeviceCode      string      `json:"device_code"`
+	UserCode        string      `json:"user_code"`
+	VerificationURI string      `json:"verification_uri"`
+	VerificationURL string      `json:"verification_url"` // older Entra and ADFS; Google
+	ExpiresIn       json.Number `json:"expires_in"`
+	Interval        json.Number `json:"interval"`
+	Message         string      `json:"message"`
+	wireError
+}
+
+// wireError is the error JSON of Entra's endpoints (protocol sheet §5.2).
+type wireError struct {
+	Error         string `json:"error"`
+	Description   string `json:"error_description"`
+	Codes         []any  `json:"error_codes"` // ints in practice; tolerate anything
+	SubError      string `json:"suberror"`
+	Claims        string `json:"claims"`
+	CorrelationID string `json:"correlation_id"`
+	TraceID       string `json:"trace_id"`
+	Timestamp     string `json:"timestamp"`
+	ErrorURI      string `json:"error_uri"`
+}
+
+func (w *wireError) toError(status int) *oauth.Error {
+	e := &oauth.Error{
+		Endpoint:      "devicecode",
+		StatusCode:    status,
+		Code:          clean(w.Error),
+		Description:   clean(w.Description),
+		SubError:      clean(w.SubError),
+		Claims:        w.Claims,
+		CorrelationID: clean(w.CorrelationID),
+		TraceID:       clean(w.TraceID),
+		Timestamp:     clean(w.Timestamp),
+		ErrorURI:      clean(w.ErrorURI),
+	}
+	for _, c := range w.Codes {
+		if f, ok := c.(float64); ok && f == float64(int(f)) {
+			e.AADSTS = append(e.AADSTS, int(f))
+		}
+	}
+	return e
+}
+
+// requestDeviceCode posts the device authorization request (RFC 8628 §3.1)
+// and parses the answer. now is the time the request was sent, from which
+// ExpiresOn is computed.
+func requestDeviceCode(ctx context.Context, hc *http.Client, endpoint, clientID string, scopes []string) (*deviceAuth, error) {
+	form := url.Values{"client_id": {clientID}, "scope": {strings.Join(scopes, " ")}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, fmt.Errorf("devicecode: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	now := time.Now()
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("devicecode: device authorization request: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	if err != nil {
+		return nil, fmt.Errorf("devicecode: reading device authorization response: %w", err)
+	}
+	return parseDeviceAuth(resp.StatusCode, body, now)
+}
+
+// parseDeviceAuth turns a device authorization response into a deviceAuth
+// or an *oauth.Error. It never panics and never quotes a body that could
+// hold a device code.
+func parseDeviceAuth(status int, body []byte, now time.Time) (*deviceAuth, error) {
+	var w wireDeviceAuth
+	if err := json.Unmarshal(body, &w); err != nil {
+		e := &oauth.Error{Endpoint: "devicecode", StatusCode: status, Code: "invalid_response",
+			Description: "device authorization response is not JSON"}
+		if status != http.StatusOK {
+			e.Snippet = snippet(body)
+		}
+		return nil, e
+	}
+	if w.Error != "" {
+		return nil, w.wireError.toError(status)
+	}
+	if status != http.StatusOK {
+		return nil, &oauth.Error{Endpoint: "devicecode", StatusCode: status, Code: "invalid_response",
+			Description: "device authorization failed without an error code"}
+	}
+	return w.validate(now)
+}
+
+func invalid(format string, args ...any) error {
+	return &oauth.Error{Endpoint: "devicecode", StatusCode: http.StatusOK, Code: "invalid_response",
+		Description: fmt.Sprintf(format, args...)}
+}
+
+// validate applies RFC 8628 §3.2 (required fields) and the security
+// catalog's G8, G9 and G12: an https verification URI, clamped numbers.
+func (w *wireDeviceAuth) validate(now time.Time) (*deviceAuth, error) {
+	uri := w.VerificationURI
+	if uri == "" {
+		uri = w.VerificationURL
+	}
+	switch {
+	case w.DeviceCode == "":
+		return nil, invalid("device authorization response has no device_code")
+	case clean(w.UserCode) == "":
+		return nil, invalid("device authorization response has no user_code")
+	case uri == "":
+		return nil, invalid("device authorization response has no verification_uri")
+	}
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		// RFC 8628 §5.4 (remote phishing): only an https page is shown.
+		return nil, invalid("verification_uri %q is not an https URL", clean(uri))
+	}
+	expires, err := seconds(w.ExpiresIn)
+	if err != nil || expires <= 0 {
+		return nil, invalid("device authorization response has no valid expires_in")
+	}
+	interval, err := seconds(w.Interval)
+	if err != nil {
+		return nil, invalid("device authorization response has an invalid interval")
+	}
+	a := &deviceAuth{
+		deviceCode: w.DeviceCode,
+		interval:   clampInterval(interval),
+		expiresIn:  min(expires, maxExpiresIn),
+	}
+	a.msg = Message{UserCode: clean(w.UserCode), VerificationURI: u.String(), Message: clean(w.Message)}
+	if a.msg.Message == "" {
+		a.msg.Message = fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.",
+			a.msg.VerificationURI, a.msg.UserCode)
+	}
+	a.msg.ExpiresOn = now.Add(a.expiresIn)
+	return a, nil
+}
+
+// seconds parses a JSON number of seconds; an absent value is 0.
+func seconds(n json.Number) (time.Duration, error) {
+	if n == "" {
+		return 0, nil
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return 0, err
+	}
+	if f > float64(24*time.Hour/time.Second) {
+		f = float64(24 * time.Hour / time.Second) // avoid overflow; clamped again by the caller
+	}
+	if f < 0 {
+		return 0, errors.New("negative")
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+// clampInterval applies the RFC's default to an absent (or zero) interval
+// and keeps a present one within [minInterval, maxInterval].
+func clampInterval(d time.Duration) time.Duration {
+	if d <= 0 {
+		return defaultInterval
+	}
+	return min(max(d, minInterval), maxInterval)
+}
