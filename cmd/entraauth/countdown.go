@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/entraauth/entraauth/devicecode"
+)
+
+// ANSI sequences the live prompt uses: erase the line, move up one line.
+const (
+	eraseLine = "\r\x1b[2K"
+	lineUp    = "\x1b[1A"
+)
+
+// countdown shows a device-code prompt. On a terminal it shows the code,
+// the URL and a live "expires in m:ss" line updated every second, and
+// erases all of it when stopped, so that the screen ends with the result
+// of the sign-in. On anything else (a file, a pipe) it prints plain lines
+// once and erases nothing.
+type countdown struct {
+	w     io.Writer
+	tty   bool
+	width int // columns; 0 = unknown (80 assumed)
+	msg   devicecode.Message
+	lines int // full lines written above the live line
+
+	stopc chan struct{}
+	done  chan struct{}
+}
+
+// startCountdown prints the prompt for m and, on a terminal, starts the
+// live countdown. Call Stop when sign-in ends, whatever the outcome.
+func startCountdown(w io.Writer, tty bool, width int, m devicecode.Message) *countdown {
+	c := &countdown{w: w, tty: tty, width: width, msg: m, stopc: make(chan struct{}), done: make(chan struct{})}
+	if !tty {
+		fmt.Fprintln(w, m.Message)
+		fmt.Fprintf(w, "Waiting for sign-in; the code expires at %s.\n", m.ExpiresOn.Format("15:04:05 MST"))
+		close(c.done)
+		return c
+	}
+	head := []string{m.Message, "", "  Code: " + m.UserCode, "  Open: " + m.VerificationURI}
+	for _, l := range head {
+		fmt.Fprintln(w, l)
+		c.lines += physicalLines(l, c.width)
+	}
+	io.WriteString(w, countdownLine(time.Until(m.ExpiresOn)))
+	go c.tick()
+	return c
+}
+
+func (c *countdown) tick() {
+	defer close(c.done)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stopc:
+			return
+		case <-t.C:
+			io.WriteString(c.w, eraseLine+countdownLine(time.Until(c.msg.ExpiresOn)))
+		}
+	}
+}
+
+// Stop ends the countdown and, on a terminal, erases the prompt. It may be
+// called more than once.
+func (c *countdown) Stop() {
+	select {
+	case <-c.stopc:
+		return
+	default:
+		close(c.stopc)
+	}
+	<-c.done
+	if c.tty {
+		io.WriteString(c.w, eraseLine+strings.Repeat(lineUp+eraseLine, c.lines))
+	}
+}
+
+// countdownLine is the live line for the time left.
+func countdownLine(left time.Duration) string {
+	if left <= 0 {
+		return "  The code has expired."
+	}
+	return "  Expires in " + formatLeft(left) + "  (Ctrl-C to cancel)"
+}
+
+// formatLeft renders a duration rounded up to the second as m:ss, or
+// h:mm:ss from an hour on.
+func formatLeft(d time.Duration) string {
+	s := int((d + time.Second - 1) / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// physicalLines is how many terminal rows a line of text takes at width
+// columns (80 when unknown); an empty line takes one.
+func physicalLines(s string, width int) int {
+	if width <= 0 {
+		width = 80
+	}
+	n := utf8.RuneCountInString(s)
+	if n == 0 {
+		return 1
+	}
+	return (n + width - 1) / width
+}

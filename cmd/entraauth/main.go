@@ -1,0 +1,144 @@
+// Command entraauth signs in to Microsoft Entra ID as a public client and
+// prints access tokens, without MSAL.
+//
+//	entraauth login [--flow device|browser] [flags]   sign in; the token cache keeps the result
+//	entraauth token [--output raw|json|az|exec-credential] [flags]
+//	                                                  print a token, silently (cache or refresh only)
+//
+// Every command takes --fake to run against an embedded fake authority,
+// whose state (tenant, keys, refresh tokens) lives under the user's cache
+// directory, so that `entraauth login --fake` followed by `entraauth token
+// --fake` works with no tenant and no network.
+//
+// Exit status: 0 on success, 1 on failure, 2 for a usage error, 3 when the
+// user must act (sign in with `entraauth login`, or sign-in was declined or
+// timed out).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+	exitAction = 3 // the user must sign in (again)
+)
+
+// stdio is what a command reads and writes; tests substitute it.
+type stdio struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// stderrTTY reports whether stderr is a terminal, for the live prompt.
+	stderrTTY bool
+	// termWidth is the terminal's width in columns (0 when unknown).
+	termWidth func() int
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, io *stdio, args []string) error
+}
+
+var commands = map[string]command{}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], osStdio())
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit status.
+func run(ctx context.Context, args []string, io *stdio) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(io.stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(io.stderr, "entraauth: unknown command %q\n", args[0])
+		usage(io.stderr)
+		return exitUsage
+	}
+	err := cmd.run(ctx, io, args[1:])
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(io.stderr, "entraauth %s: %v\n", args[0], err)
+	return exitCode(err)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: entraauth <command> [flags]")
+	fmt.Fprintln(w)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-15s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'entraauth <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "Exit status: 0 success, 1 failure, 2 usage error, 3 sign-in needed.")
+}
+
+// usageError is a bad command line (exit 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// actionError means the user must act, typically sign in (exit 3).
+type actionError struct {
+	msg string
+	err error
+}
+
+func (e *actionError) Error() string {
+	if e.err == nil {
+		return e.msg
+	}
+	return e.msg + ": " + e.err.Error()
+}
+
+func (e *actionError) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var ue *usageError
+	var ae *actionError
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &ae):
+		return exitAction
+	}
+	return exitFailed
+}
+
+// envOr returns the first non-empty value among the environment variables.
+func envOr(io *stdio, names ...string) string {
+	for _, n := range names {
+		if v := strings.TrimSpace(io.getenv(n)); v != "" {
+			return v
+		}
+	}
+	return ""
+}

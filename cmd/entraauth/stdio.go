@@ -1,0 +1,26 @@
+package main
+
+import (
+	"os"
+
+	"golang.org/x/term"
+)
+
+// osStdio is the process's own standard streams and environment.
+func osStdio() *stdio {
+	fd := int(os.Stderr.Fd())
+	return &stdio{
+		stdin:     os.Stdin,
+		stdout:    os.Stdout,
+		stderr:    os.Stderr,
+		getenv:    os.Getenv,
+		stderrTTY: term.IsTerminal(fd),
+		termWidth: func() int {
+			w, _, err := term.GetSize(fd)
+			if err != nil {
+				return 0
+			}
+			return w
+		},
+	}
+}
