@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -62,7 +63,7 @@ func testMessage(expires time.Time) devicecode.Message {
 // width where Entra's message wraps over two rows.
 func TestCountdownTerminal(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var out bytes.Buffer
+		var out lockedBuffer
 		c := startCountdown(&out, true, 60, testMessage(time.Now().Add(15*time.Minute)))
 		time.Sleep(2500 * time.Millisecond)
 		mid := newScreen(60)
@@ -105,3 +106,23 @@ func TestCountdownPlain(t *testing.T) {
 		}
 	})
 }
+
+// lockedBuffer is a bytes.Buffer safe for one writer goroutine and a reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
+}
+
+func (l *lockedBuffer) String() string { return string(l.Bytes()) }
