@@ -1,0 +1,209 @@
+package cache
+
+import (
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a [Cache]. A nil *Options means the defaults.
+type Options struct {
+	// Logger receives warnings (a corrupt cache moved aside, a failed
+	// reload). Nil discards them. No secret is ever logged.
+	Logger *slog.Logger
+}
+
+// Cache is an in-memory token cache in MSAL's unified schema, optionally
+// persisted to a [Storage]. It is safe for concurrent use.
+//
+// Lookups ([Cache.AccessToken], [Cache.RefreshToken], ...) read memory
+// only: no I/O, no allocation. Changes ([Cache.Write],
+// [Cache.RemoveAccount]) take the storage's cross-process lock, reload the
+// stored document, apply the change to it, and write it back, all under
+// the lock, so two processes sharing a storage never lose each other's
+// tokens. [Cache.Sync] brings memory up to date with changes other
+// processes made; call it after a lookup misses and before redeeming a
+// refresh token (Entra rotates refresh tokens).
+type Cache struct {
+	storage Storage
+	log     *slog.Logger
+
+	mu        sync.RWMutex
+	s         *store
+	alias     map[AccessTokenKey]AccessTokenKey // requested-scope key -> granted-scope key
+	loaded    bool                              // storage read at least once
+	version   string                            // storage version at the last read
+	lastSweep time.Time
+}
+
+// sweepEvery bounds how often a change also sweeps expired access tokens
+// (an O(n) pass), so a write stays O(1) amortized for a cache with no storage.
+const sweepEvery = time.Minute
+
+// New returns a cache persisted to storage, or memory-only when storage is
+// nil. It does no I/O: the first [Cache.Sync] or [Cache.Write] loads what
+// storage holds.
+func New(storage Storage, opts *Options) *Cache {
+	c := &Cache{storage: storage, s: newStore(), alias: map[AccessTokenKey]AccessTokenKey{}}
+	if opts != nil && opts.Logger != nil {
+		c.log = opts.Logger
+	} else {
+		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c
+}
+
+// AccessToken returns the access token stored for k that has not expired.
+// It tries the exact key first (one map access, no allocation); on a miss
+// it falls back to the tokens of the same account, environment, realm and
+// client whose granted scopes include every requested scope (a
+// "<resource>/.default" request matches a token for that resource). An
+// expired token is never returned; changes evict it.
+func (c *Cache) AccessToken(k AccessTokenKey) (AccessToken, bool) {
+	now := time.Now()
+	c.mu.RLock()
+	t := c.s.atIdx[k]
+	if t == nil || !t.ExpiresOn.After(now) {
+		t = nil
+		if k2, ok := c.alias[k]; ok {
+			t = c.s.atIdx[k2]
+		}
+		if t == nil || !t.ExpiresOn.After(now) {
+			t = c.s.scan(k, now)
+		}
+	}
+	var out AccessToken
+	if t != nil {
+		out = *t
+	}
+	c.mu.RUnlock()
+	return out, t != nil
+}
+
+// RefreshToken returns the refresh token for k: the client's own when
+// k.FamilyID is empty, else any refresh token of that family for the
+// account. Environment aliases match (login.windows.net finds a token
+// stored for login.microsoftonline.com).
+func (c *Cache) RefreshToken(k RefreshTokenKey) (RefreshToken, bool) {
+	c.mu.RLock()
+	t := c.s.rtIdx[k]
+	var out RefreshToken
+	if t != nil {
+		out = *t
+	}
+	c.mu.RUnlock()
+	return out, t != nil
+}
+
+// IDToken returns the ID token stored for an account, environment, realm
+// and client.
+func (c *Cache) IDToken(homeAccountID, environment, realm, clientID string) (IDToken, bool) {
+	k := idKey{strings.ToLower(homeAccountID), CanonicalEnvironment(environment), strings.ToLower(realm), strings.ToLower(clientID)}
+	c.mu.RLock()
+	t := c.s.idIdx[k]
+	var out IDToken
+	if t != nil {
+		out = *t
+	}
+	c.mu.RUnlock()
+	return out, t != nil
+}
+
+// AppMetadata returns what the cache knows of a client: notably its
+// FamilyID, which says to look for a family refresh token first.
+func (c *Cache) AppMetadata(environment, clientID string) (AppMetadata, bool) {
+	c.mu.RLock()
+	m := c.s.appIdx[appKey{CanonicalEnvironment(environment), strings.ToLower(clientID)}]
+	var out AppMetadata
+	if m != nil {
+		out = *m
+	}
+	c.mu.RUnlock()
+	return out, m != nil
+}
+
+// Accounts lists the accounts that can sign in to clientID silently: those
+// with a refresh token or ID token of that client, or a family refresh
+// token when the client's app metadata names that family. environment ""
+// means every environment; clientID "" means every account. The list is
+// sorted by username, then home account ID; an account stored for several
+// realms is listed once per realm.
+func (c *Cache) Accounts(environment, clientID string) []Account {
+	env := CanonicalEnvironment(environment)
+	client := strings.ToLower(clientID)
+	c.mu.RLock()
+	var out []Account
+	for _, a := range c.s.acct {
+		k := a.indexKey()
+		if env != "" && k.env != env {
+			continue
+		}
+		if client == "" || c.s.accountUsable(k, client) {
+			out = append(out, *a)
+		}
+	}
+	c.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Account) int {
+		if n := strings.Compare(strings.ToLower(a.Username), strings.ToLower(b.Username)); n != 0 {
+			return n
+		}
+		if n := strings.Compare(a.HomeAccountID, b.HomeAccountID); n != 0 {
+			return n
+		}
+		return strings.Compare(a.Realm, b.Realm)
+	})
+	return out
+}
+
+func (s *store) accountUsable(k accountKey, client string) bool {
+	if s.rtIdx[RefreshTokenKey{HomeAccountID: k.home, Environment: k.env, ClientID: client}] != nil {
+		return true
+	}
+	if s.idIdx[idKey{k.home, k.env, k.realm, client}] != nil {
+		return true
+	}
+	if m := s.appIdx[appKey{k.env, client}]; m != nil && m.FamilyID != "" {
+		return s.rtIdx[RefreshTokenKey{HomeAccountID: k.home, Environment: k.env, FamilyID: strings.ToLower(m.FamilyID)}] != nil
+	}
+	return false
+}
+
+// Account returns an account by home account ID: the entry for the
+// account's home tenant (the "utid" half of the ID) when there is one,
+// else the entry with the smallest realm.
+func (c *Cache) Account(homeAccountID, environment string) (Account, bool) {
+	home := strings.ToLower(homeAccountID)
+	env := CanonicalEnvironment(environment)
+	_, utid, _ := strings.Cut(home, ".")
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if a := c.s.acctIdx[accountKey{home, env, utid}]; a != nil {
+		return *a, true
+	}
+	var best *Account
+	for _, a := range c.s.acct {
+		k := a.indexKey()
+		if k.home == home && k.env == env && (best == nil || k.realm < strings.ToLower(best.Realm)) {
+			best = a
+		}
+	}
+	if best == nil {
+		return Account{}, false
+	}
+	return *best, true
+}
+
+// Len reports how many entries of each kind the cache holds in memory.
+func (c *Cache) Len() Counts {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return Counts{len(c.s.at), len(c.s.rt), len(c.s.id), len(c.s.acct), len(c.s.app)}
+}
+
+// Counts are the sizes of a cache's sections.
+type Counts struct {
+	AccessTokens, RefreshTokens, IDTokens, Accounts, AppMetadata int
+}

@@ -1,0 +1,59 @@
+// Package cache is entraauth's token cache: the access, refresh and ID
+// tokens, accounts and app metadata that let a user sign in once.
+//
+// # Schema
+//
+// Entries use MSAL's unified cache schema (sections "AccessToken",
+// "RefreshToken", "IdToken", "Account", "AppMetadata"; lower-cased keys;
+// timestamps as strings of unix seconds), so a document written by Azure
+// CLI (msal_token_cache.json), MSAL Python or MSAL Go loads here and ours
+// loads there. Unknown sections and fields are kept and written back.
+//
+// # Index
+//
+// A [Cache] keeps every entry in memory behind map indexes, so lookups
+// cost O(1) in the number of entries. The engine builds an
+// [AccessTokenKey] once per distinct request with [NewAccessTokenKey] and
+// calls [Cache.AccessToken] with it: on a warm cache that is one map
+// access under a read lock, with no allocation. The cache canonicalizes
+// scopes itself ([ScopeKey]: lower-cased, sorted, deduplicated, without
+// openid/profile/offline_access) and environments
+// ([CanonicalEnvironment]: login.windows.net and its other aliases index
+// as login.microsoftonline.com); callers never sort anything.
+//
+//	key := cache.NewAccessTokenKey(homeID, "login.microsoftonline.com", tenant, clientID, scopes, "", cae)
+//	if at, ok := c.AccessToken(key); ok && time.Until(at.ExpiresOn) > 5*time.Minute {
+//		return at.Secret
+//	}
+//	_ = c.Sync(ctx) // pick up other processes' tokens (and rotated refresh tokens)
+//	rt, ok := c.RefreshToken(cache.NewRefreshTokenKey(homeID, env, clientID, ""))
+//
+// After a token response the engine stores everything in one call with
+// [Cache.Write] and an [Update]. Expired access tokens are never returned
+// and are evicted by changes.
+//
+// # Persistence
+//
+// [New] takes a [Storage] (nil for memory only). Every change takes the
+// storage's cross-process lock, reloads the stored document, applies the
+// change to it and writes it back, so processes sharing a cache never lose
+// each other's tokens. The storages:
+//
+//   - [NewPlaintextFile]: an unencrypted file, only by explicit opt-in;
+//     mode 0600, symlinks and group- or world-readable files refused,
+//     atomic replace (temp file, fsync, rename).
+//   - [NewSecretService]: the Linux Secret Service over D-Bus (pure Go),
+//     items compatible with the MSAL extensions.
+//   - [NewDPAPIFile]: a file encrypted with Windows DPAPI.
+//   - [NewKeychainFile]: a file encrypted with a key kept in the macOS
+//     login keychain.
+//
+// No storage falls back to plaintext on its own: a missing or locked
+// secret store is an error ([ErrKeyringUnavailable], [ErrKeyringLocked])
+// naming the opt-in. The lock file is "<cache>.lockfile", the MSAL
+// convention, held with flock (LockFileEx on Windows), waited for at most
+// a bounded time ([ErrLockTimeout]); a lock file left by a dead process is
+// taken over. A stored document that does not parse is never overwritten:
+// reads report [ErrCorrupt]; a change moves it aside (kept for the user,
+// the error names where) and starts a new one.
+package cache

@@ -1,0 +1,267 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Update is what one token response adds to the cache. Nil entries are
+// skipped. Write fills CredentialType-like details and keys itself;
+// callers set the fields they know.
+type Update struct {
+	AccessToken  *AccessToken
+	RefreshToken *RefreshToken
+	IDToken      *IDToken
+	Account      *Account
+	AppMetadata  *AppMetadata
+
+	// RequestedScopes are the scopes the caller asked for. When they
+	// differ from AccessToken.Target (Entra grants
+	// ".../user_impersonation" for ".../.default", or adds consented
+	// scopes), the token is also found under a key built from them with
+	// [NewAccessTokenKey], by an exact-key lookup.
+	RequestedScopes []string
+}
+
+// Write stores u's entries, replacing the entries with the same identity
+// (a refresh token replaces the client's previous one, whatever key
+// another writer stored it under). With a storage it persists them under
+// the cross-process lock: lock, reload, apply, write, unlock. The entries
+// are kept in memory even when persisting fails; the error says they were
+// not persisted. An error matching ErrCorrupt after a successful write
+// means the previous unreadable document was moved aside (Error.Path says
+// where) and a new one started.
+func (c *Cache) Write(ctx context.Context, u Update) error {
+	if u.AccessToken != nil && u.AccessToken.ExpiresOn.IsZero() {
+		return &Error{Op: "write", Err: errors.New("access token has no expiry")}
+	}
+	u = u.copy()
+	return c.modify(ctx, func(s *store) {
+		if t := u.AccessToken; t != nil {
+			s.addAT(t, true)
+			if len(u.RequestedScopes) > 0 {
+				req := NewAccessTokenKey(t.HomeAccountID, t.Environment, t.Realm, t.ClientID, u.RequestedScopes, t.TokenType, t.CAE)
+				if k := t.indexKey(); req != k {
+					c.alias[req] = k
+				}
+			}
+		}
+		if t := u.RefreshToken; t != nil {
+			s.addRT(t, true)
+		}
+		if t := u.IDToken; t != nil {
+			s.addID(t, true)
+		}
+		if a := u.Account; a != nil {
+			s.addAccount(a, true)
+		}
+		if m := u.AppMetadata; m != nil {
+			s.addApp(m, true)
+		}
+	})
+}
+
+// copy gives the cache its own entries, keyed, so the caller's values can
+// be reused and the cache's are never shared.
+func (u Update) copy() Update {
+	if u.AccessToken != nil {
+		t := *u.AccessToken
+		if t.CachedAt.IsZero() {
+			t.CachedAt = time.Now()
+		}
+		t.key = t.storeKey()
+		u.AccessToken = &t
+	}
+	if u.RefreshToken != nil {
+		t := *u.RefreshToken
+		t.key = t.storeKey()
+		u.RefreshToken = &t
+	}
+	if u.IDToken != nil {
+		t := *u.IDToken
+		t.key = t.storeKey()
+		u.IDToken = &t
+	}
+	if u.Account != nil {
+		a := *u.Account
+		if a.AuthorityType == "" {
+			a.AuthorityType = "MSSTS"
+		}
+		a.key = a.storeKey()
+		u.Account = &a
+	}
+	if u.AppMetadata != nil {
+		m := *u.AppMetadata
+		m.key = m.storeKey()
+		u.AppMetadata = &m
+	}
+	return u
+}
+
+// RemoveAccount deletes an account and its tokens in environment (and its
+// aliases): access and ID tokens of clientID, the refresh token of
+// clientID, the account's family refresh tokens, and the account entries
+// themselves. clientID "" removes the tokens of every client.
+func (c *Cache) RemoveAccount(ctx context.Context, homeAccountID, environment, clientID string) error {
+	home, env, client := strings.ToLower(homeAccountID), CanonicalEnvironment(environment), strings.ToLower(clientID)
+	mine := func(h, e, cl string) bool {
+		return strings.EqualFold(h, home) && CanonicalEnvironment(e) == env && (client == "" || strings.EqualFold(cl, client))
+	}
+	return c.modify(ctx, func(s *store) {
+		for _, t := range s.at {
+			if mine(t.HomeAccountID, t.Environment, t.ClientID) {
+				s.removeAT(t)
+			}
+		}
+		for _, t := range s.rt {
+			if mine(t.HomeAccountID, t.Environment, t.ClientID) || (t.FamilyID != "" && mine(t.HomeAccountID, t.Environment, "")) {
+				s.removeRT(t)
+			}
+		}
+		for k, t := range s.id {
+			if mine(t.HomeAccountID, t.Environment, t.ClientID) {
+				delete(s.id, k)
+				delete(s.idIdx, t.indexKey())
+			}
+		}
+		for k, a := range s.acct {
+			if mine(a.HomeAccountID, a.Environment, "") {
+				delete(s.acct, k)
+				delete(s.acctIdx, a.indexKey())
+			}
+		}
+	})
+}
+
+// Sync reloads the document from storage when another process changed it
+// (or on the first call). It takes the cross-process lock so it never
+// sees a half-written document from a writer that writes in place. A
+// memory-only cache has nothing to sync.
+func (c *Cache) Sync(ctx context.Context) error {
+	if c.storage == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.storage.(Versioner); ok && c.loaded {
+		cur, err := v.Version(ctx)
+		if err == nil && cur == c.version {
+			return nil
+		}
+	}
+	release, err := c.storage.Lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	s, err := c.readLocked(ctx)
+	if s != nil {
+		c.install(s)
+	}
+	return err
+}
+
+// modify applies f to the cache: in memory, and with a storage to the
+// freshly reloaded document under the lock, then persists it.
+func (c *Cache) modify(ctx context.Context, f func(*store)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.storage == nil {
+		f(c.s)
+		c.maybeSweep(false)
+		return nil
+	}
+	release, err := c.storage.Lock(ctx)
+	if err != nil {
+		f(c.s)
+		return err
+	}
+	defer release()
+	s, loadErr := c.readLocked(ctx)
+	if s == nil {
+		f(c.s) // memory only: never overwrite what could not be read
+		return loadErr
+	}
+	c.install(s)
+	f(c.s)
+	c.maybeSweep(true)
+	if err := c.persistLocked(ctx); err != nil {
+		return err
+	}
+	return loadErr
+}
+
+func (c *Cache) persistLocked(ctx context.Context) error {
+	data, err := c.s.marshal()
+	if err != nil {
+		return &Error{Op: "write", Err: err}
+	}
+	if err := c.storage.Write(ctx, data); err != nil {
+		return err
+	}
+	c.version = ""
+	if v, ok := c.storage.(Versioner); ok {
+		c.version, _ = v.Version(ctx)
+	}
+	return nil
+}
+
+// readLocked reads and parses the stored document. A nil store means the
+// document could not be read and must not be overwritten. A non-nil store
+// with an error matching ErrCorrupt means the old document was moved
+// aside and s is empty.
+func (c *Cache) readLocked(ctx context.Context) (*store, error) {
+	var ver string
+	if v, ok := c.storage.(Versioner); ok {
+		ver, _ = v.Version(ctx)
+	}
+	data, err := c.storage.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := newStore()
+	if len(data) > 0 {
+		if perr := s.unmarshal(data); perr != nil {
+			return c.quarantine(ctx, perr)
+		}
+	}
+	c.loaded, c.version = true, ver
+	return s, nil
+}
+
+func (c *Cache) quarantine(ctx context.Context, perr error) (*store, error) {
+	q, ok := c.storage.(Quarantiner)
+	if !ok {
+		return nil, &Error{Op: "parse", Err: fmt.Errorf("%w (left in place: this storage cannot move it aside): %v", ErrCorrupt, perr)}
+	}
+	where, err := q.Quarantine(ctx)
+	if err != nil {
+		return nil, &Error{Op: "quarantine", Err: fmt.Errorf("%w: %v; moving it aside failed: %w", ErrCorrupt, perr, err)}
+	}
+	c.log.Warn("cache: corrupt token cache moved aside; starting a new one", "moved_to", where, "error", perr.Error())
+	c.loaded, c.version = true, ""
+	return newStore(), &Error{Op: "parse", Path: where, Err: fmt.Errorf("%w (moved aside, new cache started): %v", ErrCorrupt, perr)}
+}
+
+// install replaces the in-memory document with s, keeping aliases.
+func (c *Cache) install(s *store) {
+	c.s = s
+	c.maybeSweep(true)
+}
+
+func (c *Cache) maybeSweep(force bool) {
+	now := time.Now()
+	if !force && now.Sub(c.lastSweep) < sweepEvery {
+		return
+	}
+	c.lastSweep = now
+	c.s.sweep(now)
+	for req, k := range c.alias {
+		if c.s.atIdx[k] == nil {
+			delete(c.alias, req)
+		}
+	}
+}
