@@ -120,7 +120,8 @@ func classify(ctx context.Context, err error) outcome {
 			return slowDown
 		case oe.StatusCode >= 500 || oe.StatusCode == http.StatusTooManyRequests:
 			return transient
-		case oe.StatusCode == 0 && oe.Code == "" && isNetwork(err):
+		case oe.StatusCode == 0 && (oe.Code == "" || oe.Code == "request_failed") && isNetwork(err):
+			// the engine reports a failed exchange as request_failed
 			return transient
 		}
 		return done

@@ -15,7 +15,9 @@ import (
 	"github.com/entraauth/entraauth/oauth"
 )
 
-func oerr(status int, code string) error { return &oauth.Error{Endpoint: "token", StatusCode: status, Code: code} }
+func oerr(status int, code string) error {
+	return &oauth.Error{Endpoint: "token", StatusCode: status, Code: code}
+}
 
 var netErr = &url.Error{Op: "Post", URL: "https://login.example/token", Err: syscall.ECONNRESET}
 
@@ -112,6 +114,7 @@ func TestClassify(t *testing.T) {
 		{oerr(429, ""), transient},
 		{netErr, transient},
 		{fmt.Errorf("oauth: token: %w", netErr), transient},
+		{&oauth.Error{Endpoint: "token", Code: "request_failed"}, done}, // no network cause: not retried
 		{oerr(400, "bad_verification_code"), done},
 		{oerr(400, "access_denied"), done},
 		{oerr(400, "invalid_grant"), done},
