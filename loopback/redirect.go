@@ -27,9 +27,9 @@ const (
 // redirectParams are the authorization response fields this package reads
 // (RFC 6749 4.1.2 and 4.1.2.1, RFC 9207, and Entra's extensions).
 type redirectParams struct {
-	Code, State                                    string
+	Code, State                                     string
 	Error, ErrorDescription, ErrorURI, ErrorSubcode string
-	ClientInfo, SessionState, Issuer               string
+	ClientInfo, SessionState, Issuer                string
 }
 
 // errBadRedirect describes a request to the redirect path that is not an
