@@ -107,9 +107,8 @@ func (u Update) copy() Update {
 // themselves. clientID "" removes the tokens of every client.
 func (c *Cache) RemoveAccount(ctx context.Context, homeAccountID, environment, clientID string) error {
 	home, env, client := strings.ToLower(homeAccountID), CanonicalEnvironment(environment), strings.ToLower(clientID)
-	mine := func(h, e, cl string) bool {
-		return strings.EqualFold(h, home) && CanonicalEnvironment(e) == env && (client == "" || strings.EqualFold(cl, client))
-	}
+	account := func(h, e string) bool { return strings.EqualFold(h, home) && CanonicalEnvironment(e) == env }
+	mine := func(h, e, cl string) bool { return account(h, e) && (client == "" || strings.EqualFold(cl, client)) }
 	return c.modify(ctx, func(s *store) {
 		for _, t := range s.at {
 			if mine(t.HomeAccountID, t.Environment, t.ClientID) {
@@ -117,7 +116,7 @@ func (c *Cache) RemoveAccount(ctx context.Context, homeAccountID, environment, c
 			}
 		}
 		for _, t := range s.rt {
-			if mine(t.HomeAccountID, t.Environment, t.ClientID) || (t.FamilyID != "" && mine(t.HomeAccountID, t.Environment, "")) {
+			if mine(t.HomeAccountID, t.Environment, t.ClientID) || (t.FamilyID != "" && account(t.HomeAccountID, t.Environment)) {
 				s.removeRT(t)
 			}
 		}
@@ -128,7 +127,7 @@ func (c *Cache) RemoveAccount(ctx context.Context, homeAccountID, environment, c
 			}
 		}
 		for k, a := range s.acct {
-			if mine(a.HomeAccountID, a.Environment, "") {
+			if account(a.HomeAccountID, a.Environment) {
 				delete(s.acct, k)
 				delete(s.acctIdx, a.indexKey())
 			}
@@ -157,7 +156,7 @@ func (c *Cache) Sync(ctx context.Context) error {
 		return err
 	}
 	defer release()
-	s, err := c.readLocked(ctx)
+	s, err := c.readLocked(ctx, false)
 	if s != nil {
 		c.install(s)
 	}
@@ -180,7 +179,7 @@ func (c *Cache) modify(ctx context.Context, f func(*store)) error {
 		return err
 	}
 	defer release()
-	s, loadErr := c.readLocked(ctx)
+	s, loadErr := c.readLocked(ctx, true)
 	if s == nil {
 		f(c.s) // memory only: never overwrite what could not be read
 		return loadErr
@@ -210,10 +209,10 @@ func (c *Cache) persistLocked(ctx context.Context) error {
 }
 
 // readLocked reads and parses the stored document. A nil store means the
-// document could not be read and must not be overwritten. A non-nil store
-// with an error matching ErrCorrupt means the old document was moved
-// aside and s is empty.
-func (c *Cache) readLocked(ctx context.Context) (*store, error) {
+// document could not be read and must not be overwritten. When forWrite
+// is set a corrupt document is moved aside: then a non-nil, empty store
+// comes with an error matching ErrCorrupt. Reads only report corruption.
+func (c *Cache) readLocked(ctx context.Context, forWrite bool) (*store, error) {
 	var ver string
 	if v, ok := c.storage.(Versioner); ok {
 		ver, _ = v.Version(ctx)
@@ -225,6 +224,9 @@ func (c *Cache) readLocked(ctx context.Context) (*store, error) {
 	s := newStore()
 	if len(data) > 0 {
 		if perr := s.unmarshal(data); perr != nil {
+			if !forWrite {
+				return nil, &Error{Op: "parse", Err: fmt.Errorf("%w (left in place; the next change moves it aside): %v", ErrCorrupt, perr)}
+			}
 			return c.quarantine(ctx, perr)
 		}
 	}

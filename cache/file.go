@@ -1,0 +1,218 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// DefaultMaxSize bounds how much of a stored document is read: 64 MiB,
+// some 15,000 accounts' worth of tokens.
+const DefaultMaxSize = 64 << 20
+
+// FileOptions configure a file storage. A nil *FileOptions means the
+// defaults.
+type FileOptions struct {
+	// LockTimeout bounds the wait for "<path>.lockfile"; 0 means
+	// DefaultLockTimeout.
+	LockTimeout time.Duration
+	// MaxSize bounds the read; 0 means DefaultMaxSize. A larger file is
+	// refused with ErrTooLarge and left as it is.
+	MaxSize int64
+}
+
+// codec seals the document at rest (DPAPI, a keychain-held key); nil for
+// plaintext.
+type codec interface {
+	seal(plain []byte) ([]byte, error)
+	open(sealed []byte) ([]byte, error)
+}
+
+// FileStorage is a [Storage] in one file, written atomically (a temp file
+// in the same directory, fsync, rename, fsync of the directory), created
+// with mode 0600 in a directory created 0700, locked through
+// "<path>.lockfile". It refuses a path that is a symlink, a directory or
+// another non-regular file, or (on Unix) a file readable by group or
+// others, with ErrUnsafeFile, and never follows or replaces such a path.
+type FileStorage struct {
+	path    string
+	timeout time.Duration
+	maxSize int64
+	codec   codec
+}
+
+var (
+	_ Storage     = (*FileStorage)(nil)
+	_ Quarantiner = (*FileStorage)(nil)
+	_ Versioner   = (*FileStorage)(nil)
+)
+
+// NewPlaintextFile returns a storage that keeps the cache UNENCRYPTED in
+// the file at path: anyone who can read the file as this user can use the
+// refresh tokens in it. Use it only by explicit choice (a headless host
+// with no secret store, a test); prefer [NewSecretService],
+// [NewDPAPIFile] or [NewKeychainFile]. Azure CLI's plaintext cache is
+// ~/.azure/msal_token_cache.json.
+func NewPlaintextFile(path string, opts *FileOptions) (*FileStorage, error) {
+	return newFileStorage(path, opts, nil)
+}
+
+func newFileStorage(path string, opts *FileOptions, c codec) (*FileStorage, error) {
+	if path == "" {
+		return nil, &Error{Op: "open", Err: errors.New("empty path")}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, &Error{Op: "open", Path: path, Err: err}
+	}
+	s := &FileStorage{path: abs, timeout: DefaultLockTimeout, maxSize: DefaultMaxSize, codec: c}
+	if opts != nil {
+		if opts.LockTimeout > 0 {
+			s.timeout = opts.LockTimeout
+		}
+		if opts.MaxSize > 0 {
+			s.maxSize = opts.MaxSize
+		}
+	}
+	return s, nil
+}
+
+// Path returns the absolute path of the cache file.
+func (s *FileStorage) Path() string { return s.path }
+
+// Lock takes "<path>.lockfile".
+func (s *FileStorage) Lock(ctx context.Context) (func() error, error) {
+	return lockFile(ctx, s.path+".lockfile", s.timeout)
+}
+
+// Read returns the file's contents (decrypted), or nil when there is no
+// file yet.
+func (s *FileStorage) Read(ctx context.Context) ([]byte, error) {
+	fi, err := os.Lstat(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &Error{Op: "read", Path: s.path, Err: err}
+	}
+	if err := checkSafe(fi); err != nil {
+		return nil, &Error{Op: "read", Path: s.path, Err: err}
+	}
+	f, err := openNoFollow(s.path)
+	if err != nil {
+		return nil, &Error{Op: "read", Path: s.path, Err: err}
+	}
+	defer f.Close()
+	if ofi, err := f.Stat(); err != nil || !os.SameFile(fi, ofi) {
+		return nil, &Error{Op: "read", Path: s.path, Err: fmt.Errorf("%w: file replaced while opening", ErrUnsafeFile)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, s.maxSize+1))
+	if err != nil {
+		return nil, &Error{Op: "read", Path: s.path, Err: err}
+	}
+	if int64(len(data)) > s.maxSize {
+		return nil, &Error{Op: "read", Path: s.path, Err: fmt.Errorf("%w: over %d bytes", ErrTooLarge, s.maxSize)}
+	}
+	if s.codec == nil || len(data) == 0 {
+		return data, nil
+	}
+	plain, err := s.codec.open(data)
+	if err != nil {
+		return nil, &Error{Op: "read", Path: s.path, Err: fmt.Errorf("%w: cannot decrypt: %w", ErrCorrupt, err)}
+	}
+	return plain, nil
+}
+
+// Write replaces the file atomically.
+func (s *FileStorage) Write(ctx context.Context, data []byte) error {
+	if s.codec != nil {
+		sealed, err := s.codec.seal(data)
+		if err != nil {
+			return &Error{Op: "write", Path: s.path, Err: err}
+		}
+		data = sealed
+	}
+	dir := filepath.Dir(s.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return &Error{Op: "write", Path: s.path, Err: err}
+	}
+	if fi, err := os.Lstat(s.path); err == nil {
+		if err := checkSafe(fi); err != nil {
+			return &Error{Op: "write", Path: s.path, Err: err}
+		}
+	}
+	if err := writeAtomic(s.path, data); err != nil {
+		return &Error{Op: "write", Path: s.path, Err: err}
+	}
+	return nil
+}
+
+func writeAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// Quarantine renames the file to "<path>.corrupt-<unix nanoseconds>".
+func (s *FileStorage) Quarantine(ctx context.Context) (string, error) {
+	to := s.path + ".corrupt-" + strconv.FormatInt(time.Now().UnixNano(), 10)
+	if err := os.Rename(s.path, to); err != nil {
+		return "", &Error{Op: "quarantine", Path: s.path, Err: err}
+	}
+	return to, nil
+}
+
+// Version returns the file's size and modification time, "" when absent.
+func (s *FileStorage) Version(ctx context.Context) (string, error) {
+	fi, err := os.Lstat(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d/%d/%s", fi.Size(), fi.ModTime().UnixNano(), fileID(fi)), nil
+}
+
+// checkSafe refuses anything but a regular file private to its owner.
+func checkSafe(fi fs.FileInfo) error {
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%w: it is a symbolic link", ErrUnsafeFile)
+	case fi.IsDir():
+		return fmt.Errorf("%w: it is a directory", ErrUnsafeFile)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%w: not a regular file (%v)", ErrUnsafeFile, fi.Mode().Type())
+	case checkPerm && fi.Mode().Perm()&0o077 != 0:
+		return fmt.Errorf("%w: mode %#o lets group or others read it; run chmod 600 on it", ErrUnsafeFile, fi.Mode().Perm())
+	}
+	return nil
+}

@@ -1,0 +1,16 @@
+//go:build !unix && !windows
+
+package cache
+
+import (
+	"io/fs"
+	"os"
+)
+
+const checkPerm = false
+
+func openNoFollow(path string) (*os.File, error) { return os.Open(path) }
+
+func syncDir(string) {}
+
+func fileID(fs.FileInfo) string { return "" }
