@@ -1,0 +1,196 @@
+package oauth
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/entraauth/entraauth/cache"
+)
+
+// AzureCLIClientID is the Azure CLI's public client ID, the default
+// client of every credential (as azidentity's).
+const AzureCLIClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+
+// ClientOptions are the options every credential shares; each flow's
+// Options embeds it. The zero value means the defaults.
+type ClientOptions struct {
+	// AuthorityHost is the cloud's authority host, for example
+	// "https://login.microsoftonline.us". "" means env
+	// AZURE_AUTHORITY_HOST, else [DefaultAuthorityHost].
+	AuthorityHost string
+	// TenantID is the tenant to sign in to; "" means the
+	// AuthenticationRecord's tenant, else "organizations".
+	TenantID string
+	// HTTPClient sends every request; nil means http.DefaultClient.
+	// Redirects are never followed on the authority's endpoints.
+	HTTPClient *http.Client
+	// Cache holds tokens; nil means a private in-memory cache.
+	Cache *cache.Cache
+	// AuthenticationRecord names the account to sign in silently, as
+	// returned by Authenticate.
+	AuthenticationRecord AuthenticationRecord
+	// DisableAutomaticAuthentication makes GetToken return an
+	// *AuthenticationRequiredError instead of running the interactive
+	// step, so an application decides when to prompt.
+	DisableAutomaticAuthentication bool
+	// DisableInstanceDiscovery skips validating an unknown authority host
+	// with Entra's instance discovery: set it for AD FS-like or private
+	// clouds (and for a local fake authority). The host is then trusted
+	// as configured, so only set it for a host you control or trust.
+	DisableInstanceDiscovery bool
+	// AdditionallyAllowedTenants are the tenants TokenOptions.TenantID may
+	// name besides TenantID; "*" allows any. Env
+	// AZURE_ADDITIONALLY_ALLOWED_TENANTS (separated by ';') adds to it.
+	AdditionallyAllowedTenants []string
+	// Logger receives events (cache hit or miss, refresh, requests and
+	// responses with correlation IDs); nil discards them.
+	Logger *slog.Logger
+	// LogPII allows usernames in log events. Tokens, codes and passwords
+	// are never logged.
+	LogPII bool
+}
+
+// Client is the public-client engine shared by every flow: silent
+// acquisition from the cache, refresh, single-flight, the interactive
+// step when nothing else serves. It is safe for concurrent use.
+type Client struct {
+	clientID string
+	opts     ClientOptions
+	auth     Authority
+	wire     *wire
+	log      *slog.Logger
+	cache    *cache.Cache
+	allowed  []string // additionally allowed tenants, lower-cased
+	anyTenat bool
+
+	account atomic.Pointer[Account]   // the account GetToken serves silently
+	memo    atomic.Pointer[[]keyMemo] // recent requests -> cache keys (hot path)
+
+	flightMu sync.Mutex
+	flights  map[flightKey]*flight
+
+	keysMu  sync.Mutex
+	keySets map[string]*keySet
+}
+
+// NewClient returns a Client for clientID ("" means [AzureCLIClientID]).
+func NewClient(clientID string, opts *ClientOptions) (*Client, error) {
+	if clientID == "" {
+		clientID = AzureCLIClientID
+	}
+	var o ClientOptions
+	if opts != nil {
+		o = *opts
+	}
+	rec := o.AuthenticationRecord
+	if rec != (AuthenticationRecord{}) && rec.ClientID != "" && !strings.EqualFold(rec.ClientID, clientID) {
+		return nil, fmt.Errorf("oauth: the authentication record is for client %s, not %s", rec.ClientID, clientID)
+	}
+	host := o.AuthorityHost
+	if host == "" {
+		host = os.Getenv("AZURE_AUTHORITY_HOST")
+	}
+	if host == "" && rec.Authority != "" {
+		host = rec.Authority
+	}
+	tenant := o.TenantID
+	if tenant == "" {
+		tenant = rec.TenantID
+	}
+	auth, err := ParseAuthority(host, tenant)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		clientID: clientID,
+		opts:     o,
+		auth:     auth,
+		log:      o.Logger,
+		cache:    o.Cache,
+		flights:  map[flightKey]*flight{},
+		keySets:  map[string]*keySet{},
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.cache == nil {
+		c.cache = cache.New(nil, &cache.Options{Logger: c.log})
+	}
+	c.wire = newWire(o.HTTPClient, c.log, o.LogPII)
+	env := os.Getenv("AZURE_ADDITIONALLY_ALLOWED_TENANTS")
+	for _, t := range append(append([]string(nil), o.AdditionallyAllowedTenants...), strings.Split(env, ";")...) {
+		t = strings.ToLower(strings.TrimSpace(t))
+		switch t {
+		case "":
+		case "*":
+			c.anyTenat = true
+		default:
+			c.allowed = append(c.allowed, t)
+		}
+	}
+	if rec.HomeAccountID != "" {
+		a := Account{HomeAccountID: rec.HomeAccountID, Environment: auth.Host, Realm: rec.TenantID, Username: rec.Username}
+		c.account.Store(&a)
+	}
+	return c, nil
+}
+
+// HTTPClient returns the client's *http.Client (it follows no redirects),
+// for a flow's own requests such as the device authorization POST.
+func (c *Client) HTTPClient() *http.Client { return c.wire.hc }
+
+// ClientID returns the application (client) ID.
+func (c *Client) ClientID() string { return c.clientID }
+
+// Logger returns the client's logger (never nil).
+func (c *Client) Logger() *slog.Logger { return c.log }
+
+// Authority returns the client's authority.
+func (c *Client) Authority() Authority { return c.auth }
+
+// Cache returns the token cache the client uses.
+func (c *Client) Cache() *cache.Cache { return c.cache }
+
+// resolveTenant applies the tenant gate to a per-request tenant.
+func (c *Client) resolveTenant(requested string) (Authority, error) {
+	if requested == "" || strings.EqualFold(requested, c.auth.Tenant) {
+		return c.auth, nil
+	}
+	if err := ValidateTenant(requested); err != nil {
+		return Authority{}, err
+	}
+	if c.auth.IsADFS() {
+		return Authority{}, errors.New("oauth: an AD FS authority has no tenants to switch to")
+	}
+	if !c.anyTenat && !containsFold(c.allowed, requested) {
+		return Authority{}, &TenantNotAllowedError{TenantID: requested}
+	}
+	return c.auth.WithTenant(requested)
+}
+
+func containsFold(l []string, s string) bool {
+	for _, x := range l {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// TenantNotAllowedError is returned when TokenOptions.TenantID names a
+// tenant that is not in ClientOptions.AdditionallyAllowedTenants.
+type TenantNotAllowedError struct {
+	// TenantID is the tenant requested.
+	TenantID string
+}
+
+func (e *TenantNotAllowedError) Error() string {
+	return "oauth: tenant " + e.TenantID + " is not allowed: add it to AdditionallyAllowedTenants " +
+		"(or env AZURE_ADDITIONALLY_ALLOWED_TENANTS), or \"*\" to allow any tenant"
+}

@@ -1,0 +1,110 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// instanceMetadata is what instance discovery says about a host.
+type instanceMetadata struct {
+	PreferredNetwork string   `json:"preferred_network"`
+	PreferredCache   string   `json:"preferred_cache"`
+	Aliases          []string `json:"aliases"`
+}
+
+type instanceDiscoveryJSON struct {
+	TenantDiscoveryEndpoint string             `json:"tenant_discovery_endpoint"`
+	Metadata                []instanceMetadata `json:"metadata"`
+	Error                   string             `json:"error"`
+}
+
+// discovered caches instance discovery per process, by authority host:
+// a host is validated once, and no request is made on a cache hit.
+var discovered = struct {
+	sync.Mutex
+	hosts map[string]*discovery
+}{hosts: map[string]*discovery{}}
+
+type discovery struct {
+	done    chan struct{}
+	aliases []string
+	err     error
+}
+
+// discoverInstance validates an unknown authority host through Entra's
+// instance discovery (/common/discovery/instance) once per process; known
+// clouds and DisableInstanceDiscovery need no request. It returns the
+// host's aliases. A failed discovery is not cached, so a later call
+// retries; concurrent callers share one request.
+func (c *Client) discoverInstance(ctx context.Context, auth Authority) ([]string, error) {
+	if c.opts.DisableInstanceDiscovery || auth.IsKnownCloud() || auth.IsADFS() {
+		return auth.Aliases(), nil
+	}
+	discovered.Lock()
+	d, ok := discovered.hosts[auth.Host]
+	if !ok {
+		d = &discovery{done: make(chan struct{})}
+		discovered.hosts[auth.Host] = d
+		discovered.Unlock()
+		d.aliases, d.err = c.fetchInstance(ctx, auth)
+		if d.err != nil {
+			discovered.Lock()
+			delete(discovered.hosts, auth.Host)
+			discovered.Unlock()
+		}
+		close(d.done)
+		return d.aliases, d.err
+	}
+	discovered.Unlock()
+	select {
+	case <-d.done:
+		return d.aliases, d.err
+	case <-ctx.Done():
+		return nil, &Error{Endpoint: "discovery", Code: "request_failed", err: ctx.Err()}
+	}
+}
+
+func (c *Client) fetchInstance(ctx context.Context, auth Authority) ([]string, error) {
+	resp, err := c.wire.do(ctx, "discovery", http.MethodGet, auth.InstanceDiscoveryURL(), nil)
+	if err != nil {
+		return nil, err
+	}
+	return parseInstanceDiscovery(resp.status, resp.body, auth.Host)
+}
+
+// parseInstanceDiscovery reads an instance discovery answer. A 400
+// invalid_instance (AADSTS50049) means Entra does not know the host. A
+// success whose metadata does not list host gives host alone as alias
+// (MSAL Go instead caches empty aliases and later misses every lookup).
+func parseInstanceDiscovery(status int, body []byte, host string) ([]string, error) {
+	if status != http.StatusOK {
+		return nil, ParseErrorResponse("discovery", status, body)
+	}
+	var dj instanceDiscoveryJSON
+	if err := json.Unmarshal(body, &dj); err != nil {
+		return nil, invalidResponse("discovery", status, "instance discovery is not JSON", body)
+	}
+	if dj.Error != "" {
+		return nil, ParseErrorResponse("discovery", status, body)
+	}
+	if dj.TenantDiscoveryEndpoint == "" {
+		return nil, invalidResponse("discovery", status, "instance discovery without tenant_discovery_endpoint", nil)
+	}
+	for _, m := range dj.Metadata {
+		for _, a := range m.Aliases {
+			if strings.EqualFold(a, host) {
+				out := []string{host}
+				for _, b := range m.Aliases {
+					if !strings.EqualFold(b, host) {
+						out = append(out, strings.ToLower(b))
+					}
+				}
+				return out, nil
+			}
+		}
+	}
+	return []string{host}, nil
+}

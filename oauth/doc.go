@@ -1,0 +1,44 @@
+// Package oauth is entraauth's protocol core and public-client engine for
+// Microsoft Entra ID: authorities and clouds, endpoints, instance
+// discovery, the token-endpoint client, [*Error], ID-token validation,
+// client_info and accounts, and the [Client] engine that every flow
+// (device code, browser, broker, password) plugs its sign-in step into.
+//
+// # Authorities
+//
+// [ParseAuthority] accepts the public, US Government and China clouds
+// (with their aliases), which need no discovery round trip, and any https
+// host, which is validated once per process through Entra's instance
+// discovery unless [ClientOptions].DisableInstanceDiscovery is set. Plain
+// http is refused except for loopback hosts. [Authority.Endpoints] gives
+// the authorize, token, device code, logout, OIDC discovery and key set
+// URLs with no request.
+//
+// # The engine
+//
+// [Client.GetToken] serves a request from the cache when it can, with no
+// network request at all; else it redeems the account's refresh token
+// (its own or its family's); only then does it run the flow's
+// [Interactive] step. Concurrent callers share one token request per
+// request key, and a token due for renewal (refresh_on, or 5 minutes
+// before expiry) is returned at once while one background refresh runs.
+//
+// # Errors
+//
+// Everything the authority refuses, or answers in a way that cannot be
+// understood, is an [*Error]; classify it with errors.Is against
+// [ErrInteractionRequired], [ErrExpired], [ErrDeclined],
+// [ErrInvalidResponse] and [ErrInvalidIDToken]. No error string and no log
+// event carries a token, code, password or refresh token.
+//
+// # ID tokens
+//
+// Every ID token is verified, which MSAL Go and azidentity do not do: an
+// RS256 signature against the tenant's key set (cached, refetched once on
+// an unknown kid, at most every 30 seconds), aud equal to the client ID
+// (azp when there are several audiences), iss equal to
+// https://{host}/{tid}/v2.0 for the token's own tid, exp, nbf and iat
+// within five minutes of skew, and the nonce when one was sent. The key
+// set is fetched while the user signs in, or in parallel with the token
+// request, so verification adds no wait.
+package oauth

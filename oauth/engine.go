@@ -1,0 +1,256 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/entraauth/entraauth/cache"
+)
+
+const (
+	// refreshBefore: with no refresh_on, a token is renewed in the
+	// background this long before it expires.
+	refreshBefore = 5 * time.Minute
+	// minRemaining: a cached token with less life left is not returned;
+	// the caller waits for a new one.
+	minRemaining = 1 * time.Minute
+	// backgroundTimeout bounds a background refresh.
+	backgroundTimeout = 60 * time.Second
+)
+
+// ErrNoScopes is returned by GetToken and Authenticate when
+// TokenOptions.Scopes is empty where scopes are required.
+var ErrNoScopes = errors.New("oauth: at least one scope is required")
+
+// GetToken returns an access token for opts: from the cache when a valid
+// one is there (no network request at all), else by redeeming the
+// account's refresh token (its own or its family's) for opts.Scopes, else
+// by running step. Concurrent calls for the same request share one token
+// request. A token due for proactive renewal (refresh_on, or 5 minutes
+// before expiry) is returned at once while one background refresh runs.
+func (c *Client) GetToken(ctx context.Context, opts TokenOptions, step Interactive) (AccessToken, error) {
+	if len(opts.Scopes) == 0 {
+		return AccessToken{}, ErrNoScopes
+	}
+	auth, err := c.resolveTenant(opts.TenantID)
+	if err != nil {
+		return AccessToken{}, err
+	}
+	acct := c.account.Load()
+	if acct == nil {
+		acct = c.pickAccount()
+	}
+	if opts.Claims == "" && acct != nil {
+		key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
+		if at, ok := c.cache.AccessToken(key); ok {
+			now := time.Now()
+			if at.ExpiresOn.Sub(now) > minRemaining {
+				if refreshDue(&at, now) {
+					c.refreshInBackground(ctx, key, opts, auth, acct)
+				}
+				if c.log.Enabled(ctx, slog.LevelDebug) {
+					c.log.LogAttrs(ctx, slog.LevelDebug, "oauth: cache hit", slog.String("tenant", auth.Tenant))
+				}
+				return AccessToken{Token: at.Secret, ExpiresOn: at.ExpiresOn, RefreshOn: at.RefreshOn, TokenType: "Bearer"}, nil
+			}
+		}
+	}
+	c.log.LogAttrs(ctx, slog.LevelDebug, "oauth: cache miss", slog.String("tenant", auth.Tenant), slog.Bool("claims", opts.Claims != ""))
+	return c.acquireShared(ctx, opts, auth, acct, step)
+}
+
+func refreshDue(at *cache.AccessToken, now time.Time) bool {
+	if !at.RefreshOn.IsZero() && !now.Before(at.RefreshOn) {
+		return true
+	}
+	return at.ExpiresOn.Sub(now) <= refreshBefore
+}
+
+// pickAccount returns the only cached account of this client, if there is
+// exactly one, and remembers it; with none or several it returns nil (the
+// caller then needs an AuthenticationRecord or an interactive sign-in).
+func (c *Client) pickAccount() *Account {
+	accts := c.cache.Accounts(c.auth.Host, c.clientID)
+	if len(accts) == 0 {
+		return nil
+	}
+	home := accts[0].HomeAccountID
+	for _, a := range accts[1:] {
+		if a.HomeAccountID != home {
+			return nil
+		}
+	}
+	a := fromCacheAccount(accts[0])
+	c.account.CompareAndSwap(nil, &a)
+	return c.account.Load()
+}
+
+func fromCacheAccount(a cache.Account) Account {
+	return Account{HomeAccountID: a.HomeAccountID, Environment: a.Environment, Realm: a.Realm,
+		Username: a.Username, LocalAccountID: a.LocalAccountID}
+}
+
+// acquire gets a token with the network: refresh token first, then the
+// interactive step. It runs inside a flight (one per request key).
+func (c *Client) acquire(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string, step Interactive) (AccessToken, error) {
+	if err := c.cache.Sync(ctx); err != nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: cache sync failed", slog.String("error", err.Error()))
+	}
+	if acct != nil {
+		if claims == "" {
+			key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
+			if at, ok := c.cache.AccessToken(key); ok && !refreshDue(&at, time.Now()) {
+				return AccessToken{Token: at.Secret, ExpiresOn: at.ExpiresOn, RefreshOn: at.RefreshOn, TokenType: "Bearer"}, nil
+			}
+		}
+		tok, err := c.refresh(ctx, opts, auth, acct, claims)
+		if err == nil || !errors.Is(err, errNeedInteraction) {
+			return tok, err
+		}
+	}
+	return c.interactive(ctx, opts, auth, acct, claims, step)
+}
+
+// errNeedInteraction: no refresh token, or the one there was refused.
+var errNeedInteraction = errors.New("oauth: no usable refresh token")
+
+// refresh redeems the account's refresh token for opts.Scopes: the
+// client's own, or the family's (first when app metadata names a family).
+func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string) (AccessToken, error) {
+	env := auth.Host
+	own := cache.NewRefreshTokenKey(acct.HomeAccountID, env, c.clientID, "")
+	fam := cache.NewRefreshTokenKey(acct.HomeAccountID, env, c.clientID, "1")
+	order := []cache.RefreshTokenKey{own, fam}
+	if md, ok := c.cache.AppMetadata(env, c.clientID); ok && md.FamilyID != "" {
+		order = []cache.RefreshTokenKey{cache.NewRefreshTokenKey(acct.HomeAccountID, env, c.clientID, md.FamilyID), own}
+	}
+	tried := map[string]bool{}
+	for _, k := range order {
+		rt, ok := c.cache.RefreshToken(k)
+		if !ok || tried[rt.Secret] {
+			continue
+		}
+		tried[rt.Secret] = true
+		c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: redeeming refresh token",
+			slog.String("tenant", auth.Tenant), slog.Bool("family", rt.FamilyID != ""))
+		req := c.newRequest(opts, auth, claims, acct)
+		res, err := c.RedeemToken(ctx, req, map[string][]string{
+			"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret},
+		}, "")
+		if err != nil {
+			var oe *Error
+			if errors.As(err, &oe) && (oe.Code == "invalid_grant" || errors.Is(oe, ErrInteractionRequired)) {
+				c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: refresh token refused",
+					slog.String("code", oe.Code), attrInts("aadsts", oe.AADSTS), slog.String("correlation_id", oe.CorrelationID))
+				if claims != "" || errors.Is(oe, ErrInteractionRequired) {
+					return AccessToken{}, errNeedInteraction
+				}
+				continue
+			}
+			return AccessToken{}, err
+		}
+		if res.Account.HomeAccountID != "" && !strings.EqualFold(res.Account.HomeAccountID, acct.HomeAccountID) {
+			// OIDC 12.2: a refresh must not switch the user; keep the old tokens.
+			return AccessToken{}, &Error{Endpoint: "token", Code: "invalid_response",
+				Description: "refresh returned tokens for another account"}
+		}
+		return c.store(ctx, opts, auth, res)
+	}
+	return AccessToken{}, errNeedInteraction
+}
+
+func (c *Client) newRequest(opts TokenOptions, auth Authority, claims string, acct *Account) *InteractiveRequest {
+	req := &InteractiveRequest{
+		Scopes: withOIDCScopes(opts.Scopes), Claims: claims, TenantID: auth.Tenant,
+		Endpoints: auth.Endpoints(), auth: auth,
+	}
+	if acct != nil {
+		req.LoginHint = acct.Username
+	}
+	return req
+}
+
+// interactive runs the flow's step, unless automatic authentication is off.
+func (c *Client) interactive(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string, step Interactive) (AccessToken, error) {
+	if c.opts.DisableAutomaticAuthentication || step == nil {
+		return AccessToken{}, &AuthenticationRequiredError{TokenOptions: opts}
+	}
+	res, err := c.runStep(ctx, opts, auth, acct, claims, step)
+	if err != nil {
+		return AccessToken{}, err
+	}
+	return c.store(ctx, opts, auth, res)
+}
+
+func (c *Client) runStep(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string, step Interactive) (*TokenResult, error) {
+	if _, err := c.discoverInstance(ctx, auth); err != nil {
+		return nil, err
+	}
+	// Fetch the key set while the user signs in.
+	c.keySet(auth.Endpoints().Keys).prefetch(ctx)
+	c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: interactive sign-in", slog.String("tenant", auth.Tenant))
+	res, err := step(ctx, c.newRequest(opts, auth, claims, acct))
+	if err != nil {
+		return nil, err
+	}
+	if res == nil || res.AccessToken == "" {
+		return nil, &Error{Endpoint: "token", Code: "invalid_response", Description: "sign-in step returned no token"}
+	}
+	if err := c.complete(ctx, auth, res, ""); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// store writes res to the cache and makes its account the client's.
+func (c *Client) store(ctx context.Context, opts TokenOptions, auth Authority, res *TokenResult) (AccessToken, error) {
+	u := c.update(opts, auth, res)
+	if err := c.cache.Write(ctx, u); err != nil {
+		// The entries are in memory; only persisting failed.
+		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: cache write failed", slog.String("error", err.Error()))
+	}
+	if res.Account.HomeAccountID != "" {
+		a := res.Account
+		c.account.Store(&a)
+	}
+	return AccessToken{Token: res.AccessToken, ExpiresOn: res.ExpiresOn, RefreshOn: res.RefreshOn, TokenType: "Bearer"}, nil
+}
+
+func (c *Client) update(opts TokenOptions, auth Authority, res *TokenResult) cache.Update {
+	env, realm, home := auth.Host, strings.ToLower(auth.Tenant), res.Account.HomeAccountID
+	now := time.Now()
+	u := cache.Update{
+		AccessToken: &cache.AccessToken{
+			HomeAccountID: home, Environment: env, Realm: realm, ClientID: c.clientID,
+			Secret: res.AccessToken, Target: strings.Join(res.Scopes, " "), TokenType: "Bearer",
+			CachedAt: now, ExpiresOn: res.ExpiresOn, ExtendedExpiresOn: res.ExtExpiresOn,
+			RefreshOn: res.RefreshOn, CAE: opts.EnableCAE,
+		},
+		AppMetadata:     &cache.AppMetadata{ClientID: c.clientID, Environment: env, FamilyID: res.FamilyID},
+		RequestedScopes: opts.Scopes,
+	}
+	if res.RefreshToken != "" {
+		u.RefreshToken = &cache.RefreshToken{HomeAccountID: home, Environment: env, ClientID: c.clientID,
+			Secret: res.RefreshToken, FamilyID: res.FamilyID}
+	}
+	if res.IDToken != "" {
+		u.IDToken = &cache.IDToken{HomeAccountID: home, Environment: env, Realm: realm, ClientID: c.clientID, Secret: res.IDToken}
+	}
+	if home != "" {
+		typ := "MSSTS"
+		if auth.IsADFS() {
+			typ = "ADFS"
+		}
+		a := &cache.Account{HomeAccountID: home, Environment: env, Realm: realm,
+			LocalAccountID: res.Account.LocalAccountID, Username: res.Account.Username,
+			AuthorityType: typ, ClientInfo: res.ClientInfo}
+		if res.Claims != nil {
+			a.Name = res.Claims.Name
+		}
+		u.Account = a
+	}
+	return u
+}

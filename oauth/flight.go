@@ -1,0 +1,165 @@
+package oauth
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/entraauth/entraauth/cache"
+)
+
+// keyMemo remembers the cache key of a recent request so the hot path
+// builds none: a scan of a short immutable slice, no allocation.
+type keyMemo struct {
+	scopes []string
+	tenant string
+	home   string
+	cae    bool
+	key    cache.AccessTokenKey
+}
+
+const maxMemo = 32
+
+// accessKey returns the cache key for a request, from the memo when it
+// was seen before.
+func (c *Client) accessKey(scopes []string, auth Authority, cae bool, home string) cache.AccessTokenKey {
+	if m := c.memo.Load(); m != nil {
+		for i := range *m {
+			e := &(*m)[i]
+			if e.cae == cae && e.home == home && e.tenant == auth.Tenant && slices.Equal(e.scopes, scopes) {
+				return e.key
+			}
+		}
+	}
+	key := cache.NewAccessTokenKey(home, auth.Host, strings.ToLower(auth.Tenant), c.clientID, scopes, "", cae)
+	e := keyMemo{scopes: slices.Clone(scopes), tenant: auth.Tenant, home: home, cae: cae, key: key}
+	for {
+		old := c.memo.Load()
+		var next []keyMemo
+		if old != nil {
+			next = make([]keyMemo, 0, min(len(*old)+1, maxMemo))
+			next = append(next, e)
+			next = append(next, (*old)[:min(len(*old), maxMemo-1)]...)
+		} else {
+			next = []keyMemo{e}
+		}
+		if c.memo.CompareAndSwap(old, &next) {
+			return key
+		}
+	}
+}
+
+// flightKey identifies requests that can share one token request.
+type flightKey struct {
+	at     cache.AccessTokenKey
+	claims string
+}
+
+// flight is one token acquisition shared by every caller of the same key.
+// Its context is cancelled when every waiter has gone.
+type flight struct {
+	done    chan struct{}
+	tok     AccessToken
+	err     error
+	mu      sync.Mutex
+	waiters int
+	cancel  context.CancelFunc
+}
+
+// acquireShared runs acquire once per flight key; the other callers wait
+// for its result, each bounded by its own context.
+func (c *Client) acquireShared(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, step Interactive) (AccessToken, error) {
+	claims, err := mergeClaims(opts.Claims, opts.EnableCAE)
+	if err != nil {
+		return AccessToken{}, err
+	}
+	home := ""
+	if acct != nil {
+		home = acct.HomeAccountID
+	}
+	fk := flightKey{at: c.accessKey(opts.Scopes, auth, opts.EnableCAE, home), claims: opts.Claims}
+	f, leader := c.join(ctx, fk)
+	if leader {
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		if dl, ok := ctx.Deadline(); ok {
+			fctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), dl)
+		}
+		f.cancel = cancel
+		go func() {
+			defer cancel()
+			tok, err := c.acquire(fctx, opts, auth, acct, claims, step)
+			c.finish(fk, f, tok, err)
+		}()
+	}
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		f.leave()
+		return AccessToken{}, ctx.Err()
+	}
+}
+
+func (c *Client) join(ctx context.Context, fk flightKey) (*flight, bool) {
+	c.flightMu.Lock()
+	defer c.flightMu.Unlock()
+	if f, ok := c.flights[fk]; ok {
+		f.mu.Lock()
+		f.waiters++
+		f.mu.Unlock()
+		return f, false
+	}
+	f := &flight{done: make(chan struct{}), waiters: 1}
+	c.flights[fk] = f
+	return f, true
+}
+
+func (c *Client) finish(fk flightKey, f *flight, tok AccessToken, err error) {
+	c.flightMu.Lock()
+	if c.flights[fk] == f {
+		delete(c.flights, fk)
+	}
+	c.flightMu.Unlock()
+	f.tok, f.err = tok, err
+	close(f.done)
+}
+
+// leave drops a waiter; the last one to leave cancels the flight.
+func (f *flight) leave() {
+	f.mu.Lock()
+	f.waiters--
+	last := f.waiters == 0
+	f.mu.Unlock()
+	if last && f.cancel != nil {
+		f.cancel()
+	}
+}
+
+// refreshInBackground starts one refresh for key unless one is running.
+// Its failure is logged: the caller already has a valid token.
+func (c *Client) refreshInBackground(ctx context.Context, key cache.AccessTokenKey, opts TokenOptions, auth Authority, acct *Account) {
+	fk := flightKey{at: key}
+	c.flightMu.Lock()
+	if _, running := c.flights[fk]; running {
+		c.flightMu.Unlock()
+		return
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flights[fk] = f
+	c.flightMu.Unlock()
+	opts.Scopes = slices.Clone(opts.Scopes)
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), backgroundTimeout)
+	go func() {
+		defer cancel()
+		c.log.LogAttrs(bctx, slog.LevelInfo, "oauth: proactive refresh", slog.String("tenant", auth.Tenant))
+		claims, _ := mergeClaims("", opts.EnableCAE)
+		tok, err := c.refresh(bctx, opts, auth, acct, claims)
+		if err != nil {
+			c.log.LogAttrs(bctx, slog.LevelWarn, "oauth: proactive refresh failed; the cached token stays in use",
+				slog.String("error", err.Error()))
+		}
+		c.finish(fk, f, tok, err)
+	}()
+}

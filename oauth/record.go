@@ -1,0 +1,104 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// DefaultAuthenticateScope is what Authenticate asks for when
+// TokenOptions.Scopes is empty (Azure Resource Manager, as azidentity).
+const DefaultAuthenticateScope = "https://management.core.windows.net//.default"
+
+// AuthenticationRequiredError is returned by GetToken when the request
+// needs an interactive sign-in and DisableAutomaticAuthentication is set.
+// Call the credential's Authenticate with TokenOptions to sign in. It
+// matches ErrInteractionRequired with errors.Is.
+type AuthenticationRequiredError struct {
+	// TokenOptions is the request that needs the sign-in.
+	TokenOptions TokenOptions
+}
+
+func (e *AuthenticationRequiredError) Error() string {
+	return "oauth: authentication required for scopes " + strings.Join(e.TokenOptions.Scopes, " ") +
+		": call Authenticate to sign in interactively"
+}
+
+// Is reports whether target is ErrInteractionRequired.
+func (e *AuthenticationRequiredError) Is(target error) bool { return target == ErrInteractionRequired }
+
+// Authenticate runs step to sign a user in (even when a token is cached),
+// caches the tokens, and returns the record that lets a later credential
+// use this account silently. Empty opts.Scopes means
+// [DefaultAuthenticateScope]. DisableAutomaticAuthentication does not
+// apply: this is the explicit sign-in.
+func (c *Client) Authenticate(ctx context.Context, opts TokenOptions, step Interactive) (AuthenticationRecord, error) {
+	if step == nil {
+		return AuthenticationRecord{}, errors.New("oauth: Authenticate needs a sign-in step")
+	}
+	if len(opts.Scopes) == 0 {
+		opts.Scopes = []string{DefaultAuthenticateScope}
+	}
+	auth, err := c.resolveTenant(opts.TenantID)
+	if err != nil {
+		return AuthenticationRecord{}, err
+	}
+	claims, err := mergeClaims(opts.Claims, opts.EnableCAE)
+	if err != nil {
+		return AuthenticationRecord{}, err
+	}
+	res, err := c.runStep(ctx, opts, auth, c.account.Load(), claims, step)
+	if err != nil {
+		return AuthenticationRecord{}, err
+	}
+	if _, err := c.store(ctx, opts, auth, res); err != nil {
+		return AuthenticationRecord{}, err
+	}
+	return c.record(auth, res), nil
+}
+
+// record builds azidentity's AuthenticationRecord for a sign-in result.
+func (c *Client) record(auth Authority, res *TokenResult) AuthenticationRecord {
+	tenant := res.Account.Realm
+	if tenant == "" {
+		tenant = auth.Tenant
+	}
+	return AuthenticationRecord{
+		Authority:     auth.Base(),
+		ClientID:      c.clientID,
+		HomeAccountID: res.Account.HomeAccountID,
+		TenantID:      tenant,
+		Username:      res.Account.Username,
+		Version:       "1.0",
+	}
+}
+
+// Accounts lists the cached accounts that can sign in to this client
+// silently (after syncing a persistent cache).
+func (c *Client) Accounts(ctx context.Context) ([]Account, error) {
+	if err := c.cache.Sync(ctx); err != nil {
+		return nil, err
+	}
+	var out []Account
+	for _, a := range c.cache.Accounts(c.auth.Host, c.clientID) {
+		out = append(out, fromCacheAccount(a))
+	}
+	return out, nil
+}
+
+// RemoveAccount deletes an account's tokens for this client from the
+// cache: access, ID and refresh tokens, family refresh tokens included.
+// It does not sign the user out at the authority.
+func (c *Client) RemoveAccount(ctx context.Context, a Account) error {
+	if a.HomeAccountID == "" {
+		return errors.New("oauth: RemoveAccount needs the account's HomeAccountID")
+	}
+	env := a.Environment
+	if env == "" {
+		env = c.auth.Host
+	}
+	if cur := c.account.Load(); cur != nil && strings.EqualFold(cur.HomeAccountID, a.HomeAccountID) {
+		c.account.CompareAndSwap(cur, nil)
+	}
+	return c.cache.RemoveAccount(ctx, a.HomeAccountID, env, c.clientID)
+}

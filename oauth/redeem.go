@@ -1,0 +1,179 @@
+package oauth
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Interactive is a flow's own sign-in step. The engine calls it only when
+// no cached or refreshable token serves the request, and never when
+// DisableAutomaticAuthentication is set (then GetToken returns
+// *AuthenticationRequiredError).
+type Interactive func(ctx context.Context, req *InteractiveRequest) (*TokenResult, error)
+
+// InteractiveRequest is what the engine asks of a flow's sign-in step.
+type InteractiveRequest struct {
+	// Scopes is the "scope" to send, with openid profile offline_access
+	// already added.
+	Scopes []string
+	// Claims is the "claims" to send (the challenge merged with the
+	// client capabilities); "" for none.
+	Claims string
+	// TenantID is the tenant this request is for.
+	TenantID string
+	// Endpoints are the URLs for that tenant.
+	Endpoints Endpoints
+	// LoginHint is the username of the AuthenticationRecord's (or the
+	// signed-in) account, if any.
+	LoginHint string
+
+	auth Authority // the authority Endpoints came from
+}
+
+// oidcScopes are added to every request: openid (ID token), profile
+// (client_info, names), offline_access (refresh token).
+var oidcScopes = []string{"openid", "profile", "offline_access"}
+
+// withOIDCScopes returns scopes plus any of the OIDC scopes missing
+// (compared case-insensitively), in order.
+func withOIDCScopes(scopes []string) []string {
+	out := make([]string, 0, len(scopes)+3)
+	out = append(out, scopes...)
+	for _, s := range oidcScopes {
+		if !containsFold(scopes, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ErrInvalidClaims is matched (errors.Is) when TokenOptions.Claims is not
+// a JSON object (nor base64 of one).
+var ErrInvalidClaims = errors.New("oauth: claims is not a JSON object")
+
+// mergeClaims merges a claims challenge with the client capabilities
+// ("cp1" when cae): {"access_token":{"xms_cc":{"values":["cp1"]}}}.
+// challenge may be the JSON or its base64 form from WWW-Authenticate.
+func mergeClaims(challenge string, cae bool) (string, error) {
+	if challenge == "" && !cae {
+		return "", nil
+	}
+	m := map[string]any{}
+	if challenge != "" {
+		if err := json.Unmarshal([]byte(challenge), &m); err != nil {
+			dec, derr := base64.StdEncoding.DecodeString(challenge)
+			if derr != nil {
+				dec, derr = base64.RawURLEncoding.DecodeString(strings.TrimRight(challenge, "="))
+			}
+			m = map[string]any{}
+			if derr != nil || json.Unmarshal(dec, &m) != nil {
+				return "", ErrInvalidClaims
+			}
+		}
+	}
+	if cae {
+		at, _ := m["access_token"].(map[string]any)
+		if at == nil {
+			at = map[string]any{}
+		}
+		at["xms_cc"] = map[string]any{"values": []string{"cp1"}}
+		m["access_token"] = at
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", ErrInvalidClaims
+	}
+	return string(b), nil
+}
+
+// RedeemToken posts form (grant_type and that grant's own fields, e.g.
+// device_code, or code + code_verifier + redirect_uri) to
+// req.Endpoints.Token, adding client_id, scope, client_info=1 and claims;
+// returns the *TokenResult with its ID token validated (nonce checked when
+// nonce != "") and its Account, or an *Error (Entra's error JSON, or
+// ErrInvalidResponse for unreadable bodies). The key set is fetched in
+// parallel with the token request.
+func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form url.Values, nonce string) (*TokenResult, error) {
+	auth := req.auth
+	if auth.Host == "" {
+		var err error
+		if auth, err = c.resolveTenant(req.TenantID); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := c.discoverInstance(ctx, auth); err != nil {
+		return nil, err
+	}
+	tokenURL := req.Endpoints.Token
+	if tokenURL == "" {
+		tokenURL = auth.Endpoints().Token
+	}
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	f.Set("client_id", c.clientID)
+	f.Set("client_info", "1")
+	if len(req.Scopes) > 0 {
+		f.Set("scope", strings.Join(withOIDCScopes(req.Scopes), " "))
+	}
+	if req.Claims != "" {
+		f.Set("claims", req.Claims)
+	}
+	c.keySet(auth.Endpoints().Keys).prefetch(ctx)
+	now := time.Now()
+	resp, err := c.wire.do(ctx, "token", http.MethodPost, tokenURL, f)
+	if err != nil {
+		return nil, err
+	}
+	res, err := ParseTokenResponse("token", resp.status, resp.body, now, req.Scopes)
+	if err != nil {
+		c.logError(ctx, err)
+		return nil, err
+	}
+	if err := c.complete(ctx, auth, res, nonce); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// complete validates res's ID token (when not done yet) and fills its
+// Account, for results from RedeemToken and from flows (brokers) that
+// obtained tokens another way.
+func (c *Client) complete(ctx context.Context, auth Authority, res *TokenResult, nonce string) error {
+	if res.Claims == nil && res.IDToken != "" {
+		claims, err := c.verifyIDToken(ctx, res.IDToken, auth, nonce)
+		if err != nil {
+			return err
+		}
+		res.Claims = claims
+	}
+	if res.Account.HomeAccountID == "" {
+		acct, err := accountFor(auth.Host, res.ClientInfo, res.Claims)
+		if err != nil {
+			return &Error{Endpoint: "token", Code: "invalid_response", Description: "unreadable client_info", err: err}
+		}
+		res.Account = acct
+	}
+	if res.Account.Environment == "" {
+		res.Account.Environment = auth.Host
+	}
+	return nil
+}
+
+func (c *Client) logError(ctx context.Context, err error) {
+	var oe *Error
+	if errors.As(err, &oe) {
+		c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: token request refused",
+			slog.String("code", oe.Code), attrInts("aadsts", oe.AADSTS),
+			slog.String("correlation_id", oe.CorrelationID), slog.String("trace_id", oe.TraceID),
+			slog.Int("status", oe.StatusCode))
+	}
+}

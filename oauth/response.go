@@ -1,0 +1,251 @@
+package oauth
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// TokenResult is a successful token-endpoint response, parsed, with the
+// account it belongs to once the ID token has been validated.
+type TokenResult struct {
+	// AccessToken is the access token ("access_token").
+	AccessToken string
+	// TokenType is "token_type", normally "Bearer".
+	TokenType string
+	// ExpiresOn is now + "expires_in".
+	ExpiresOn time.Time
+	// ExtExpiresOn is now + "ext_expires_in" (zero when absent).
+	ExtExpiresOn time.Time
+	// RefreshOn is now + "refresh_in" (zero when absent).
+	RefreshOn time.Time
+	// Scopes are the granted scopes ("scope"); the requested ones when the
+	// server did not say.
+	Scopes []string
+	// RefreshToken is "refresh_token" ("" when none was issued).
+	RefreshToken string
+	// IDToken is the raw "id_token" JWT ("" when none was issued).
+	IDToken string
+	// ClientInfo is the raw "client_info" (base64url JSON).
+	ClientInfo string
+	// FamilyID is "foci", the family of client IDs the refresh token
+	// belongs to ("1" for Microsoft's first-party family).
+	FamilyID string
+	// Claims are the ID token's validated claims; nil without an ID token.
+	Claims *IDTokenClaims
+	// Account is the signed-in account (from client_info and the ID token).
+	Account Account
+}
+
+// flexInt is a JSON number or a string holding one ("expires_in": "3599"
+// is seen from some endpoints).
+type flexInt struct {
+	n   int64
+	set bool
+}
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	s := string(b)
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return errors.New("not a number")
+	}
+	f.n, f.set = int64(max(min(v, 1e12), -1e12)), true
+	return nil
+}
+
+type tokenJSON struct {
+	AccessToken  *string `json:"access_token"`
+	TokenType    string  `json:"token_type"`
+	Scope        string  `json:"scope"`
+	ExpiresIn    flexInt `json:"expires_in"`
+	ExtExpiresIn flexInt `json:"ext_expires_in"`
+	RefreshIn    flexInt `json:"refresh_in"`
+	RefreshToken string  `json:"refresh_token"`
+	IDToken      string  `json:"id_token"`
+	ClientInfo   string  `json:"client_info"`
+	Foci         string  `json:"foci"`
+	Error        string  `json:"error"`
+}
+
+// Lifetimes: a missing expires_in counts as this long (short, so a
+// token of unknown life is renewed soon), and no lifetime exceeds maxLifetime.
+const (
+	defaultExpiresIn = 10 * time.Minute
+	maxLifetime      = 30 * 24 * time.Hour
+)
+
+// ParseTokenResponse turns a token-endpoint answer into a *TokenResult, or
+// an *Error: Entra's error JSON, or ErrInvalidResponse (an HTML page, an
+// empty or truncated body, non-JSON text, a 200 with "error" or without
+// an access token). now is when the request was sent; requested are the
+// scopes asked for (used when the response names none). The ID token is
+// not validated here.
+func ParseTokenResponse(endpoint string, status int, body []byte, now time.Time, requested []string) (*TokenResult, error) {
+	if status != http.StatusOK {
+		return nil, ParseErrorResponse(endpoint, status, body)
+	}
+	var tj tokenJSON
+	if err := json.Unmarshal(body, &tj); err != nil {
+		return nil, invalidResponse(endpoint, status, "response is not token JSON", body)
+	}
+	if tj.Error != "" {
+		// An unorthodox server can send an error with 200 (security-catalog C2).
+		return nil, ParseErrorResponse(endpoint, status, body)
+	}
+	if tj.AccessToken == nil || *tj.AccessToken == "" {
+		return nil, invalidResponse(endpoint, status, "success response without an access token", body)
+	}
+	if tj.TokenType != "" && !strings.EqualFold(tj.TokenType, "bearer") {
+		return nil, invalidResponse(endpoint, status, "unsupported token_type "+strconv.Quote(truncate(tj.TokenType, 20)), nil)
+	}
+	r := &TokenResult{
+		AccessToken:  *tj.AccessToken,
+		TokenType:    "Bearer",
+		RefreshToken: tj.RefreshToken,
+		IDToken:      tj.IDToken,
+		ClientInfo:   tj.ClientInfo,
+		FamilyID:     tj.Foci,
+	}
+	r.ExpiresOn = now.Add(defaultExpiresIn)
+	if tj.ExpiresIn.set {
+		r.ExpiresOn = now.Add(lifetime(tj.ExpiresIn.n))
+	}
+	if tj.ExtExpiresIn.set {
+		r.ExtExpiresOn = now.Add(lifetime(tj.ExtExpiresIn.n))
+	}
+	if tj.RefreshIn.set && tj.RefreshIn.n > 0 {
+		if ro := now.Add(lifetime(tj.RefreshIn.n)); ro.Before(r.ExpiresOn) {
+			r.RefreshOn = ro
+		}
+	}
+	if s := strings.Fields(tj.Scope); len(s) > 0 {
+		r.Scopes = s
+	} else {
+		r.Scopes = append([]string(nil), requested...)
+	}
+	return r, nil
+}
+
+func lifetime(sec int64) time.Duration {
+	if sec <= 0 {
+		return 0
+	}
+	return min(time.Duration(sec)*time.Second, maxLifetime)
+}
+
+type errorJSON struct {
+	Error         string            `json:"error"`
+	Description   string            `json:"error_description"`
+	Codes         []json.RawMessage `json:"error_codes"`
+	SubError      string            `json:"suberror"`
+	Claims        string            `json:"claims"`
+	CorrelationID string            `json:"correlation_id"`
+	TraceID       string            `json:"trace_id"`
+	Timestamp     string            `json:"timestamp"`
+	ErrorURI      string            `json:"error_uri"`
+}
+
+// ParseErrorResponse turns an error answer from any endpoint into an
+// *Error. A well-formed Entra error JSON fills the fields; anything else
+// (HTML, empty, truncated, non-JSON, JSON without "error") gives Code
+// "invalid_response" (errors.Is ErrInvalidResponse) with a short snippet
+// from which anything resembling a token has been removed.
+func ParseErrorResponse(endpoint string, status int, body []byte) *Error {
+	var ej errorJSON
+	if err := json.Unmarshal(body, &ej); err != nil || ej.Error == "" {
+		what := "unexpected response"
+		switch {
+		case len(bytes.TrimSpace(body)) == 0:
+			what = "empty response body"
+		case looksHTML(body):
+			what = "HTML page instead of JSON"
+		case err != nil:
+			what = "response is not JSON"
+		}
+		return invalidResponse(endpoint, status, what, body)
+	}
+	e := &Error{
+		Endpoint: endpoint, StatusCode: status,
+		Code: ej.Error, Description: ej.Description, SubError: ej.SubError, Claims: ej.Claims,
+		CorrelationID: ej.CorrelationID, TraceID: ej.TraceID, Timestamp: ej.Timestamp, ErrorURI: ej.ErrorURI,
+	}
+	for _, raw := range ej.Codes {
+		var n flexInt
+		if n.UnmarshalJSON(raw) == nil && n.set && n.n >= 0 && n.n <= math.MaxInt32 {
+			e.AADSTS = append(e.AADSTS, int(n.n))
+		}
+	}
+	return e
+}
+
+func invalidResponse(endpoint string, status int, what string, body []byte) *Error {
+	return &Error{Endpoint: endpoint, StatusCode: status, Code: "invalid_response",
+		Description: what, Snippet: snippet(body)}
+}
+
+func looksHTML(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	if len(b) > 64 {
+		b = b[:64]
+	}
+	l := bytes.ToLower(b)
+	return bytes.HasPrefix(l, []byte("<!doctype html")) || bytes.HasPrefix(l, []byte("<html")) || bytes.Contains(l, []byte("<head"))
+}
+
+// snippet returns at most snippetLen bytes of body, printable only, with
+// every run of token-like characters longer than secretRun replaced by
+// "[…]": a truncated token response must not leak its tokens through an
+// error string.
+const (
+	snippetLen = 120
+	secretRun  = 16
+)
+
+func snippet(body []byte) string {
+	var b, word strings.Builder // word: the current run of token-like characters
+	endWord := func(cut bool) {
+		if cut || word.Len() > secretRun {
+			b.WriteString("[…]")
+		} else {
+			b.WriteString(word.String())
+		}
+		word.Reset()
+	}
+	i := 0
+	for i < len(body) && b.Len()+word.Len() < snippetLen {
+		r, size := utf8.DecodeRune(body[i:])
+		i += size
+		if r == utf8.RuneError || r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			r = ' '
+		}
+		if tokenChar(r) {
+			word.WriteRune(r)
+			continue
+		}
+		endWord(false)
+		b.WriteRune(r)
+	}
+	// A word cut off by the length limit may be the start of a secret.
+	cut := i < len(body) && word.Len() > 0 && tokenChar(rune(body[i]))
+	endWord(cut)
+	return strings.TrimSpace(b.String())
+}
+
+func tokenChar(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-_.~+/=%", r)
+}
