@@ -239,4 +239,3 @@ func containsString(l []string, s string) bool {
 	}
 	return false
 }
-

@@ -1,0 +1,98 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+)
+
+// PasswordCredential signs a user in with a username and password: the
+// OAuth 2.0 resource owner password credentials grant (ROPC).
+//
+// ROPC is discouraged. RFC 9700 (OAuth 2.0 Security Best Current
+// Practice, section 2.4) says it "MUST NOT be used": the application
+// handles the user's password, which trains users to type passwords into
+// applications, and the grant cannot do multi-factor authentication,
+// passwordless sign-in, federation or consent. Microsoft Entra ID refuses
+// it for accounts that need MFA (the *Error carries the claims challenge)
+// and for federated accounts. Prefer the device code or browser flows;
+// use this only for test accounts and legacy automation.
+type PasswordCredential struct {
+	client   *Client
+	username string
+	password string
+}
+
+var _ Credential = (*PasswordCredential)(nil)
+
+// NewPasswordCredential returns a credential for username and password.
+// opts.TenantID must be a tenant or "organizations" (Entra refuses the
+// password grant on "common" and "consumers"); "" means "organizations".
+func NewPasswordCredential(clientID, username, password string, opts *ClientOptions) (*PasswordCredential, error) {
+	if username == "" || password == "" {
+		return nil, errors.New("oauth: the password credential needs a username and a password")
+	}
+	c, err := NewClient(clientID, opts)
+	if err != nil {
+		return nil, err
+	}
+	switch strings.ToLower(c.auth.Tenant) {
+	case TenantCommon, TenantConsumers:
+		return nil, errors.New("oauth: the password grant needs a tenant or \"organizations\", not " + c.auth.Tenant)
+	}
+	return &PasswordCredential{client: c, username: username, password: password}, nil
+}
+
+// GetToken returns a token for opts, silently when the cache allows.
+func (p *PasswordCredential) GetToken(ctx context.Context, opts TokenOptions) (AccessToken, error) {
+	return p.client.GetToken(ctx, opts, p.step)
+}
+
+// Authenticate signs the user in and returns the authentication record.
+func (p *PasswordCredential) Authenticate(ctx context.Context, opts TokenOptions) (AuthenticationRecord, error) {
+	return p.client.Authenticate(ctx, opts, p.step)
+}
+
+// Client returns the engine, for Accounts and RemoveAccount.
+func (p *PasswordCredential) Client() *Client { return p.client }
+
+// step runs user realm discovery, then the password grant for a managed user.
+func (p *PasswordCredential) step(ctx context.Context, req *InteractiveRequest) (*TokenResult, error) {
+	if !req.auth.IsADFS() {
+		realm, err := p.client.userRealm(ctx, req.auth, p.username)
+		if err != nil {
+			return nil, err
+		}
+		if realm.AccountType == "Federated" {
+			return nil, &FederatedAccountError{Domain: realm.DomainName, Protocol: realm.FederationProtocol,
+				MetadataURL: realm.FederationMetadataURL}
+		}
+	}
+	form := url.Values{"grant_type": {"password"}, "username": {p.username}, "password": {p.password}}
+	return p.client.RedeemToken(ctx, req, form, "")
+}
+
+// FederatedAccountError is returned by the password credential for a user
+// whose domain is federated to another identity provider (user realm
+// discovery says "Federated"): Entra does not check such passwords itself.
+// Sign the user in with the device code (or browser) flow instead.
+type FederatedAccountError struct {
+	// Domain is the user's federated domain.
+	Domain string
+	// Protocol is the federation protocol, e.g. "WSTrust".
+	Protocol string
+	// MetadataURL is the identity provider's metadata URL.
+	MetadataURL string
+}
+
+func (e *FederatedAccountError) Error() string {
+	s := "oauth: the domain " + e.Domain + " is federated"
+	if e.Protocol != "" {
+		s += " (" + e.Protocol + ")"
+	}
+	return s + "; the password grant cannot sign in federated accounts: use the device code flow (package devicecode) instead"
+}
+
+// Is reports whether target is ErrInteractionRequired.
+func (e *FederatedAccountError) Is(target error) bool { return target == ErrInteractionRequired }
