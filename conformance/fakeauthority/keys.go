@@ -1,0 +1,130 @@
+package fakeauthority
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"net/http"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+)
+
+// signingKey is one RSA key of the authority's key ring.
+type signingKey struct {
+	KID     string
+	Private *rsa.PrivateKey
+}
+
+// keyRing holds the published keys; the last one signs.
+type keyRing struct {
+	keys []signingKey
+}
+
+func newKeyRing() *keyRing {
+	return &keyRing{keys: []signingKey{newSigningKey()}}
+}
+
+// newSigningKey makes a 2048-bit RSA key, as Entra's, with a random kid.
+func newSigningKey() signingKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic("fakeauthority: generating a signing key: " + err.Error())
+	}
+	return signingKey{KID: randomID(20), Private: k}
+}
+
+// active is the key that signs new tokens.
+func (r *keyRing) active() signingKey { return r.keys[len(r.keys)-1] }
+
+// RotateKey adds a new signing key and makes it the one that signs; the
+// previous keys stay published in the JWKS until [Authority.RetireKey].
+// It returns the new key's kid.
+func (a *Authority) RotateKey() string {
+	k := newSigningKey()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.keys.keys = append(a.keys.keys, k)
+	return k.KID
+}
+
+// RetireKey removes a key from the JWKS. Retiring the signing key makes
+// the previous key sign again; the last key cannot be retired.
+func (a *Authority) RetireKey(kid string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.keys.keys) < 2 {
+		return false
+	}
+	for i, k := range a.keys.keys {
+		if k.KID == kid {
+			a.keys.keys = append(a.keys.keys[:i:i], a.keys.keys[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// KeyIDs returns the kids published in the JWKS, the signing key last.
+func (a *Authority) KeyIDs() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ids := make([]string, len(a.keys.keys))
+	for i, k := range a.keys.keys {
+		ids[i] = k.KID
+	}
+	return ids
+}
+
+// handleKeys serves /{tenant}/discovery/v2.0/keys.
+func (a *Authority) handleKeys(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	a.mu.Lock()
+	keys := append([]signingKey(nil), a.keys.keys...)
+	a.mu.Unlock()
+	set := jwk.NewSet()
+	for _, k := range keys {
+		jk, err := publicJWK(k, rc.issuerTemplate())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if err := set.AddKey(jk); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, set)
+}
+
+// publicJWK is the JWKS entry of k, in Entra's shape (kty, use, kid, n, e,
+// issuer); alg is included for strict clients.
+func publicJWK(k signingKey, issuer string) (jwk.Key, error) {
+	jk, err := jwk.Import(&k.Private.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	for name, v := range map[string]any{
+		jwk.KeyIDKey:     k.KID,
+		jwk.KeyUsageKey:  "sig",
+		jwk.AlgorithmKey: jwa.RS256(),
+		"issuer":         issuer,
+	} {
+		if err := jk.Set(name, v); err != nil {
+			return nil, err
+		}
+	}
+	return jk, nil
+}
+
+// writeJSON writes v as a JSON response with Entra's headers.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store, no-cache")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,107 @@
+package fakeauthority
+
+import (
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+)
+
+// ErrConnectionDropped is what the in-memory transport returns for a
+// request the authority answered by dropping the connection (a
+// [DropConnection] fault); over a socket the client sees EOF instead.
+var ErrConnectionDropped = errors.New("fakeauthority: connection dropped by the fake authority")
+
+// memTransport calls the authority's handler in-process. It starts no
+// goroutine and touches no socket, so it works inside testing/synctest.
+type memTransport struct{ a *Authority }
+
+// RoundTrip serves req with the handler and returns the recorded response.
+func (t *memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		defer req.Body.Close()
+	}
+	sr := req.Clone(req.Context())
+	sr.RequestURI = req.URL.RequestURI()
+	if sr.Host == "" {
+		sr.Host = req.URL.Host
+	}
+	sr.RemoteAddr = "192.0.2.1:49152"
+	sr.Proto, sr.ProtoMajor, sr.ProtoMinor = "HTTP/1.1", 1, 1
+	if req.URL.Scheme == "https" {
+		sr.TLS = &tls.ConnectionState{HandshakeComplete: true, ServerName: req.URL.Hostname(), Version: tls.VersionTLS13}
+	}
+	if sr.Body == nil {
+		sr.Body = http.NoBody
+	}
+	rec := &recorder{header: http.Header{}}
+	if dropped := serveRecover(t.a, rec, sr); dropped {
+		return nil, ErrConnectionDropped
+	}
+	return rec.response(req), nil
+}
+
+// serveRecover runs the handler; true when it aborted the connection.
+func serveRecover(h http.Handler, w http.ResponseWriter, r *http.Request) (dropped bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				dropped = true
+				return
+			}
+			panic(v)
+		}
+	}()
+	h.ServeHTTP(w, r)
+	return false
+}
+
+// recorder is a minimal http.ResponseWriter that keeps the response.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
+}
+
+// Flush is a no-op; the whole body is delivered at once.
+func (r *recorder) Flush() {}
+
+// response turns the recording into a client-side response.
+func (r *recorder) response(req *http.Request) *http.Response {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	body := r.body.Bytes()
+	h := r.header.Clone()
+	if h.Get("Content-Length") == "" {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", r.status, http.StatusText(r.status)),
+		StatusCode:    r.status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+		TLS:           req.TLS,
+	}
+}
