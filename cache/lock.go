@@ -47,7 +47,7 @@ func lockFile(ctx context.Context, path string, timeout time.Duration) (func() e
 			return nil, &Error{Op: "lock", Path: path, Err: fmt.Errorf("%w: %w", ErrLockTimeout, context.Cause(ctx))}
 		case <-timer.C:
 		}
-		delay = min(delay*2, 100*time.Millisecond)
+		delay = min(delay*2, 20*time.Millisecond)
 	}
 }
 

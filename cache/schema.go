@@ -244,7 +244,7 @@ func (s *store) marshal() ([]byte, error) {
 	})
 	top[secAccount] = encodeSection(s.acct, func(a *Account) map[string]json.RawMessage { return encode(a.extra, a.fields(), nil) })
 	top[secAppMetadata] = encodeSection(s.app, func(m *AppMetadata) map[string]json.RawMessage { return encode(m.extra, m.fields(), nil) })
-	return json.MarshalIndent(top, "", "  ")
+	return json.Marshal(top)
 }
 
 func encodeSection[T any](m map[string]*T, f func(*T) map[string]json.RawMessage) map[string]map[string]json.RawMessage {

@@ -145,11 +145,8 @@ func (c *Cache) Sync(ctx context.Context) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if v, ok := c.storage.(Versioner); ok && c.loaded {
-		cur, err := v.Version(ctx)
-		if err == nil && cur == c.version {
-			return nil
-		}
+	if c.unchangedLocked(ctx) {
+		return nil
 	}
 	release, err := c.storage.Lock(ctx)
 	if err != nil {
@@ -179,18 +176,33 @@ func (c *Cache) modify(ctx context.Context, f func(*store)) error {
 		return err
 	}
 	defer release()
-	s, loadErr := c.readLocked(ctx, true)
-	if s == nil {
-		f(c.s) // memory only: never overwrite what could not be read
-		return loadErr
+	var loadErr error
+	if !c.unchangedLocked(ctx) {
+		var s *store
+		s, loadErr = c.readLocked(ctx, true)
+		if s == nil {
+			f(c.s) // memory only: never overwrite what could not be read
+			return loadErr
+		}
+		c.install(s)
 	}
-	c.install(s)
 	f(c.s)
 	c.maybeSweep(true)
 	if err := c.persistLocked(ctx); err != nil {
 		return err
 	}
 	return loadErr
+}
+
+// unchangedLocked reports whether the storage still holds what this cache
+// last read or wrote, so memory is current and the read can be skipped.
+func (c *Cache) unchangedLocked(ctx context.Context) bool {
+	v, ok := c.storage.(Versioner)
+	if !ok || !c.loaded || c.version == "" {
+		return false
+	}
+	cur, err := v.Version(ctx)
+	return err == nil && cur == c.version
 }
 
 func (c *Cache) persistLocked(ctx context.Context) error {

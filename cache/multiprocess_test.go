@@ -1,0 +1,85 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+const (
+	childEnvPath = "ENTRAAUTH_CACHE_TEST_CHILD_PATH"
+	childEnvID   = "ENTRAAUTH_CACHE_TEST_CHILD_ID"
+	procs        = 8
+	writesEach   = 50
+)
+
+// TestMultiProcessWrites re-executes the test binary 8 times; each child
+// writes 50 access tokens through its own Cache to one plaintext file.
+// Afterwards every one of the 400 tokens must be in the file, and the file
+// must parse: no process lost another's writes.
+func TestMultiProcessWrites(t *testing.T) {
+	if path := os.Getenv(childEnvPath); path != "" {
+		childWrites(t, path, os.Getenv(childEnvID))
+		return
+	}
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	path := filepath.Join(t.TempDir(), "shared.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmds := make([]*exec.Cmd, procs)
+	for i := range cmds {
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestMultiProcessWrites$", "-test.count=1")
+		cmd.Env = append(os.Environ(), childEnvPath+"="+path, childEnvID+"="+strconv.Itoa(i))
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds[i] = cmd
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("child %d: %v", i, err)
+		}
+	}
+	st, err := NewPlaintextFile(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(st, nil)
+	if err := c.Sync(context.Background()); err != nil {
+		t.Fatalf("final file does not load: %v", err)
+	}
+	missing := 0
+	for p := range procs {
+		for w := range writesEach {
+			k := NewAccessTokenKey(testHome, testEnv, testRealm, testClient, []string{fmt.Sprintf("p%d.w%d", p, w)}, "", false)
+			if at, ok := c.AccessToken(k); !ok || at.Secret != fmt.Sprintf("secret-%d-%d", p, w) {
+				missing++
+			}
+		}
+	}
+	if missing != 0 || c.Len().AccessTokens != procs*writesEach {
+		t.Errorf("%d of %d tokens missing; file holds %d", missing, procs*writesEach, c.Len().AccessTokens)
+	}
+}
+
+func childWrites(t *testing.T, path, id string) {
+	st, err := NewPlaintextFile(path, &FileOptions{LockTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(st, nil)
+	for w := range writesEach {
+		at := testAT(fmt.Sprintf("secret-%s-%d", id, w), fmt.Sprintf("p%s.w%d", id, w), time.Hour)
+		if err := c.Write(context.Background(), Update{AccessToken: at}); err != nil {
+			t.Fatalf("child %s write %d: %v", id, w, err)
+		}
+	}
+}
