@@ -1,0 +1,129 @@
+package devicecode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/entraauth/entraauth/oauth"
+)
+
+// grantType is RFC 8628's grant type; Entra also accepts "device_code".
+const grantType = "urn:ietf:params:oauth:grant-type:device_code"
+
+// Options configure a [Credential]. A nil *Options means the defaults.
+type Options struct {
+	oauth.ClientOptions
+
+	// Prompt shows the user what to do: open m.VerificationURI and enter
+	// m.UserCode before m.ExpiresOn (m.Message is Entra's own text for
+	// this). It is called once per sign-in, after the device
+	// authorization request and before polling starts, and should return
+	// promptly; polling runs after it returns. An error aborts the
+	// sign-in. Nil prints m.Message on standard error.
+	Prompt func(ctx context.Context, m Message) error
+}
+
+// Credential signs a user in with the device authorization grant
+// (RFC 8628): the user enters a short code on another device's browser
+// while this program polls. Tokens come from the cache, or a refresh token,
+// whenever they can: the prompt is shown only when neither serves.
+// A Credential is safe for concurrent use.
+type Credential struct {
+	client *oauth.Client
+	prompt func(context.Context, Message) error
+}
+
+var _ oauth.Credential = (*Credential)(nil)
+
+// New returns a device code credential for clientID ("" means the Azure
+// CLI public client). It makes no request.
+func New(clientID string, opts *Options) (*Credential, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	c, err := oauth.NewClient(clientID, &o.ClientOptions)
+	if err != nil {
+		return nil, fmt.Errorf("devicecode: %w", err)
+	}
+	p := o.Prompt
+	if p == nil {
+		p = WriterPrompt(os.Stderr)
+	}
+	return &Credential{client: c, prompt: p}, nil
+}
+
+// WriterPrompt returns a Prompt that writes the message, one line, to w.
+// It is the default prompt, writing to standard error.
+func WriterPrompt(w io.Writer) func(context.Context, Message) error {
+	return func(_ context.Context, m Message) error {
+		_, err := fmt.Fprintln(w, m.Message)
+		return err
+	}
+}
+
+// GetToken returns an access token for o.Scopes: from the cache, else by
+// refreshing, else by a device code sign-in (unless the credential's
+// DisableAutomaticAuthentication is set).
+func (c *Credential) GetToken(ctx context.Context, o oauth.TokenOptions) (oauth.AccessToken, error) {
+	return c.client.GetToken(ctx, o, c.step)
+}
+
+// Authenticate signs the user in with a device code, or silently when the
+// cache can, and returns the record that identifies the account for later
+// silent use.
+func (c *Credential) Authenticate(ctx context.Context, o oauth.TokenOptions) (oauth.AuthenticationRecord, error) {
+	return c.client.Authenticate(ctx, o, c.step)
+}
+
+// step is the interactive part: device authorization, prompt, polling.
+func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+	if req.Endpoints.DeviceCode == "" {
+		return nil, errors.New("devicecode: the authority has no device authorization endpoint")
+	}
+	auth, err := requestDeviceCode(ctx, c.client.HTTPClient(), req.Endpoints.DeviceCode, c.client.ClientID(), req.Scopes)
+	if err != nil {
+		return nil, err
+	}
+	log := c.client.Logger()
+	if !expectedHost(auth.msg.VerificationURI, req.Endpoints.Token) {
+		// security catalog G9: a page outside Microsoft's hosts is shown,
+		// but the application's log says so.
+		log.LogAttrs(ctx, slog.LevelWarn, "devicecode: verification URI is not on a Microsoft host",
+			slog.String("verification_uri", auth.msg.VerificationURI))
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "devicecode: waiting for the user",
+		slog.Duration("interval", auth.interval), slog.Time("expires_on", auth.msg.ExpiresOn))
+	if err := c.prompt(ctx, auth.msg); err != nil {
+		return nil, fmt.Errorf("devicecode: prompt: %w", err)
+	}
+	form := url.Values{"grant_type": {grantType}, "device_code": {auth.deviceCode}}
+	return poll(ctx, auth.interval, auth.msg.ExpiresOn, log, func(ctx context.Context) (*oauth.TokenResult, error) {
+		return c.client.RedeemToken(ctx, req, form, "")
+	})
+}
+
+// expectedHost reports whether a verification URI is on a Microsoft host
+// or on the authority's own host.
+func expectedHost(verification, token string) bool {
+	v, err := url.Parse(verification)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(v.Hostname())
+	if t, err := url.Parse(token); err == nil && strings.EqualFold(t.Hostname(), host) {
+		return true
+	}
+	for _, suffix := range []string{"microsoft.com", "microsoftonline.com", "microsoftonline.us", "microsoftonline.cn", "chinacloudapi.cn", "azure.us"} {
+		if host == suffix || strings.HasSuffix(host, "."+suffix) {
+			return true
+		}
+	}
+	return false
+}
