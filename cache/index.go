@@ -42,11 +42,22 @@ func newStore() *store {
 }
 
 // preferred decides which of two entries with the same identity the index
-// points at: the one stored under this package's own key form, else the
-// smaller key, so the choice does not depend on map order.
+// points at: one stored under this package's own key form, else one with
+// a lower-cased (schema v1.1+) key over a legacy v1.0 key with capitals,
+// else the smaller key, so the choice does not depend on map order.
 func preferred(newKey, newOwn, oldKey string, oldOwn bool) bool {
-	if (newKey == newOwn) != oldOwn {
-		return newKey == newOwn
+	rank := func(key string, own bool) int {
+		r := 0
+		if own {
+			r += 2
+		}
+		if key == strings.ToLower(key) {
+			r++
+		}
+		return r
+	}
+	if a, b := rank(newKey, newKey == newOwn), rank(oldKey, oldOwn); a != b {
+		return a > b
 	}
 	return newKey < oldKey
 }
@@ -60,7 +71,7 @@ func (s *store) addAT(t *AccessToken, replace bool) {
 	if old := s.atIdx[k]; old != nil && old.key != t.key {
 		if replace {
 			s.removeAT(old)
-		} else if old.ExpiresOn.After(t.ExpiresOn) {
+		} else if old.ExpiresOn.After(t.ExpiresOn) || (old.ExpiresOn.Equal(t.ExpiresOn) && !preferred(t.key, t.storeKey(), old.key, old.key == old.storeKey())) {
 			s.at[t.key] = t // keep it stored, index the longer-lived one
 			return
 		}
