@@ -118,6 +118,8 @@ func (e *Error) Is(target error) bool {
 		return e.Code == "state_mismatch"
 	case ErrInvalidResponse:
 		return e.Code == "invalid_response"
+	case ErrInvalidIDToken:
+		return e.Code == "invalid_id_token"
 	}
 	return false
 }

@@ -1,0 +1,142 @@
+package oauth
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseIDTokenClaims(t *testing.T) {
+	tests := []struct {
+		name, in string
+		ok       bool
+		check    func(*IDTokenClaims) bool
+	}{
+		{"aud string", `{"aud":"c","exp":2,"iat":1}`, true, func(c *IDTokenClaims) bool { return len(c.Audience) == 1 && c.Audience[0] == "c" }},
+		{"aud array", `{"aud":["c","d"],"exp":2,"iat":1}`, true, func(c *IDTokenClaims) bool { return len(c.Audience) == 2 }},
+		{"float times", `{"exp":2.5,"iat":1,"nbf":1}`, true, func(c *IDTokenClaims) bool {
+			return c.Expiry.Equal(time.Unix(2, 5e8)) && c.NotBefore.Equal(time.Unix(1, 0))
+		}},
+		{"all names", `{"exp":2,"iat":1,"iss":"i","sub":"s","azp":"a","tid":"t","oid":"o","preferred_username":"p","upn":"u","name":"n","nonce":"x","ver":"2.0"}`, true,
+			func(c *IDTokenClaims) bool {
+				return c.Issuer == "i" && c.Subject == "s" && c.AuthorizedParty == "a" && c.TenantID == "t" && c.ObjectID == "o" &&
+					c.Username() == "p" && c.UPN == "u" && c.Name == "n" && c.Nonce == "x" && c.Version == "2.0"
+			}},
+		{"exp as string", `{"exp":"2","iat":1}`, false, nil},
+		{"exp missing", `{"iat":1}`, false, nil},
+		{"iat missing", `{"exp":1}`, false, nil},
+		{"exp negative", `{"exp":-1,"iat":1}`, false, nil},
+		{"aud number", `{"aud":1,"exp":2,"iat":1}`, false, nil},
+		{"aud mixed array", `{"aud":["c",1],"exp":2,"iat":1}`, false, nil},
+		{"not an object", `[]`, false, nil},
+		{"sub not a string", `{"sub":1,"exp":2,"iat":1}`, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := ParseIDTokenClaims([]byte(tt.in))
+			if !tt.ok {
+				if err == nil || !errors.Is(err, ErrInvalidIDToken) {
+					t.Fatalf("got %+v, %v; want ErrInvalidIDToken", c, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(c) {
+				t.Errorf("claims = %+v", c)
+			}
+		})
+	}
+}
+
+func TestCheckClaims(t *testing.T) {
+	const (
+		client = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+		tid    = "7f3c1d2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f"
+		other  = "0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"
+	)
+	now := time.Unix(1700000000, 0)
+	org, _ := ParseAuthority("", "organizations")
+	byID, _ := ParseAuthority("", tid)
+	consumers, _ := ParseAuthority("", "consumers")
+	alias, _ := ParseAuthority("https://login.windows.net", "common")
+	adfs, _ := ParseAuthority("https://adfs.contoso.com", "adfs")
+	good := func() *IDTokenClaims {
+		return &IDTokenClaims{Issuer: "https://login.microsoftonline.com/" + tid + "/v2.0", Subject: "s", Audience: []string{client},
+			TenantID: tid, IssuedAt: now, NotBefore: now, Expiry: now.Add(time.Hour)}
+	}
+	tests := []struct {
+		name   string
+		auth   Authority
+		mod    func(*IDTokenClaims)
+		nonce  string
+		errHas string // "" = valid
+	}{
+		{"organizations, own tid", org, nil, "", ""},
+		{"tenant by id", byID, nil, "", ""},
+		{"alias host issuer", alias, nil, "", ""},
+		{"skew tolerated", org, func(c *IDTokenClaims) {
+			c.IssuedAt, c.NotBefore, c.Expiry = now.Add(4*time.Minute), now.Add(4*time.Minute), now.Add(-4*time.Minute)
+		}, "", ""},
+		{"nonce matches", org, func(c *IDTokenClaims) { c.Nonce = "n" }, "n", ""},
+		{"several aud with azp", org, func(c *IDTokenClaims) { c.Audience = []string{client, "x"}; c.AuthorizedParty = client }, "", ""},
+		{"iss of another tenant", org, func(c *IDTokenClaims) { c.Issuer = "https://login.microsoftonline.com/" + other + "/v2.0" }, "", "iss"},
+		{"iss template literal", org, func(c *IDTokenClaims) { c.Issuer = "https://login.microsoftonline.com/{tenantid}/v2.0" }, "", "iss"},
+		{"iss other host", org, func(c *IDTokenClaims) { c.Issuer = "https://evil.example/" + tid + "/v2.0" }, "", "iss"},
+		{"iss v1", org, func(c *IDTokenClaims) { c.Issuer = "https://sts.windows.net/" + tid + "/" }, "", "iss"},
+		{"tid not requested tenant", byID, func(c *IDTokenClaims) {
+			c.TenantID = other
+			c.Issuer = "https://login.microsoftonline.com/" + other + "/v2.0"
+		}, "", "requested tenant"},
+		{"consumers needs MSA tid", consumers, nil, "", "consumer tenant"},
+		{"tid missing", org, func(c *IDTokenClaims) { c.TenantID = "" }, "", "tid"},
+		{"aud wrong", org, func(c *IDTokenClaims) { c.Audience = []string{"other"} }, "", "aud"},
+		{"aud empty", org, func(c *IDTokenClaims) { c.Audience = nil }, "", "aud"},
+		{"several aud without azp", org, func(c *IDTokenClaims) { c.Audience = []string{client, "evil"} }, "", "azp"},
+		{"sub missing", org, func(c *IDTokenClaims) { c.Subject = "" }, "", "sub"},
+		{"expired", org, func(c *IDTokenClaims) { c.Expiry = now.Add(-6 * time.Minute) }, "", "exp"},
+		{"nbf future", org, func(c *IDTokenClaims) { c.NotBefore = now.Add(6 * time.Minute) }, "", "nbf"},
+		{"iat future", org, func(c *IDTokenClaims) { c.IssuedAt = now.Add(6 * time.Minute) }, "", "iat"},
+		{"iat a week ago", org, func(c *IDTokenClaims) { c.IssuedAt = now.Add(-7 * 24 * time.Hour) }, "", "iat"},
+		{"nonce missing", org, nil, "n", "nonce"},
+		{"nonce wrong", org, func(c *IDTokenClaims) { c.Nonce = "m" }, "n", "nonce"},
+		{"adfs issuer", adfs, func(c *IDTokenClaims) { c.Issuer = "https://adfs.contoso.com/adfs"; c.TenantID = "" }, "", ""},
+		{"adfs wrong issuer", adfs, nil, "", "AD FS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := good()
+			if tt.mod != nil {
+				tt.mod(c)
+			}
+			err := checkClaims(c, tt.auth, client, tt.nonce, now)
+			if tt.errHas == "" {
+				if err != nil {
+					t.Fatalf("checkClaims: %v", err)
+				}
+				return
+			}
+			if err == nil || !errors.Is(err, ErrInvalidIDToken) || !strings.Contains(err.Error(), tt.errHas) {
+				t.Fatalf("checkClaims = %v, want ErrInvalidIDToken mentioning %q", err, tt.errHas)
+			}
+		})
+	}
+}
+
+func FuzzIDTokenClaims(f *testing.F) {
+	f.Add([]byte(`{"aud":["c"],"exp":2,"iat":1,"nbf":0.5,"tid":"t"}`))
+	f.Add([]byte(`{"aud":[],"exp":"x"}`))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		c, err := ParseIDTokenClaims(payload)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidIDToken) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		auth, _ := ParseAuthority("", "organizations")
+		_ = checkClaims(c, auth, "c", "", time.Unix(1, 0))
+	})
+}
