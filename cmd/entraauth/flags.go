@@ -17,6 +17,7 @@ const (
 	envScopes           = "ENTRAAUTH_SCOPES"
 	envRequireEncrypted = "ENTRAAUTH_REQUIRE_ENCRYPTED_CACHE"
 	envFake             = "ENTRAAUTH_FAKE"
+	envLog              = "ENTRAAUTH_LOG"
 )
 
 // defaultScope is what Azure CLI asks for by default: Azure Resource Manager.

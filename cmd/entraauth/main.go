@@ -40,6 +40,8 @@ type stdio struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// userCacheDir is os.UserCacheDir (XDG_CACHE_HOME, else ~/.cache, on Linux).
+	userCacheDir func() (string, error)
 	// stderrTTY reports whether stderr is a terminal, for the live prompt.
 	stderrTTY bool
 	// termWidth is the terminal's width in columns (0 when unknown).

@@ -10,11 +10,12 @@ import (
 func osStdio() *stdio {
 	fd := int(os.Stderr.Fd())
 	return &stdio{
-		stdin:     os.Stdin,
-		stdout:    os.Stdout,
-		stderr:    os.Stderr,
-		getenv:    os.Getenv,
-		stderrTTY: term.IsTerminal(fd),
+		stdin:        os.Stdin,
+		stdout:       os.Stdout,
+		stderr:       os.Stderr,
+		getenv:       os.Getenv,
+		userCacheDir: os.UserCacheDir,
+		stderrTTY:    term.IsTerminal(fd),
 		termWidth: func() int {
 			w, _, err := term.GetSize(fd)
 			if err != nil {

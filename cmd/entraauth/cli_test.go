@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/entraauth/entraauth/conformance/fakeauthority"
+)
+
+// testIO returns stdio for an in-process run with env as the environment
+// and a fresh user cache directory.
+func testIO(t *testing.T, env map[string]string) (*stdio, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	return &stdio{
+		stdin:        strings.NewReader(""),
+		stdout:       &out,
+		stderr:       &errb,
+		getenv:       func(k string) string { return env[k] },
+		userCacheDir: func() (string, error) { return dir, nil },
+	}, &out, &errb
+}
+
+// captureFakes records the fake authorities the next commands create.
+func captureFakes(t *testing.T) *[]*fakeauthority.Authority {
+	t.Helper()
+	var got []*fakeauthority.Authority
+	onFake = func(a *fakeauthority.Authority) { got = append(got, a) }
+	t.Cleanup(func() { onFake = nil })
+	return &got
+}
+
+// TestLoginThenTokenFake is the README's first two commands, in process:
+// login --fake signs in unattended and prints the account; token --fake
+// then prints the cached token without a single request to the authority.
+func TestLoginThenTokenFake(t *testing.T) {
+	fakes := captureFakes(t)
+	io, out, errb := testIO(t, nil)
+	start := time.Now()
+	if code := run(t.Context(), []string{"login", "--fake", "--output", "json"}, io); code != exitOK {
+		t.Fatalf("login --fake = exit %d; stderr:\n%s", code, errb)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("login --fake took %v, want under 10s", d)
+	}
+	var res loginResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("login output %q: %v", out, err)
+	}
+	if res.Username != fakeauthority.DefaultUsername || res.TenantID != fakeauthority.DefaultTenantID ||
+		res.HomeAccountID != fakeauthority.DefaultUserObjectID+"."+fakeauthority.DefaultTenantID {
+		t.Errorf("login = %+v, want %s in tenant %s", res, fakeauthority.DefaultUsername, fakeauthority.DefaultTenantID)
+	}
+	if left := time.Until(res.ExpiresOn); left < 50*time.Minute || left > 61*time.Minute {
+		t.Errorf("token expires in %v, want about an hour", left)
+	}
+	if n := (*fakes)[0].Count(fakeauthority.EndpointDeviceCode); n != 1 {
+		t.Errorf("login made %d device authorization requests, want 1", n)
+	}
+	if !strings.Contains(errb.String(), "enter the code") || strings.Count(errb.String(), "no OS secret store") != 1 {
+		t.Errorf("login stderr = %q, want the device code message and one cache warning", errb)
+	}
+
+	out.Reset()
+	errb.Reset()
+	if code := run(t.Context(), []string{"token", "--fake", "--output", "raw"}, io); code != exitOK {
+		t.Fatalf("token --fake = exit %d; stderr:\n%s", code, errb)
+	}
+	if len(*fakes) != 2 {
+		t.Fatalf("token created %d fake authorities, want 1", len(*fakes)-1)
+	}
+	if n := len((*fakes)[1].Requests()); n != 0 {
+		t.Errorf("token --fake sent %d requests to the authority, want 0: %v", n, (*fakes)[1].Counts())
+	}
+	tok := strings.TrimSpace(out.String())
+	if strings.Count(tok, ".") != 2 {
+		t.Errorf("token --fake printed %q, want a JWT access token", tok)
+	}
+}
+
+func TestTokenNotSignedIn(t *testing.T) {
+	io, out, errb := testIO(t, nil)
+	if code := run(t.Context(), []string{"token", "--fake"}, io); code != exitAction {
+		t.Errorf("token before login = exit %d, want %d", code, exitAction)
+	}
+	if out.Len() != 0 || !strings.Contains(errb.String(), "entraauth login --fake") {
+		t.Errorf("stdout %q, stderr %q; want nothing on stdout and a hint to log in", out, errb)
+	}
+}
+
+func TestRequireEncryptedCache(t *testing.T) {
+	for _, args := range [][]string{{"token", "--fake", "--require-encrypted-cache"}, {"token", "--fake"}} {
+		io, _, errb := testIO(t, map[string]string{envRequireEncrypted: "1"})
+		if code := run(t.Context(), args, io); code != exitFailed {
+			t.Errorf("%v = exit %d, want %d", args, code, exitFailed)
+		}
+		if !strings.Contains(errb.String(), "refuses a plain file") {
+			t.Errorf("%v: stderr %q, want the refusal", args, errb)
+		}
+		base, _ := io.userCacheDir()
+		if _, err := os.Stat(filepath.Join(base, "entraauth", "fake", plainCacheFile)); err == nil {
+			t.Errorf("%v: a plain cache file was created", args)
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+		msg  string
+	}{
+		{nil, exitUsage, "usage: entraauth"},
+		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{[]string{"login", "--flow", "carrier-pigeon"}, exitUsage, `unknown --flow "carrier-pigeon"`},
+		{[]string{"login", "--flow", "password", "--fake"}, exitUsage, "not available in this build"},
+		{[]string{"token", "--output", "yaml"}, exitUsage, `unknown --output "yaml"`},
+		{[]string{"token", "extra"}, exitUsage, `unexpected argument "extra"`},
+		{[]string{"login", "--fake-manual"}, exitUsage, "--fake-manual needs --fake"},
+		{[]string{"help"}, exitOK, "Exit status"},
+	}
+	for _, tt := range tests {
+		io, _, errb := testIO(t, nil)
+		if code := run(context.Background(), tt.args, io); code != tt.want || !strings.Contains(errb.String(), tt.msg) {
+			t.Errorf("run(%q) = %d, stderr %q; want %d and %q", tt.args, code, errb, tt.want, tt.msg)
+		}
+	}
+}
+
+func TestOptionsPrecedence(t *testing.T) {
+	env := map[string]string{envClientID: "env-client", envTenantID: "env-tenant", envAuthorityHost: "https://login.example",
+		envScopes: "a b,c", envFake: "true"}
+	tests := []struct {
+		args []string
+		want options
+	}{
+		{nil, options{clientID: "env-client", tenant: "env-tenant", authorityHost: "https://login.example", scopes: []string{"a", "b", "c"}, fake: true, output: "json"}},
+		{[]string{"--client-id", "flag-client", "--tenant", "t", "--scope", "x", "--scope", "y z", "--fake=false", "--output", "raw"},
+			options{clientID: "flag-client", tenant: "t", authorityHost: "https://login.example", scopes: []string{"x", "y", "z"}, output: "raw"}},
+	}
+	for _, tt := range tests {
+		io, _, _ := testIO(t, env)
+		var o options
+		fs := newFlagSet("token", &o, io.stderr, tokenOutputs)
+		if err := o.parse(fs, tt.args, io, tokenOutputs); err != nil {
+			t.Fatalf("parse(%q) error %v", tt.args, err)
+		}
+		if o.clientID != tt.want.clientID || o.tenant != tt.want.tenant || o.authorityHost != tt.want.authorityHost ||
+			strings.Join(o.scopes, " ") != strings.Join(tt.want.scopes, " ") || o.fake != tt.want.fake || o.output != tt.want.output {
+			t.Errorf("parse(%q) = %+v, want %+v", tt.args, o, tt.want)
+		}
+	}
+	io, _, _ := testIO(t, nil)
+	var o options
+	if err := o.parse(newFlagSet("token", &o, io.stderr, nil), nil, io, nil); err != nil || strings.Join(o.scopes, " ") != defaultScope {
+		t.Errorf("default scopes = %q, %v; want %q", o.scopes, err, defaultScope)
+	}
+}
+
+func TestFlowRegistry(t *testing.T) {
+	s := &session{}
+	f, err := chooseFlow("", s)
+	if err != nil || f.Name != "device" {
+		t.Fatalf("default flow = %v, %v; want device", f, err)
+	}
+	// A flow registered by another file (as flow_browser.go will) takes
+	// precedence when available, and is skipped when not.
+	avail := true
+	registerFlow(&flow{Name: "test-browser", Priority: 10, Available: func(*session) bool { return avail }})
+	defer delete(flows, "test-browser")
+	if f, _ := chooseFlow("", s); f.Name != "test-browser" {
+		t.Errorf("default with an available browser = %s, want test-browser", f.Name)
+	}
+	avail = false
+	if f, _ := chooseFlow("", s); f.Name != "device" {
+		t.Errorf("default with no browser = %s, want device", f.Name)
+	}
+	if f, err := chooseFlow("test-browser", s); err != nil || f.Name != "test-browser" {
+		t.Errorf("--flow test-browser = %v, %v; want it even when unavailable by default", f, err)
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}

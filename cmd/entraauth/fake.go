@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/devicecode"
+)
+
+// Settings of the embedded fake authority (--fake).
+const (
+	fakeStateFile   = "authority.json"
+	fakeInterval    = time.Second     // the device polling interval the fake advertises
+	fakeApproveWait = 2 * time.Second // how long after issuing a code the fake approves it
+)
+
+// fakeEnv is the embedded fake authority of a --fake command. Its state
+// (signing keys, directory, refresh tokens) is loaded from and saved to
+// the profile directory, so that a later command sees the same tenant,
+// keys and refresh tokens. The client reaches it in-process, at
+// https://login.microsoftonline.com; with --fake-manual its handler is
+// also served on a loopback port for the user's browser.
+type fakeEnv struct {
+	fa        *fakeauthority.Authority
+	statePath string
+	manualURL string // base URL of the loopback server (--fake-manual)
+	srv       *http.Server
+}
+
+// onFake, when set (by tests), receives each fake authority a command
+// creates, so a test can count the requests it served.
+var onFake func(*fakeauthority.Authority)
+
+func openFake(ctx context.Context, s *session) (*fakeEnv, error) {
+	fe := &fakeEnv{statePath: filepath.Join(s.dir, fakeStateFile)}
+	state, err := os.ReadFile(fe.statePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	opts := &fakeauthority.Options{DeviceInterval: fakeInterval, State: state}
+	if !s.opts.fakeManual {
+		opts.AutoApproveDevice = fakeApproveWait
+	}
+	if fe.fa, err = newFakeAuthority(opts); err != nil {
+		return nil, fmt.Errorf("fake authority state %s is unreadable (delete it to start afresh): %w", fe.statePath, err)
+	}
+	if s.opts.fakeManual {
+		if err := fe.serve(); err != nil {
+			return nil, err
+		}
+	}
+	if onFake != nil {
+		onFake(fe.fa)
+	}
+	s.client.HTTPClient = fe.fa.Client()
+	s.client.AuthorityHost = fe.fa.URL()
+	return fe, nil
+}
+
+// newFakeAuthority turns fakeauthority.New's panic on a bad state into an
+// error.
+func newFakeAuthority(opts *fakeauthority.Options) (fa *fakeauthority.Authority, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return fakeauthority.New(opts), nil
+}
+
+// serve makes the fake's pages reachable from a browser on this machine.
+func (fe *fakeEnv) serve() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("fake authority: %w", err)
+	}
+	fe.manualURL = "http://" + ln.Addr().String()
+	fe.srv = &http.Server{Handler: fe.fa, ReadHeaderTimeout: 10 * time.Second}
+	go fe.srv.Serve(ln)
+	return nil
+}
+
+// rewrite points a device code message at the loopback server in
+// --fake-manual mode: the fake answers as login.microsoftonline.com, whose
+// real page would not know the code.
+func (fe *fakeEnv) rewrite(m devicecode.Message) devicecode.Message {
+	if fe.manualURL == "" {
+		return m
+	}
+	m.VerificationURI = fe.manualURL + "/devicelogin"
+	m.Message = fmt.Sprintf("Fake authority: open %s and enter the code %s (user %s, password %q).",
+		m.VerificationURI, m.UserCode, fakeauthority.DefaultUsername, fakeauthority.DefaultPassword)
+	return m
+}
+
+func (fe *fakeEnv) save() error {
+	b, err := fe.fa.MarshalState()
+	if err != nil {
+		return fmt.Errorf("fake authority: saving state: %w", err)
+	}
+	return writeFileAtomic(fe.statePath, b)
+}
+
+func (fe *fakeEnv) close() {
+	if fe.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		fe.srv.Shutdown(ctx)
+	}
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/entraauth/entraauth/oauth"
+)
+
+func init() {
+	commands["login"] = command{"sign in (device code by default when no browser can open)", cmdLogin}
+}
+
+func cmdLogin(ctx context.Context, io *stdio, args []string) error {
+	var o options
+	outputs := []string{"text", "json"}
+	fs := newFlagSet("login", &o, io.stderr, outputs)
+	fs.StringVar(&o.flow, "flow", "", "sign-in flow: "+flowNames()+" (default: browser when one can open, else device)")
+	fs.BoolVar(&o.fakeManual, "fake-manual", false, "with --fake: do not approve the code automatically; open the printed URL and type the code on the fake's page")
+	if err := o.parse(fs, args, io, outputs); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if o.fakeManual && !o.fake {
+		return usagef("--fake-manual needs --fake")
+	}
+	s, err := newSession(ctx, io, &o, false)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	f, err := chooseFlow(o.flow, s)
+	if err != nil {
+		return err
+	}
+	cred, err := f.New(s)
+	if err != nil {
+		return err
+	}
+	topts := oauth.TokenOptions{Scopes: o.scopes}
+	rec, err := cred.Authenticate(ctx, topts)
+	s.done() // erase the prompt before anything else is printed
+	if err != nil {
+		return signInError(err, &o)
+	}
+	// The token Authenticate obtained is in the cache: no request.
+	tok, err := cred.GetToken(ctx, topts)
+	if err != nil {
+		return fmt.Errorf("signed in, but reading the token back failed: %w", err)
+	}
+	if err := s.saveLogin(rec); err != nil {
+		return err
+	}
+	if err := s.saveFake(); err != nil {
+		return err
+	}
+	return printLogin(io, o.output, rec, tok)
+}
+
+// signInError turns what the user can fix into exit status 3.
+func signInError(err error, o *options) error {
+	var arErr *oauth.AuthenticationRequiredError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("sign-in cancelled")
+	case errors.Is(err, oauth.ErrDeclined):
+		return &actionError{msg: "sign-in was declined", err: err}
+	case errors.Is(err, oauth.ErrExpired):
+		return &actionError{msg: "the code expired before sign-in completed; run " + loginHint(o) + " again", err: err}
+	case errors.Is(err, oauth.ErrInteractionRequired), errors.As(err, &arErr):
+		return &actionError{msg: "sign-in needed: run " + loginHint(o), err: err}
+	}
+	return err
+}
+
+// loginHint is the command that signs in with the same authority.
+func loginHint(o *options) string {
+	if o.fake {
+		return "`entraauth login --fake`"
+	}
+	return "`entraauth login`"
+}
+
+// loginResult is login's JSON output.
+type loginResult struct {
+	Username      string    `json:"username"`
+	TenantID      string    `json:"tenantId"`
+	HomeAccountID string    `json:"homeAccountId"`
+	ClientID      string    `json:"clientId"`
+	Authority     string    `json:"authority"`
+	ExpiresOn     time.Time `json:"expiresOn"`
+}
+
+func printLogin(io *stdio, format string, rec oauth.AuthenticationRecord, tok oauth.AccessToken) error {
+	if format == "json" {
+		return writeJSON(io.stdout, loginResult{rec.Username, rec.TenantID, rec.HomeAccountID, rec.ClientID, rec.Authority, tok.ExpiresOn.UTC()})
+	}
+	left := time.Until(tok.ExpiresOn).Round(time.Second)
+	_, err := fmt.Fprintf(io.stdout, "Signed in as %s\n  Tenant:          %s\n  Home account ID: %s\n  Token expires:   %s (in %s)\n",
+		rec.Username, rec.TenantID, rec.HomeAccountID, tok.ExpiresOn.Local().Format("2006-01-02 15:04:05 MST"), left)
+	return err
+}

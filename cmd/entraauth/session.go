@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/oauth"
+)
+
+// loginFile holds what the last login signed in (no secret: it names the
+// account so that `token` can find its tokens).
+const loginFile = "login.json"
+
+// lastLogin is the content of loginFile.
+type lastLogin struct {
+	// Record is the account, in azidentity's AuthenticationRecord form.
+	Record oauth.AuthenticationRecord `json:"authenticationRecord"`
+	// Tenant is the tenant login was given ("" for the default,
+	// organizations): the engine caches access tokens under it.
+	Tenant string `json:"tenant"`
+}
+
+// newSession resolves the command line into client options: the authority
+// (real, or the embedded fake with --fake), the persistent token cache,
+// and, when silent, the account of the last login.
+func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*session, error) {
+	dir, err := profileDir(io, o.fake)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{opts: o, io: io, dir: dir, clientID: o.clientID}
+	s.client.TenantID = o.tenant
+	s.client.AuthorityHost = o.authorityHost
+	s.client.Logger = newLogger(io)
+	if last, ok, err := loadLogin(dir); err != nil {
+		return nil, err
+	} else if ok && silent {
+		s.hasRecord = true
+		rec := last.Record
+		s.client.AuthenticationRecord = rec
+		if s.clientID == "" {
+			s.clientID = rec.ClientID
+		}
+		if s.client.TenantID == "" {
+			s.client.TenantID = last.Tenant
+			if s.client.TenantID == "" {
+				s.client.TenantID = oauth.TenantOrganizations
+			}
+		}
+		if s.client.AuthorityHost == "" && rec.Authority != "" && !o.fake {
+			s.client.AuthorityHost = "https://" + rec.Authority
+		}
+	}
+	if o.fake {
+		if s.fake, err = openFake(ctx, s); err != nil {
+			return nil, err
+		}
+	}
+	storage, err := openStorage(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	s.client.Cache = cache.New(storage, nil)
+	return s, nil
+}
+
+// close releases what the session holds (the fake's socket, if any).
+func (s *session) close() {
+	s.done()
+	if s.fake != nil {
+		s.fake.close()
+	}
+}
+
+// profileDir is where the tool keeps its files: <user cache dir>/entraauth,
+// and its "fake" subdirectory for --fake, so that the fake's tokens never
+// mix with real ones (the fake answers as login.microsoftonline.com).
+func profileDir(io *stdio, fake bool) (string, error) {
+	base, err := io.userCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no user cache directory: %w", err)
+	}
+	dir := filepath.Join(base, "entraauth")
+	if fake {
+		dir = filepath.Join(dir, "fake")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+func loadLogin(dir string) (lastLogin, bool, error) {
+	var l lastLogin
+	b, err := os.ReadFile(filepath.Join(dir, loginFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return l, false, nil
+	}
+	if err != nil {
+		return l, false, err
+	}
+	if err := json.Unmarshal(b, &l); err != nil || l.Record.HomeAccountID == "" {
+		// An unreadable file is as good as none: the user signs in again.
+		return lastLogin{}, false, nil
+	}
+	return l, true, nil
+}
+
+func (s *session) saveLogin(rec oauth.AuthenticationRecord) error {
+	b, err := json.MarshalIndent(lastLogin{Record: rec, Tenant: s.opts.tenant}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(s.dir, loginFile), append(b, '\n'))
+}
+
+// saveFake persists the fake authority's state (keys, directory, refresh
+// tokens) for the next command; a no-op without --fake.
+func (s *session) saveFake() error {
+	if s.fake == nil {
+		return nil
+	}
+	return s.fake.save()
+}
+
+// writeFileAtomic writes data to a 0600 temporary file beside path and
+// renames it over path.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	if err := errors.Join(werr, f.Chmod(0o600), f.Sync(), f.Close()); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// newLogger logs to stderr at the level named by ENTRAAUTH_LOG (debug,
+// info, warn, error); unset means no log. Tokens and codes are never
+// logged by the library.
+func newLogger(io *stdio) *slog.Logger {
+	v := envOr(io, envLog)
+	if v == "" {
+		return nil
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(v)); err != nil {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(io.stderr, &slog.HandlerOptions{Level: level}))
+}
