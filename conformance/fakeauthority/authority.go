@@ -62,6 +62,13 @@ type Options struct {
 	// do this (MSAL Go polls every 50 ms at first), so it is off by default.
 	EnforceDeviceInterval bool
 
+	// UniqueKey gives the authority a signing key of its own. By default
+	// every authority of a process starts with the same RSA key (published
+	// under a kid of its own, so tokens of one authority do not verify
+	// against another's JWKS by kid), because generating a key is slow.
+	// [Authority.RotateKey] always makes a fresh key.
+	UniqueKey bool
+
 	// State restores what [Authority.MarshalState] saved: signing keys,
 	// directory, refresh tokens and pending device codes. It overrides
 	// Directory. A state that cannot be read makes [New] panic.
@@ -124,7 +131,7 @@ func New(opts *Options) *Authority {
 		if a.dir == nil {
 			a.dir = DefaultDirectory()
 		}
-		a.keys = newKeyRing()
+		a.keys = newKeyRing(a.opts.UniqueKey)
 	}
 	a.client = &http.Client{Transport: &memTransport{a: a}}
 	return a

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"net/http"
+	"sync"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -21,9 +22,22 @@ type keyRing struct {
 	keys []signingKey
 }
 
-func newKeyRing() *keyRing {
-	return &keyRing{keys: []signingKey{newSigningKey()}}
+// newKeyRing starts a key ring. Unless unique is set, its first key is
+// the process-wide shared key under a kid of its own: generating a
+// 2048-bit RSA key costs about 0.2 s (a second under -race), and tests make
+// many authorities.
+func newKeyRing(unique bool) *keyRing {
+	if unique {
+		return &keyRing{keys: []signingKey{newSigningKey()}}
+	}
+	sharedKeyOnce.Do(func() { sharedKey = newSigningKey().Private })
+	return &keyRing{keys: []signingKey{{KID: randomID(20), Private: sharedKey}}}
 }
+
+var (
+	sharedKeyOnce sync.Once
+	sharedKey     *rsa.PrivateKey
+)
 
 // newSigningKey makes a 2048-bit RSA key, as Entra's, with a random kid.
 func newSigningKey() signingKey {

@@ -1,0 +1,11 @@
+// Package msalgo holds interoperability tests: real MSAL Go
+// (github.com/AzureAD/microsoft-authentication-library-for-go, from the
+// module proxy) signs in against the fake authority of
+// github.com/entraauth/entraauth/conformance/fakeauthority over TLS,
+// unchanged. It is a nested module so the main module never links MSAL.
+//
+// The package has no code of its own; everything is in its tests. Their
+// helper newMSAL starts the fake authority over TLS and returns an MSAL
+// public.Client pointed at it, for other test files of this package
+// (cache interop, password-then-silent) to reuse.
+package msalgo
