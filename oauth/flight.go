@@ -82,11 +82,12 @@ func (c *Client) acquireShared(ctx context.Context, opts TokenOptions, auth Auth
 	fk := flightKey{at: c.accessKey(opts.Scopes, auth, opts.EnableCAE, home), claims: opts.Claims}
 	f, leader := c.join(ctx, fk)
 	if leader {
+		// The flight outlives its first caller: it ends when every waiter
+		// has gone (each bounded by its own context), or when it is done.
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		if dl, ok := ctx.Deadline(); ok {
-			fctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), dl)
-		}
+		f.mu.Lock()
 		f.cancel = cancel
+		f.mu.Unlock()
 		go func() {
 			defer cancel()
 			tok, err := c.acquire(fctx, opts, auth, acct, claims, step)
@@ -131,9 +132,10 @@ func (f *flight) leave() {
 	f.mu.Lock()
 	f.waiters--
 	last := f.waiters == 0
+	cancel := f.cancel
 	f.mu.Unlock()
-	if last && f.cancel != nil {
-		f.cancel()
+	if last && cancel != nil {
+		cancel()
 	}
 }
 

@@ -149,6 +149,10 @@ func (w *wire) once(ctx context.Context, endpoint, method, target, body string, 
 		slog.String("client_request_id", reqID),
 		slog.String("correlation_id", hr.Header.Get("x-ms-request-id")),
 		slog.Duration("elapsed", time.Since(start)))
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// Whatever arrived was cut short by the caller's context.
+		return nil, &Error{Endpoint: endpoint, Code: "request_failed", err: ctxErr}
+	}
 	if err != nil {
 		return resp, &Error{Endpoint: endpoint, StatusCode: hr.StatusCode, Code: "invalid_response",
 			Description: "reading the response body failed", err: cleanTransportErr(ctx, err)}
