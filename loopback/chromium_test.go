@@ -9,12 +9,19 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/pkce"
 )
 
 // The real-browser tests drive Debian's chromium through the DevTools
@@ -163,5 +170,100 @@ func waitLocation(t *testing.T, ctx context.Context, prefix string) string {
 			t.Fatalf("browser location %q (err %v); want it under %s", loc, err, prefix)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestRealBrowserSignIn is the proof: a real headless Chromium
+// opens the authorize URL on the fake authority's TLS socket, the test
+// types the username and password into its sign-in page and submits, and
+// the authority's answer (the auto-posting form for form_post, a 302 for
+// query) lands on our listener, which redeems the code.
+func TestRealBrowserSignIn(t *testing.T) {
+	for _, mode := range []string{ResponseModeFormPost, ResponseModeQuery} {
+		t.Run(mode, func(t *testing.T) {
+			chromiumPath(t)
+			fa := fakeauthority.Start(t, nil)
+			browser := newChromium(t, serverSPKI(t, fa.TLSClient(), fa.URL()+"/common/discovery/instance"))
+			tc := cache.New(nil, nil)
+			var redirectURI string
+			cred, err := New("", &Options{
+				ClientOptions: oauth.ClientOptions{
+					AuthorityHost: fa.URL(), TenantID: fakeauthority.DefaultTenantID,
+					HTTPClient: fa.TLSClient(), Cache: tc, DisableInstanceDiscovery: true,
+				},
+				ResponseMode: mode,
+				Timeout:      time.Minute,
+				OpenURL: func(_ context.Context, authURL string) error {
+					u, _ := url.Parse(authURL)
+					redirectURI = u.Query().Get("redirect_uri")
+					step(t, browser, "sign in on the fake authority's page",
+						chromedp.Navigate(authURL),
+						chromedp.WaitVisible(chromedp.ID("username")),
+						chromedp.SendKeys(chromedp.ID("username"), fakeauthority.DefaultUsername),
+						chromedp.SendKeys(chromedp.ID("password"), fakeauthority.DefaultPassword),
+						chromedp.Click(chromedp.ID("submit")),
+					)
+					return nil
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			tok, err := cred.GetToken(ctx, oauth.TokenOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+			if err != nil {
+				t.Fatalf("GetToken: %v", err)
+			}
+			if strings.Count(tok.Token, ".") != 2 || !tok.ExpiresOn.After(time.Now()) {
+				t.Errorf("token = %.20s... expiring %v; want a JWT valid now", tok.Token, tok.ExpiresOn)
+			}
+			// The browser ends on our success page.
+			waitLocation(t, browser, redirectURI)
+			if h1, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS("h1"))); err != nil || h1 != pageSuccess.Title {
+				t.Errorf("browser shows %q (%v), want %q", h1, err, pageSuccess.Title)
+			}
+			checkBrowserRedemption(t, fa, mode)
+			host := strings.TrimPrefix(fa.URL(), "https://")
+			if accts := tc.Accounts(host, fakeauthority.AzureCLIClientID); len(accts) != 1 || !strings.EqualFold(accts[0].Username, fakeauthority.DefaultUsername) {
+				t.Errorf("cached accounts at %s = %+v, want %s", host, accts, fakeauthority.DefaultUsername)
+			}
+			fa.ResetLog()
+			if tok2, err := cred.GetToken(ctx, oauth.TokenOptions{Scopes: []string{"https://graph.microsoft.com/.default"}}); err != nil || tok2.Token != tok.Token {
+				t.Errorf("second GetToken = %v; want the cached token", err)
+			}
+			if n := len(fa.Requests()); n != 0 {
+				t.Errorf("second GetToken made %d requests, want 0", n)
+			}
+		})
+	}
+}
+
+// checkBrowserRedemption: the authorize request came from Chromium, not
+// from our HTTP client (RFC 8252 8.12, catalog A1), and exactly one code
+// was redeemed, with the verifier of that request's challenge.
+func checkBrowserRedemption(t *testing.T, fa *fakeauthority.Authority, mode string) {
+	t.Helper()
+	auths := fa.RequestsTo(fakeauthority.EndpointAuthorize)
+	if len(auths) != 1 {
+		t.Fatalf("%d authorize requests, want 1", len(auths))
+	}
+	if ua := auths[0].Header.Get("User-Agent"); !strings.Contains(ua, "Chrome") {
+		t.Errorf("authorize request came from %q, not the browser", ua)
+	}
+	if got := auths[0].Params.Get("response_mode"); got != mode {
+		t.Errorf("response_mode = %q, want %q", got, mode)
+	}
+	var redeems []fakeauthority.Request
+	for _, r := range fa.RequestsTo(fakeauthority.EndpointToken) {
+		if r.GrantType == "authorization_code" {
+			redeems = append(redeems, r)
+		}
+	}
+	if len(redeems) != 1 {
+		t.Fatalf("%d code redemptions, want 1", len(redeems))
+	}
+	if v := redeems[0].Params.Get("code_verifier"); pkce.Challenge(v) != auths[0].Params.Get("code_challenge") {
+		t.Error("the redeemed code_verifier does not match the authorize code_challenge")
 	}
 }
