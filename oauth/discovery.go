@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -37,8 +38,9 @@ type discovery struct {
 // discoverInstance validates an unknown authority host through Entra's
 // instance discovery (/common/discovery/instance) once per process; known
 // clouds and DisableInstanceDiscovery need no request. It returns the
-// host's aliases. A failed discovery is not cached, so a later call
-// retries; concurrent callers share one request.
+// host's aliases. Entra's definitive refusal (invalid_instance) is cached
+// too; any other failure is not, so a later call retries. Concurrent
+// callers share one request.
 func (c *Client) discoverInstance(ctx context.Context, auth Authority) ([]string, error) {
 	if c.opts.DisableInstanceDiscovery || auth.IsKnownCloud() || auth.IsADFS() {
 		return auth.Aliases(), nil
@@ -50,7 +52,8 @@ func (c *Client) discoverInstance(ctx context.Context, auth Authority) ([]string
 		discovered.hosts[auth.Host] = d
 		discovered.Unlock()
 		d.aliases, d.err = c.fetchInstance(ctx, auth)
-		if d.err != nil {
+		var oe *Error
+		if d.err != nil && !(errors.As(d.err, &oe) && oe.Code == "invalid_instance") {
 			discovered.Lock()
 			delete(discovered.hosts, auth.Host)
 			discovered.Unlock()
