@@ -137,7 +137,8 @@ func (a *Authority) applyFault(w http.ResponseWriter, r *http.Request, ep Endpoi
 	case f.Truncated:
 		writeRaw(w, http.StatusOK, `{"token_type":"Bearer","scope":"openid profile","expires_in":3600,"access_token":"eyJ0eXAiOiJKV1Qi`)
 	case f.Oversized > 0:
-		writeRaw(w, http.StatusOK, `{"token_type":"Bearer","access_token":"`+strings.Repeat("A", max(f.Oversized-40, 0))+`"}`)
+		const head, tail = `{"token_type":"Bearer","access_token":"`, `"}`
+		writeRaw(w, http.StatusOK, head+strings.Repeat("A", max(f.Oversized-len(head)-len(tail), 0))+tail)
 	case f.AADSTS != 0 || f.Status != 0:
 		code := f.AADSTS
 		if code == 0 {

@@ -1,6 +1,7 @@
 package fakeauthority_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -111,4 +112,14 @@ func wantError(t *testing.T, status int, body map[string]any, wantStatus int, wa
 			t.Errorf("error JSON lacks %s", k)
 		}
 	}
+}
+
+// newFormRequest builds a form POST bound to ctx.
+func newFormRequest(ctx context.Context, u string, form url.Values) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req, nil
 }

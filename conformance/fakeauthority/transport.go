@@ -41,6 +41,9 @@ func (t *memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if dropped := serveRecover(t.a, rec, sr); dropped {
 		return nil, ErrConnectionDropped
 	}
+	if err := req.Context().Err(); err != nil {
+		return nil, err // the caller gave up while the handler waited
+	}
 	return rec.response(req), nil
 }
 
