@@ -1,0 +1,361 @@
+package cache
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// busConfig is a session bus with no service activation, so nothing but
+// the daemons a test starts answers on it.
+const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=%TMP%</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`
+
+const keyringPassword = "test-keyring-password"
+
+// keyringEnv is a private session bus with a private HOME and
+// XDG_RUNTIME_DIR, optionally with gnome-keyring-daemon on it.
+type keyringEnv struct {
+	addr, home, runtime string
+}
+
+// requireBinaries skips (naming the Debian package) or, with
+// ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1, fails when a binary is missing.
+func requireBinaries(t *testing.T, bins map[string]string) {
+	t.Helper()
+	for bin, pkg := range bins {
+		if _, err := exec.LookPath(bin); err != nil {
+			msg := bin + " not found: install the Debian package " + pkg
+			if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+}
+
+func startBus(t *testing.T) *keyringEnv {
+	t.Helper()
+	requireBinaries(t, map[string]string{"dbus-daemon": "dbus", "gnome-keyring-daemon": "gnome-keyring"})
+	dir, err := os.MkdirTemp("", "ss") // short: unix socket paths are limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	e := &keyringEnv{home: filepath.Join(dir, "home"), runtime: filepath.Join(dir, "run")}
+	for _, d := range []string{e.home, e.runtime} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conf := filepath.Join(dir, "bus.conf")
+	os.WriteFile(conf, []byte(strings.ReplaceAll(busConfig, "%TMP%", dir)), 0o600)
+	cmd := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
+	cmd.Env = e.env()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(out).ReadString('\n')
+		line <- strings.TrimSpace(s)
+	}()
+	select {
+	case e.addr = <-line:
+	case <-time.After(10 * time.Second):
+		t.Fatal("dbus-daemon printed no address")
+	}
+	if e.addr == "" {
+		t.Fatal("dbus-daemon printed an empty address")
+	}
+	return e
+}
+
+func (e *keyringEnv) env() []string {
+	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + e.home, "XDG_RUNTIME_DIR=" + e.runtime,
+		"XDG_DATA_HOME=" + filepath.Join(e.home, ".local", "share"), "DBUS_SESSION_BUS_ADDRESS=" + e.addr}
+}
+
+// startKeyring runs gnome-keyring-daemon on the bus, unlocking (creating on
+// first run) the login keyring with the password on stdin, and waits until
+// it owns org.freedesktop.secrets. stop kills it.
+func (e *keyringEnv) startKeyring(t *testing.T) (stop func()) {
+	t.Helper()
+	cmd := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
+	cmd.Env = e.env()
+	cmd.Stdin = strings.NewReader(keyringPassword)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	stop = func() {
+		cmd.Process.Kill()
+		<-exited
+	}
+	t.Cleanup(stop)
+	c, err := dbus.Connect(e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Ready when the default collection exists and is unlocked.
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		var coll dbus.ObjectPath
+		err := c.Object(ssName, ssPath).Call(ssService+".ReadAlias", 0, "default").Store(&coll)
+		if err == nil && coll != noPrompt {
+			if v, err := c.Object(ssName, coll).GetProperty(ssCollection + ".Locked"); err == nil && v.Value() == false {
+				return stop
+			}
+		}
+		select {
+		case <-exited:
+			t.Fatalf("gnome-keyring-daemon exited during start: %s", stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gnome-keyring-daemon not ready after 15s (last error %v): %s", err, stderr.String())
+		}
+	}
+}
+
+func (e *keyringEnv) store(t *testing.T, opts *SecretServiceOptions) *SecretService {
+	t.Helper()
+	var o SecretServiceOptions
+	if opts != nil {
+		o = *opts
+	}
+	o.BusAddress = e.addr
+	o.LockPath = filepath.Join(e.runtime, "cache.lockfile")
+	s, err := NewSecretService(&o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func ssCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestSecretServiceRoundTrip(t *testing.T) {
+	e := startBus(t)
+	e.startKeyring(t)
+	ctx := ssCtx(t)
+	st := e.store(t, nil)
+	if data, err := st.Read(ctx); err != nil || data != nil {
+		t.Fatalf("Read of an empty keyring = %q, %v; want nil, nil", data, err)
+	}
+	c := New(st, nil)
+	at := testAT("ss-secret", "User.Read", time.Hour)
+	if err := c.Write(ctx, Update{AccessToken: at}); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, c, Update{AccessToken: testAT("ss-secret-2", "Mail.Read", time.Hour)}) // replaces the item
+	c2 := New(st, nil)
+	if err := c2.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c2.Len().AccessTokens != 2 {
+		t.Errorf("reloaded %d access tokens, want 2", c2.Len().AccessTokens)
+	}
+	// Exactly one item with the MSAL attributes, found the way libsecret
+	// (MSAL .NET, MSAL Go's extension) finds it, holding base64 of our JSON.
+	cn, err := st.connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cn.c.Close()
+	var unlocked, locked []dbus.ObjectPath
+	attrs := map[string]string{"MsalClientID": "Microsoft.Developer.IdentityService", "Microsoft.Developer.IdentityService": "1.0.0.0", "xdg:schema": "msal.cache"}
+	if err := cn.c.Object(ssName, ssPath).Call(ssService+".SearchItems", 0, attrs).Store(&unlocked, &locked); err != nil {
+		t.Fatal(err)
+	}
+	if len(unlocked) != 1 {
+		t.Fatalf("%d items with the MSAL attributes, want 1", len(unlocked))
+	}
+	if _, err := exec.LookPath("secret-tool"); err == nil {
+		cmd := exec.Command("secret-tool", "lookup", "MsalClientID", "Microsoft.Developer.IdentityService")
+		cmd.Env = e.env()
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("secret-tool lookup: %v", err)
+		}
+		doc, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(out)))
+		if err != nil || !strings.Contains(string(doc), "ss-secret-2") {
+			t.Errorf("libsecret's view of the item is not base64 of our document (err %v)", err)
+		}
+	}
+}
+
+func TestSecretServiceReadsRawItemFromLibsecret(t *testing.T) {
+	requireBinaries(t, map[string]string{"secret-tool": "libsecret-tools"})
+	e := startBus(t)
+	e.startKeyring(t)
+	data, err := os.ReadFile(filepath.Join("testdata", "azure_cli.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Azure CLI's libsecret item: schema "Microsoft Azure CLI", attribute
+	// type=Token cache, raw JSON payload (MSAL Python's extension).
+	cmd := exec.Command("secret-tool", "store", "--label=Azure CLI", "type", "Token cache")
+	cmd.Env = e.env()
+	cmd.Stdin = strings.NewReader(string(data))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("secret-tool store: %v: %s", err, out)
+	}
+	st := e.store(t, &SecretServiceOptions{Schema: "Microsoft Azure CLI", Attributes: map[string]string{"type": "Token cache"}, RawPayload: true})
+	c := New(st, nil)
+	if err := c.Sync(ssCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	g := goldens[0]
+	if got := c.Accounts(g.env, g.client); len(got) != 1 || got[0].Username != g.wantUser {
+		t.Errorf("Accounts from the libsecret item = %+v, want %s", got, g.wantUser)
+	}
+}
+
+func TestSecretServiceLockedCollection(t *testing.T) {
+	e := startBus(t)
+	e.startKeyring(t)
+	ctx := ssCtx(t)
+	st := e.store(t, nil)
+	mustWrite(t, New(st, nil), Update{AccessToken: testAT("kept", "User.Read", time.Hour)})
+	cn, err := st.connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var coll dbus.ObjectPath
+	cn.c.Object(ssName, ssPath).Call(ssService+".ReadAlias", 0, "default").Store(&coll)
+	var lockedObjs []dbus.ObjectPath
+	var prompt dbus.ObjectPath
+	if err := cn.c.Object(ssName, ssPath).Call(ssService+".Lock", 0, []dbus.ObjectPath{coll}).Store(&lockedObjs, &prompt); err != nil {
+		t.Fatal(err)
+	}
+	cn.c.Close()
+	for _, allowPrompt := range []bool{false, true} {
+		st := e.store(t, &SecretServiceOptions{AllowPrompt: allowPrompt})
+		c := New(st, nil)
+		err := c.Sync(ctx)
+		if !errors.Is(err, ErrKeyringLocked) || !strings.Contains(err.Error(), "NewPlaintextFile") {
+			t.Errorf("AllowPrompt=%v: Sync on a locked keyring = %v; want ErrKeyringLocked naming the plaintext opt-in", allowPrompt, err)
+		}
+		err = c.Write(ctx, Update{AccessToken: testAT("new", "Mail.Read", time.Hour)})
+		if !errors.Is(err, ErrKeyringLocked) {
+			t.Errorf("AllowPrompt=%v: Write on a locked keyring = %v; want ErrKeyringLocked", allowPrompt, err)
+		}
+	}
+}
+
+func TestSecretServiceAbsentProvider(t *testing.T) {
+	e := startBus(t) // no keyring daemon on this bus
+	st := e.store(t, nil)
+	c := New(st, nil)
+	err := c.Sync(ssCtx(t))
+	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), "NewPlaintextFile") {
+		t.Errorf("Sync with no provider = %v; want ErrKeyringUnavailable naming the plaintext opt-in", err)
+	}
+	if err := c.Write(ssCtx(t), Update{AccessToken: testAT("x", "A", time.Hour)}); !errors.Is(err, ErrKeyringUnavailable) {
+		t.Errorf("Write with no provider = %v; want ErrKeyringUnavailable", err)
+	}
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	st, err = NewSecretService(&SecretServiceOptions{LockPath: filepath.Join(t.TempDir(), "l")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Read(ssCtx(t)); !errors.Is(err, ErrKeyringUnavailable) {
+		t.Errorf("Read with no bus = %v; want ErrKeyringUnavailable", err)
+	}
+}
+
+func TestSecretServiceVanishesMidRun(t *testing.T) {
+	e := startBus(t)
+	stop := e.startKeyring(t)
+	ctx := ssCtx(t)
+	st := e.store(t, nil)
+	c := New(st, nil)
+	mustWrite(t, c, Update{AccessToken: testAT("before", "User.Read", time.Hour)})
+	stop()
+	err := c.Write(ctx, Update{AccessToken: testAT("during", "Mail.Read", time.Hour)})
+	if !errors.Is(err, ErrKeyringUnavailable) {
+		t.Fatalf("Write after the keyring died = %v; want ErrKeyringUnavailable", err)
+	}
+	var cerr *Error
+	if !errors.As(err, &cerr) || strings.Contains(err.Error(), "during") {
+		t.Errorf("error %v is not a *cache.Error or leaks the token", err)
+	}
+	if _, ok := c.AccessToken(NewAccessTokenKey(testHome, testEnv, testRealm, testClient, []string{"Mail.Read"}, "", false)); !ok {
+		t.Errorf("token written while the keyring was gone is not kept in memory")
+	}
+	e.startKeyring(t) // same HOME and password: the stored item is where it was
+	fresh := New(st, nil)
+	if err := fresh.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fresh.AccessToken(NewAccessTokenKey(testHome, testEnv, testRealm, testClient, []string{"User.Read"}, "", false)); !ok {
+		t.Errorf("token stored before the keyring died is gone after it restarted")
+	}
+}
+
+func TestSecretServiceCorruptItemMovedAside(t *testing.T) {
+	e := startBus(t)
+	e.startKeyring(t)
+	ctx := ssCtx(t)
+	st := e.store(t, nil)
+	if err := st.Write(ctx, []byte("{not json")); err != nil {
+		t.Fatal(err)
+	}
+	c := New(st, nil)
+	if err := c.Sync(ctx); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Sync of a corrupt item = %v; want ErrCorrupt", err)
+	}
+	err := c.Write(ctx, Update{AccessToken: testAT("x", "A", time.Hour)})
+	var cerr *Error
+	if !errors.Is(err, ErrCorrupt) || !errors.As(err, &cerr) || !strings.Contains(cerr.Path, "corrupt") {
+		t.Fatalf("Write over a corrupt item = %v; want ErrCorrupt naming the moved item", err)
+	}
+	if err := New(st, nil).Sync(ctx); err != nil {
+		t.Errorf("new item does not load: %v", err)
+	}
+	cn, _ := st.connect(ctx)
+	defer cn.c.Close()
+	var unlocked, locked []dbus.ObjectPath
+	cn.c.Object(ssName, ssPath).Call(ssService+".SearchItems", 0, map[string]string{"entraauth:label": "MSALCache"}).Store(&unlocked, &locked)
+	if len(unlocked) != 1 {
+		t.Fatalf("%d quarantined items, want 1", len(unlocked))
+	}
+	var sec ssSecret
+	cn.c.Object(ssName, unlocked[0]).Call(ssItem+".GetSecret", 0, cn.session).Store(&sec)
+	if doc, _ := decodePayload(sec.Value); string(doc) != "{not json" {
+		t.Errorf("quarantined item holds %q, want the original bytes", doc)
+	}
+}
