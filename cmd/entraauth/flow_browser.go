@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/loopback"
+)
+
+func init() {
+	registerFlow(&flow{
+		Name:     "browser",
+		Summary:  "interactive: sign in in the system browser (authorization code + PKCE, loopback redirect)",
+		Priority: 10, // before device code, wherever a browser can open
+		Available: func(*session) bool {
+			return loopback.CanOpenBrowser()
+		},
+		New: newBrowserFlow,
+	})
+}
+
+// newBrowserFlow builds the interactive browser credential. The browser
+// is the system's; with --fake it is a stand-in that signs in on the
+// in-process fake's page, and with --fake-manual the user's own browser on
+// the fake's loopback server.
+func newBrowserFlow(s *session) (loginCredential, error) {
+	o := &loopback.Options{ClientOptions: s.client, Output: s.io.stderr}
+	switch {
+	case s.fake != nil && s.fake.manualURL != "":
+		o.OpenURL = func(ctx context.Context, u string) error { return openManualFake(ctx, s, u) }
+	case s.fake != nil:
+		o.OpenURL = func(ctx context.Context, u string) error { return fakeBrowser(ctx, s, u) }
+	default:
+		o.OpenURL = func(ctx context.Context, u string) error { return openSystemBrowser(ctx, s.io.stderr, u) }
+	}
+	return loopback.New(s.clientID, o)
+}
+
+// openSystemBrowser opens u in the system browser, or prints it when no
+// browser can open; the sign-in waits either way.
+func openSystemBrowser(ctx context.Context, w io.Writer, u string) error {
+	err := loopback.OpenBrowser(ctx, u)
+	if err == nil {
+		fmt.Fprintf(w, "Sign in in the browser window that opened (waiting up to %v; Ctrl-C to stop).\n", loopback.DefaultTimeout)
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	fmt.Fprintf(w, "No browser could be opened (%v).\nOpen this URL in a browser on this computer to sign in (waiting up to %v):\n\n  %s\n\n",
+		err, loopback.DefaultTimeout, u)
+	return nil
+}
+
+// openManualFake points the authorize URL at the fake's loopback server
+// (the fake answers as login.microsoftonline.com, which a real browser
+// would reach instead) and opens it for the user to sign in by hand.
+func openManualFake(ctx context.Context, s *session, authURL string) error {
+	u, err := url.Parse(authURL)
+	if err != nil {
+		return err
+	}
+	base, err := url.Parse(s.fake.manualURL)
+	if err != nil {
+		return err
+	}
+	u.Scheme, u.Host = base.Scheme, base.Host
+	fmt.Fprintf(s.io.stderr, "Fake authority: sign in as %s with password %q.\n", fakeauthority.DefaultUsername, fakeauthority.DefaultPassword)
+	return openSystemBrowser(ctx, s.io.stderr, u.String())
+}
+
+// The fake's pages keep stable ids and plain hidden inputs (see
+// fakeauthority's pages.go), which is all the stand-in reads.
+var (
+	fakeFormRE   = regexp.MustCompile(`(?is)<form[^>]*\baction="([^"]*)"`)
+	fakeHiddenRE = regexp.MustCompile(`(?is)<input type="hidden" name="([^"]*)" value="([^"]*)">`)
+)
+
+// fakeBrowser stands in for the user's browser when the fake authority
+// lives in this process (--fake without --fake-manual): it loads the
+// sign-in page, signs in as the login hint's user or the fake's default
+// user, and takes the fake's answer (a redirect, or the auto-posting
+// form) to the loopback listener, over a real loopback socket, exactly as
+// a browser would.
+func fakeBrowser(ctx context.Context, s *session, authURL string) error {
+	authority := &http.Client{
+		Transport:     s.fake.fa.Client().Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	user := fakeauthority.DefaultUsername
+	if u, err := url.Parse(authURL); err == nil && u.Query().Get("login_hint") != "" {
+		user = u.Query().Get("login_hint")
+	}
+	fmt.Fprintf(s.io.stderr, "Fake authority: a stand-in browser signs in as %s (use --fake-manual to sign in yourself).\n", user)
+	resp, err := fetch(ctx, authority, http.MethodGet, authURL, nil)
+	if err != nil {
+		return err
+	}
+	action, form, err := pageForm(resp)
+	if err != nil {
+		return err
+	}
+	form.Set("username", user)
+	form.Set("password", fakeauthority.DefaultPassword)
+	form.Set("consent", "yes")
+	form.Set("action", "signin")
+	if resp, err = fetch(ctx, authority, http.MethodPost, action, form); err != nil {
+		return err
+	}
+	// The listener is on loopback: never through a proxy.
+	local := &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 30 * time.Second}
+	if resp.StatusCode == http.StatusFound {
+		_, err = fetch(ctx, local, http.MethodGet, resp.Header.Get("Location"), nil)
+		return err
+	}
+	if action, form, err = pageForm(resp); err != nil {
+		return err
+	}
+	_, err = fetch(ctx, local, http.MethodPost, action, form)
+	return err
+}
+
+// page is a fetched response with its body read (bounded).
+type page struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+func fetch(ctx context.Context, c *http.Client, method, target string, form url.Values) (*page, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return &page{resp.StatusCode, resp.Header, b}, err
+}
+
+// pageForm reads the form of a fake's page: its action and hidden inputs.
+func pageForm(p *page) (string, url.Values, error) {
+	m := fakeFormRE.FindSubmatch(p.Body)
+	if m == nil {
+		return "", nil, errors.New("fake authority: the page has no form (HTTP " + fmt.Sprint(p.StatusCode) + ")")
+	}
+	form := url.Values{}
+	for _, h := range fakeHiddenRE.FindAllSubmatch(p.Body, -1) {
+		form.Set(html.UnescapeString(string(h[1])), html.UnescapeString(string(h[2])))
+	}
+	return html.UnescapeString(string(m[1])), form, nil
+}
