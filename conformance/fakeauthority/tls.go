@@ -10,6 +10,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -74,7 +76,7 @@ func Listen(addr string, opts *Options) (*Authority, error) {
 			Handler:           a,
 			ReadHeaderTimeout: 10 * time.Second,
 			TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
-			ErrorLog:          nil,
+			ErrorLog:          log.New(io.Discard, "", 0), // TLS handshake noise from clients that do not trust us
 		},
 		ln: ln, addr: ln.Addr().String(), pool: pool, certPEM: certPEM, done: make(chan struct{}),
 	}
