@@ -3,10 +3,13 @@ package oauth
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -167,10 +170,7 @@ func (w *wire) once(ctx context.Context, endpoint, method, target, body string, 
 // retryAfter decides whether the one retry is due and how long to wait.
 func retryAfter(resp *response, err error) (time.Duration, bool) {
 	if resp == nil {
-		if err != nil && (errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.ErrUnexpectedEOF)) {
-			return 0, true
-		}
-		return 0, false
+		return 0, err != nil && transientTransport(err)
 	}
 	if err != nil {
 		return 0, false
@@ -189,6 +189,34 @@ func retryAfter(resp *response, err error) (time.Duration, bool) {
 		return 0, true
 	}
 	return 0, false
+}
+
+// transientTransport reports whether a request that got no response may
+// be retried: a reset, refused or dropped connection (an HTTP/2 stream
+// reset included), but not a cancelled context, a certificate the client
+// refuses, or a host that does not exist.
+func transientTransport(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var (
+		certErr *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+		dnsErr  *net.DNSError
+	)
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid):
+		return false
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return false
+	}
+	return true
 }
 
 func parseRetryAfter(v string) (time.Duration, bool) {

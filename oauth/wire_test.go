@@ -2,8 +2,10 @@ package oauth
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -95,7 +97,9 @@ func TestWireRetry(t *testing.T) {
 		}, 1, 0},
 		{"connection reset retried", func() (*http.Response, error) { return nil, syscall.ECONNRESET }, 2, 0},
 		{"400 not retried", func() (*http.Response, error) { return reply(400, nil, `{"error":"invalid_grant"}`), nil }, 1, 0},
-		{"other transport error not retried", func() (*http.Response, error) { return nil, errors.New("tls: bad certificate") }, 1, 0},
+		{"unknown authority not retried", func() (*http.Response, error) { return nil, x509.UnknownAuthorityError{} }, 1, 0},
+		{"unknown host not retried", func() (*http.Response, error) { return nil, &net.DNSError{IsNotFound: true} }, 1, 0},
+		{"cancelled not retried", func() (*http.Response, error) { return nil, context.Canceled }, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
