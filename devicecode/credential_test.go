@@ -140,16 +140,18 @@ func TestPolling(t *testing.T) {
 			want: secs(5, 10), wantErr: func(err error) bool { return errors.Is(err, oauth.ErrExpired) }, wantEnd: 12 * time.Second},
 		{name: "dropped connections double the wait", opts: fakeauthority.Options{DeviceInterval: 2 * time.Second},
 			setup: func(h *harness, t *testing.T) {
-				h.fa.InjectFault(fakeauthority.EndpointToken, fakeauthority.Fault{Drop: true, Times: 3})
+				// the engine retries a dropped connection once, at once;
+				// each poll whose retry fails too doubles the next wait
+				h.fa.InjectFault(fakeauthority.EndpointToken, fakeauthority.Fault{Drop: true, Times: 4})
 				h.approveAt(t, time.Second)
 			},
-			want: secs(2, 6, 14, 30), wantEnd: 30 * time.Second},
+			want: secs(2, 2, 6, 6, 14), wantEnd: 14 * time.Second},
 		{name: "an answer after a network error restores the interval", opts: fakeauthority.Options{DeviceInterval: 2 * time.Second},
 			setup: func(h *harness, t *testing.T) {
-				h.fa.InjectFault(fakeauthority.EndpointToken, fakeauthority.Fault{Drop: true})
+				h.fa.InjectFault(fakeauthority.EndpointToken, fakeauthority.Fault{Drop: true, Times: 2})
 				h.approveAt(t, 9*time.Second)
 			},
-			want: secs(2, 6, 8, 10), wantEnd: 10 * time.Second},
+			want: secs(2, 2, 6, 8, 10), wantEnd: 10 * time.Second},
 		{name: "5xx doubles the wait", opts: fakeauthority.Options{DeviceInterval: 2 * time.Second},
 			setup: func(h *harness, t *testing.T) {
 				// the engine retries a 5xx once at once; then the poll
