@@ -59,6 +59,11 @@ func (a *Authority) handleAuthorize(w http.ResponseWriter, r *http.Request, rc *
 	id := randomID(24)
 	req.Expires = a.now().Add(codeLifetime)
 	a.mu.Lock()
+	for k, p := range a.pendingAuth { // forget abandoned sign-ins
+		if p.Expires.Before(req.Expires.Add(-codeLifetime)) {
+			delete(a.pendingAuth, k)
+		}
+	}
 	a.pendingAuth[id] = req
 	a.mu.Unlock()
 	a.renderSignIn(w, signInPage{Action: rc.base + "/" + rc.tenant + "/login", Hidden: map[string]string{"ctx": id},

@@ -50,8 +50,14 @@ func (a *Authority) record(ep Endpoint, r *http.Request, rc *reqCtx) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.counts[ep]++
+	if len(a.requests) >= maxLogEntries { // a long-running program must not grow without bound
+		a.requests = append(a.requests[:0:0], a.requests[len(a.requests)-maxLogEntries/2:]...)
+	}
 	a.requests = append(a.requests, req)
 }
+
+// maxLogEntries bounds the request log; past it the older half is dropped.
+const maxLogEntries = 10000
 
 // codeMethod is the PKCE method an unredeemed code was issued with.
 func (a *Authority) codeMethod(code string) string {
@@ -66,7 +72,8 @@ func (a *Authority) codeMethod(code string) string {
 	return ""
 }
 
-// Requests returns a copy of the request log, oldest first.
+// Requests returns a copy of the request log, oldest first. The log keeps
+// at most the last 10000 requests; counters are never dropped.
 func (a *Authority) Requests() []Request {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -1,0 +1,48 @@
+package fakeauthority_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/entraauth/entraauth/conformance/fakeauthority"
+)
+
+// FuzzServe sends arbitrary paths and form bodies: the authority must not
+// panic, must answer every JSON endpoint with JSON, and must stay within
+// the status codes Entra uses.
+func FuzzServe(f *testing.F) {
+	f.Add("/organizations/oauth2/v2.0/token", "grant_type=password&client_id="+fakeauthority.AzureCLIClientID+"&username=a&password=b&scope=User.Read")
+	f.Add("/common/oauth2/v2.0/token", "grant_type=refresh_token&refresh_token=x&scope=%00")
+	f.Add("/organizations/oauth2/v2.0/devicecode", "client_id="+fakeauthority.AzureCLIClientID+"&scope=a/b/c%20d")
+	f.Add("/organizations/oauth2/v2.0/token", "grant_type=authorization_code&code=fake.code.x&redirect_uri=http://localhost&code_verifier=")
+	f.Add("/common/UserRealm/%ff%fe@x", "")
+	f.Add("/organizations/login", "ctx=&action=cancel")
+	fa := fakeauthority.New(&fakeauthority.Options{AutoApproveDevice: 1})
+	f.Fuzz(func(t *testing.T, path, body string) {
+		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "?# \t\r\n") {
+			return
+		}
+		req, err := http.NewRequest(http.MethodPost, "https://login.microsoftonline.com"+path, strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := fa.Client().Do(req)
+		if err != nil {
+			t.Fatalf("transport error: %v", err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		switch resp.StatusCode {
+		case 200, 302, 400, 401, 404:
+		default:
+			t.Fatalf("status %d for %s", resp.StatusCode, path)
+		}
+		if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && !json.Valid(b) {
+			t.Fatalf("invalid JSON for %s: %s", path, b)
+		}
+	})
+}
