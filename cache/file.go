@@ -123,6 +123,9 @@ func (s *FileStorage) Read(ctx context.Context) ([]byte, error) {
 		return data, nil
 	}
 	plain, err := s.codec.open(data)
+	if errors.Is(err, ErrKeyringLocked) || errors.Is(err, ErrKeyringUnavailable) {
+		return nil, &Error{Op: "read", Path: s.path, Err: err} // the key is out of reach, the file is fine
+	}
 	if err != nil {
 		return nil, &Error{Op: "read", Path: s.path, Err: fmt.Errorf("%w: cannot decrypt: %w", ErrCorrupt, err)}
 	}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -34,10 +35,13 @@ func TestMultiProcessWrites(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmds := make([]*exec.Cmd, procs)
+	outs := make([]*strings.Builder, procs)
 	for i := range cmds {
 		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestMultiProcessWrites$", "-test.count=1")
 		cmd.Env = append(os.Environ(), childEnvPath+"="+path, childEnvID+"="+strconv.Itoa(i))
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		out := new(strings.Builder)
+		cmd.Stdout, cmd.Stderr = out, out
+		outs[i] = out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +49,7 @@ func TestMultiProcessWrites(t *testing.T) {
 	}
 	for i, cmd := range cmds {
 		if err := cmd.Wait(); err != nil {
-			t.Errorf("child %d: %v", i, err)
+			t.Errorf("child %d: %v\n%s", i, err, outs[i])
 		}
 	}
 	st, err := NewPlaintextFile(path, nil)

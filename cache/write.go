@@ -230,12 +230,16 @@ func (c *Cache) readLocked(ctx context.Context, forWrite bool) (*store, error) {
 		ver, _ = v.Version(ctx)
 	}
 	data, err := c.storage.Read(ctx)
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrCorrupt) {
 		return nil, err
 	}
 	s := newStore()
-	if len(data) > 0 {
-		if perr := s.unmarshal(data); perr != nil {
+	if err != nil || len(data) > 0 {
+		perr := err // undecryptable or undecodable
+		if perr == nil {
+			perr = s.unmarshal(data)
+		}
+		if perr != nil {
 			if !forWrite {
 				return nil, &Error{Op: "parse", Err: fmt.Errorf("%w (left in place; the next change moves it aside): %v", ErrCorrupt, perr)}
 			}

@@ -1,0 +1,58 @@
+package cache
+
+import (
+	"bytes"
+	"errors"
+	"os/exec"
+	"strings"
+)
+
+// NewKeychainFile returns a storage that keeps the cache in the file at
+// path, encrypted with AES-256-GCM under a random key held in the user's
+// login keychain (a generic password named by opts), without cgo: the key
+// is read and written with /usr/bin/security, fed on stdin. The document
+// is not in the keychain itself because security(1) cannot carry more
+// than 4 KiB that way. Other MSAL libraries therefore cannot read this
+// file. A locked keychain in a session that cannot prompt (SSH) fails
+// with ErrKeyringLocked; there is no fallback.
+func NewKeychainFile(path string, opts *KeychainOptions) (*FileStorage, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return newFileStorage(path, o.File, aesCodec{securityCLI{o.Service, o.Account}})
+}
+
+type securityCLI struct{ service, account string }
+
+const securityPath = "/usr/bin/security"
+
+func (s securityCLI) loadKey() ([]byte, error) {
+	cmd := exec.Command(securityPath, findKeyArgs(s.service, s.account)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, securityError(err, stderr.String())
+	}
+	return parseKey(out)
+}
+
+func (s securityCLI) storeKey(key []byte) error {
+	cmd := exec.Command(securityPath, "-i")
+	cmd.Stdin = strings.NewReader(addKeyCommand(s.service, s.account, key))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return securityError(err, stderr.String())
+	}
+	return nil
+}
+
+func securityError(err error, stderr string) error {
+	code := -1
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+		code = ee.ExitCode()
+	}
+	return classifySecurityError(code, stderr+" "+err.Error())
+}

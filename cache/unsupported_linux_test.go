@@ -1,0 +1,17 @@
+package cache
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+)
+
+func TestUnsupportedStoragesSayWhere(t *testing.T) {
+	// The Windows and macOS constructors exist here and fail cleanly.
+	if _, err := NewDPAPIFile(filepath.Join(t.TempDir(), "x"), nil); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("NewDPAPIFile on this OS = %v, want ErrUnsupported", err)
+	}
+	if _, err := NewKeychainFile(filepath.Join(t.TempDir(), "x"), nil); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("NewKeychainFile on this OS = %v, want ErrUnsupported", err)
+	}
+}
