@@ -133,7 +133,7 @@ func New(opts *Options) *Authority {
 		}
 		a.keys = newKeyRing(a.opts.UniqueKey)
 	}
-	a.client = &http.Client{Transport: &memTransport{a: a}}
+	a.client = &http.Client{Transport: &memTransport{a: a, real: loopbackTransport()}}
 	return a
 }
 
@@ -161,7 +161,9 @@ func (a *Authority) Advance(d time.Duration) {
 // Client returns an *http.Client that reaches this authority. For an
 // authority made by [New] its transport calls the handler in-process for
 // any URL (so "https://login.microsoftonline.com/..." works with no
-// network); for one made by [Start] or [Listen] it is a TLS client that
+// network), except plain http to localhost or a loopback address, which
+// goes to the real network so that redirects reach a native app's
+// loopback listener; for one made by [Start] or [Listen] it is a TLS client that
 // trusts the authority's certificate.
 func (a *Authority) Client() *http.Client { return a.client }
 

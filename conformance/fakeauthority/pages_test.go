@@ -1,8 +1,10 @@
 package fakeauthority_test
 
 import (
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -101,5 +103,32 @@ func TestRequestLog(t *testing.T) {
 	fa.ResetLog()
 	if len(fa.Requests()) != 0 || fa.Count(fakeauthority.EndpointToken) != 0 || len(fa.Counts()) != 0 {
 		t.Error("ResetLog left entries")
+	}
+}
+
+// TestClientReachesLoopbackRedirect: following the authorize redirect with
+// the in-memory client lands on a real loopback listener.
+func TestClientReachesLoopbackRedirect(t *testing.T) {
+	got := make(chan url.Values, 1)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.URL.Query()
+		w.WriteHeader(http.StatusNoContent)
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	fa := fakeauthority.New(&fakeauthority.Options{AutoApprove: true})
+	redirect := "http://127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	resp, err := fa.Client().Get(tenantURL(fa) + "/oauth2/v2.0/authorize?" + authorizeQuery(redirect, "query").Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	q := <-got
+	if resp.StatusCode != http.StatusNoContent || q.Get("code") == "" || q.Get("state") != "st-123" {
+		t.Errorf("listener got %v, status %d", q, resp.StatusCode)
 	}
 }

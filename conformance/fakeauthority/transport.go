@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // ErrConnectionDropped is what the in-memory transport returns for a
@@ -17,10 +19,19 @@ var ErrConnectionDropped = errors.New("fakeauthority: connection dropped by the 
 
 // memTransport calls the authority's handler in-process. It starts no
 // goroutine and touches no socket, so it works inside testing/synctest.
-type memTransport struct{ a *Authority }
+// The one exception is plain http to a loopback host (the redirect URI of
+// a native app): those requests go to the real network, so a test that
+// plays the browser with [Authority.Client] reaches the app's listener.
+type memTransport struct {
+	a    *Authority
+	real http.RoundTripper
+}
 
 // RoundTrip serves req with the handler and returns the recorded response.
 func (t *memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "http" && isLoopback(req.URL.Hostname()) {
+		return t.real.RoundTrip(req)
+	}
 	if req.Body != nil {
 		defer req.Body.Close()
 	}
@@ -106,5 +117,25 @@ func (r *recorder) response(req *http.Request) *http.Response {
 		ContentLength: int64(len(body)),
 		Request:       req,
 		TLS:           req.TLS,
+	}
+}
+
+// isLoopback reports whether host names the local machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loopbackTransport is the real transport for loopback redirect URIs: no
+// proxy, short timeouts.
+func loopbackTransport() http.RoundTripper {
+	return &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		ResponseHeaderTimeout: 30 * time.Second,
+		MaxIdleConns:          4,
+		IdleConnTimeout:       30 * time.Second,
 	}
 }
