@@ -194,6 +194,7 @@ func (c *Client) runStep(ctx context.Context, opts TokenOptions, auth Authority,
 	c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: interactive sign-in", slog.String("tenant", auth.Tenant))
 	res, err := step(ctx, c.newRequest(opts, auth, claims, acct))
 	if err != nil {
+		c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: sign-in failed", slog.String("error", err.Error()))
 		return nil, err
 	}
 	if res == nil || res.AccessToken == "" {
@@ -216,6 +217,12 @@ func (c *Client) store(ctx context.Context, opts TokenOptions, auth Authority, r
 		a := res.Account
 		c.account.Store(&a)
 	}
+	attrs := []slog.Attr{slog.String("tenant", auth.Tenant), slog.Time("expires_on", res.ExpiresOn),
+		slog.Bool("refresh_token", res.RefreshToken != "")}
+	if c.opts.LogPII {
+		attrs = append(attrs, slog.String("username", res.Account.Username), slog.String("home_account_id", res.Account.HomeAccountID))
+	}
+	c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: token acquired", attrs...)
 	return AccessToken{Token: res.AccessToken, ExpiresOn: res.ExpiresOn, RefreshOn: res.RefreshOn, TokenType: "Bearer"}, nil
 }
 

@@ -119,3 +119,22 @@ func TestNoSecretsInLogs(t *testing.T) {
 		}
 	})
 }
+
+func TestLogPII(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf syncBuffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		a := fa.New(nil)
+		c := newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) { o.Logger, o.LogPII = log, true })
+		mustToken(t, c, graph)
+		synctest.Wait()
+		buf.mu.Lock()
+		defer buf.mu.Unlock()
+		if !strings.Contains(buf.b.String(), fa.DefaultUsername) {
+			t.Error("LogPII: the username is not logged")
+		}
+		if strings.Contains(buf.b.String(), fa.DefaultPassword) {
+			t.Error("LogPII logged the password")
+		}
+	})
+}

@@ -22,6 +22,7 @@ type PasswordCredential struct {
 	client   *Client
 	username string
 	password string
+	stepFn   Interactive // p.step, bound once: a method value allocates per call
 }
 
 var _ Credential = (*PasswordCredential)(nil)
@@ -41,17 +42,19 @@ func NewPasswordCredential(clientID, username, password string, opts *ClientOpti
 	case TenantCommon, TenantConsumers:
 		return nil, errors.New("oauth: the password grant needs a tenant or \"organizations\", not " + c.auth.Tenant)
 	}
-	return &PasswordCredential{client: c, username: username, password: password}, nil
+	p := &PasswordCredential{client: c, username: username, password: password}
+	p.stepFn = p.step
+	return p, nil
 }
 
 // GetToken returns a token for opts, silently when the cache allows.
 func (p *PasswordCredential) GetToken(ctx context.Context, opts TokenOptions) (AccessToken, error) {
-	return p.client.GetToken(ctx, opts, p.step)
+	return p.client.GetToken(ctx, opts, p.stepFn)
 }
 
 // Authenticate signs the user in and returns the authentication record.
 func (p *PasswordCredential) Authenticate(ctx context.Context, opts TokenOptions) (AuthenticationRecord, error) {
-	return p.client.Authenticate(ctx, opts, p.step)
+	return p.client.Authenticate(ctx, opts, p.stepFn)
 }
 
 // Client returns the engine, for Accounts and RemoveAccount.

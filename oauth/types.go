@@ -53,13 +53,15 @@ type AccessToken struct {
 // secret, so an application can store it and sign the same user in
 // silently later. Its JSON form matches azidentity's.
 type AuthenticationRecord struct {
-	// Authority is the authority host, e.g. "login.microsoftonline.com".
+	// Authority is the authority host as azidentity writes it,
+	// "https://login.microsoftonline.com". A host without a scheme, as
+	// azure-identity (Python) writes it, is read as https.
 	Authority string `json:"authority"`
 	// ClientID is the application (client) ID the account signed in to.
 	ClientID string `json:"clientId"`
 	// HomeAccountID is "uid.utid" from client_info.
 	HomeAccountID string `json:"homeAccountId"`
-	// TenantID is the tenant the account signed in to.
+	// TenantID is the tenant the account signed in to (the ID token's tid).
 	TenantID string `json:"tenantId"`
 	// Username is the account's sign-in name (preferred_username).
 	Username string `json:"username"`
