@@ -131,33 +131,40 @@ func TestAuthorizeRequest(t *testing.T) {
 			if got == nil {
 				t.Fatal("OpenURL was not called")
 			}
-			q := got.Query()
-			if got.Scheme+"://"+got.Host+got.Path != fa.URL()+"/"+fakeauthority.DefaultTenantID+"/oauth2/v2.0/authorize" {
-				t.Errorf("authorize endpoint = %s", got.Scheme+"://"+got.Host+got.Path)
-			}
-			for k, v := range tt.want {
-				if q.Get(k) != v || (v == "" && q.Has(k)) {
-					t.Errorf("%s = %q (present %v), want %q", k, q.Get(k), q.Has(k), v)
-				}
-			}
-			for _, k := range []string{"state", "nonce", "code_challenge"} {
-				if v := q.Get(k); !regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`).MatchString(v) {
-					t.Errorf("%s = %q, want 43 base64url characters", k, v)
-				}
-			}
-			if q.Get("state") == q.Get("nonce") {
-				t.Error("state and nonce are the same value")
-			}
-			scopes := strings.Fields(q.Get("scope"))
-			for _, s := range []string{graphScope, "openid", "profile", "offline_access"} {
-				if !strings.Contains(" "+q.Get("scope")+" ", " "+s+" ") {
-					t.Errorf("scope %q lacks %s", scopes, s)
-				}
-			}
-			if ru, err := url.Parse(q.Get("redirect_uri")); err != nil || ru.Scheme != "http" || ru.Hostname() != "localhost" || ru.Port() == "" {
-				t.Errorf("redirect_uri = %q, want http://localhost:PORT", q.Get("redirect_uri"))
-			}
+			checkAuthorizeURL(t, fa, got, tt.want)
 		})
+	}
+}
+
+// checkAuthorizeURL checks the parameters every authorize request carries,
+// and those in want ("" meaning absent).
+func checkAuthorizeURL(t *testing.T, fa *fakeauthority.Authority, got *url.URL, want map[string]string) {
+	t.Helper()
+	q := got.Query()
+	if got.Scheme+"://"+got.Host+got.Path != fa.URL()+"/"+fakeauthority.DefaultTenantID+"/oauth2/v2.0/authorize" {
+		t.Errorf("authorize endpoint = %s", got.Scheme+"://"+got.Host+got.Path)
+	}
+	for k, v := range want {
+		if q.Get(k) != v || (v == "" && q.Has(k)) {
+			t.Errorf("%s = %q (present %v), want %q", k, q.Get(k), q.Has(k), v)
+		}
+	}
+	for _, k := range []string{"state", "nonce", "code_challenge"} {
+		if v := q.Get(k); !regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`).MatchString(v) {
+			t.Errorf("%s = %q, want 43 base64url characters", k, v)
+		}
+	}
+	if q.Get("state") == q.Get("nonce") {
+		t.Error("state and nonce are the same value")
+	}
+	scopes := strings.Fields(q.Get("scope"))
+	for _, s := range []string{graphScope, "openid", "profile", "offline_access"} {
+		if !strings.Contains(" "+q.Get("scope")+" ", " "+s+" ") {
+			t.Errorf("scope %q lacks %s", scopes, s)
+		}
+	}
+	if ru, err := url.Parse(q.Get("redirect_uri")); err != nil || ru.Scheme != "http" || ru.Hostname() != "localhost" || ru.Port() == "" {
+		t.Errorf("redirect_uri = %q, want http://localhost:PORT", q.Get("redirect_uri"))
 	}
 }
 
