@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/entraauth/entraauth/cache"
 )
@@ -33,4 +35,25 @@ func openStorage(ctx context.Context, s *session) (cache.Storage, error) {
 	}
 	fmt.Fprintf(s.io.stderr, "entraauth: warning: no OS secret store (%v); tokens are kept unencrypted in %s (mode 0600). Use --require-encrypted-cache to refuse.\n", secretErr, path)
 	return fst, nil
+}
+
+// probe checks that a storage answers, by reading it under its lock, so
+// that an unusable secret store is found before sign-in, not after.
+func probe(ctx context.Context, st cache.Storage) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	release, err := st.Lock(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = st.Read(ctx)
+	return errors.Join(err, release())
+}
+
+// profileName names the profile in secret store items.
+func profileName(s *session) string {
+	if s.fake != nil || s.opts.fake {
+		return "fake"
+	}
+	return "default"
 }

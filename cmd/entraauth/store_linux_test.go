@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/entraauth/entraauth/cache"
+)
+
+// requireBinaries skips naming the Debian package, or fails when
+// ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1, when a binary is missing.
+func requireBinaries(t *testing.T, bins map[string]string) {
+	t.Helper()
+	for bin, pkg := range bins {
+		if _, err := exec.LookPath(bin); err != nil {
+			msg := bin + " not found: install the Debian package " + pkg
+			if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+}
+
+// startKeyring starts a private session bus and gnome-keyring-daemon on it
+// (login keyring unlocked with a test password), and returns the
+// environment that reaches them and a function that stops the keyring.
+func startKeyring(t *testing.T) (env []string, stopKeyring func()) {
+	t.Helper()
+	requireBinaries(t, map[string]string{"dbus-daemon": "dbus", "gnome-keyring-daemon": "gnome-keyring"})
+	dir, err := os.MkdirTemp("", "ea") // short: unix socket paths are limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	home, runtime := filepath.Join(dir, "h"), filepath.Join(dir, "r")
+	for _, d := range []string{home, runtime} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_RUNTIME_DIR=" + runtime,
+		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache"), "TZ=UTC"}
+	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
+	bus.Env = env
+	out, _ := bus.StdoutPipe()
+	if err := bus.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bus.Process.Kill(); bus.Wait() })
+	addr, _ := bufio.NewReader(out).ReadString('\n')
+	if addr = strings.TrimSpace(addr); addr == "" {
+		t.Fatal("dbus-daemon printed no address")
+	}
+	env = append(env, "DBUS_SESSION_BUS_ADDRESS="+addr)
+	kr := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
+	kr.Env = env
+	kr.Stdin = strings.NewReader("test-keyring-password")
+	if err := kr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { kr.Wait(); close(exited) }()
+	stopKeyring = func() { kr.Process.Kill(); <-exited }
+	t.Cleanup(stopKeyring)
+	st, err := cache.NewSecretService(&cache.SecretServiceOptions{BusAddress: addr, LockPath: filepath.Join(dir, "probe.lock")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, err = st.Read(context.Background()); err == nil {
+			return env, stopKeyring
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gnome-keyring-daemon not ready after 15s: %v", err)
+		}
+	}
+}
+
+// TestSecretServiceCache: with a Secret Service on the session bus, login
+// keeps the cache there (no warning, no plain file) and token reads it
+// back; without one, --require-encrypted-cache refuses.
+func TestSecretServiceCache(t *testing.T) {
+	bin := binary(t)
+	env, stopKeyring := startKeyring(t)
+	runBin := func(args ...string) (string, string, int) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return out.String(), errb.String(), ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), errb.String(), 0
+	}
+	stdout, stderr, code := runBin("login", "--fake", "--require-encrypted-cache")
+	if code != 0 || !strings.HasPrefix(stdout, "Signed in as ") {
+		t.Fatalf("login with a keyring: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
+	}
+	if strings.Contains(stderr, "no OS secret store") {
+		t.Errorf("login warned of a missing secret store with one running: %q", stderr)
+	}
+	var cacheHome string
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "XDG_CACHE_HOME="); ok {
+			cacheHome = v
+		}
+	}
+	if _, err := os.Stat(filepath.Join(cacheHome, "entraauth", "fake", plainCacheFile)); err == nil {
+		t.Errorf("a plain cache file was written although the Secret Service is available")
+	}
+	if stdout, stderr, code := runBin("token", "--fake", "--output", "raw"); code != 0 || !strings.HasPrefix(stdout, "ey") {
+		t.Errorf("token from the keyring: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	stopKeyring()
+	if _, stderr, code := runBin("token", "--fake", "--require-encrypted-cache"); code != exitFailed || !strings.Contains(stderr, "refuses a plain file") {
+		t.Errorf("token with the keyring gone and --require-encrypted-cache: exit %d, stderr %q; want %d and a refusal", code, stderr, exitFailed)
+	}
+}
