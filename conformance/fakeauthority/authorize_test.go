@@ -242,3 +242,22 @@ func TestCodeRedemptionErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthorizeFaultRedirects: an AADSTS fault on /authorize reaches the
+// redirect URI as Entra reports sign-in errors, with state.
+func TestAuthorizeFaultRedirects(t *testing.T) {
+	fa := fakeauthority.New(&fakeauthority.Options{AutoApprove: true})
+	fa.InjectFault(fakeauthority.EndpointAuthorize, fakeauthority.Fault{AADSTS: 50076, Error: "interaction_required"})
+	resp, _ := fetch(t, noRedirect(fa), "GET", tenantURL(fa)+"/oauth2/v2.0/authorize?"+authorizeQuery("http://localhost:9", "query").Encode(), nil)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	q := loc.Query()
+	if resp.StatusCode != 302 || q.Get("error") != "interaction_required" || !strings.HasPrefix(q.Get("error_description"), "AADSTS50076") || q.Get("state") != "st-123" {
+		t.Errorf("status %d redirect %v", resp.StatusCode, q)
+	}
+	fa.InjectFault(fakeauthority.EndpointAuthorize, fakeauthority.AADSTSError(50076))
+	bad := authorizeQuery("http://evil.example/", "query")
+	resp, page := fetch(t, noRedirect(fa), "GET", tenantURL(fa)+"/oauth2/v2.0/authorize?"+bad.Encode(), nil)
+	if resp.StatusCode != 400 || resp.Header.Get("Location") != "" || !strings.Contains(page, "AADSTS50076") {
+		t.Errorf("fault with an unregistered redirect URI: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

@@ -122,7 +122,6 @@ func (a *Authority) grantDevice(w http.ResponseWriter, r *http.Request, rc *reqC
 		a.writeError(w, r, rc, *e)
 		return
 	}
-	g.clientInfo = r.PostForm.Get(clientInfoParam) == "1"
 	a.issue(w, r, rc, g)
 }
 

@@ -139,6 +139,8 @@ func (a *Authority) applyFault(w http.ResponseWriter, r *http.Request, ep Endpoi
 	case f.Oversized > 0:
 		const head, tail = `{"token_type":"Bearer","access_token":"`, `"}`
 		writeRaw(w, http.StatusOK, head+strings.Repeat("A", max(f.Oversized-len(head)-len(tail), 0))+tail)
+	case (ep == EndpointAuthorize || ep == EndpointLogin) && f.AADSTS != 0 && f.Status == 0:
+		return a.authorizeFault(w, r, f)
 	case f.AADSTS != 0 || f.Status != 0:
 		code := f.AADSTS
 		if code == 0 {
@@ -169,4 +171,26 @@ func writeRaw(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
+}
+
+// authorizeFault sends an AADSTS fault on /authorize (or the sign-in
+// form) to the redirect URI, as Entra reports sign-in errors, when the
+// client and redirect URI are valid; otherwise it shows the error page.
+func (a *Authority) authorizeFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	_, rc := a.route(r)
+	req := &authRequest{ClientID: r.Form.Get("client_id"), RedirectURI: r.Form.Get("redirect_uri"),
+		ResponseMode: r.Form.Get("response_mode"), State: r.Form.Get("state"), Tenant: rc.tenant}
+	if id := r.PostForm.Get("ctx"); id != "" {
+		a.mu.Lock()
+		if p, ok := a.pendingAuth[id]; ok {
+			req = p
+		}
+		a.mu.Unlock()
+	}
+	if code, _ := a.checkClientAndRedirect(req); code != 0 {
+		writeHTMLError(w, http.StatusBadRequest, "Sorry, but we're having trouble signing you in.", aadstsMessage(f.AADSTS, ""))
+		return true
+	}
+	a.redirectError(w, r, rc, req, entraError{code: f.AADSTS, err: f.Error, sub: f.SubError, claims: f.Claims})
+	return true
 }

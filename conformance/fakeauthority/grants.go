@@ -96,7 +96,7 @@ func (a *Authority) grantPassword(w http.ResponseWriter, r *http.Request, rc *re
 		a.writeError(w, r, rc, *e)
 		return
 	}
-	a.issue(w, r, rc, grant{app: app, user: u, tid: tid, scopes: scopes, clientInfo: r.PostForm.Get(clientInfoParam) == "1"})
+	a.issue(w, r, rc, grant{app: app, user: u, tid: tid, scopes: scopes})
 }
 
 // mfaPolicyID is the conditional-access policy ID in MFA claims challenges.
@@ -146,7 +146,7 @@ func (a *Authority) grantRefresh(w http.ResponseWriter, r *http.Request, rc *req
 		a.writeError(w, r, rc, *e)
 		return
 	}
-	a.issue(w, r, rc, grant{app: app, user: u, tid: tid, scopes: scopes, clientInfo: r.PostForm.Get(clientInfoParam) == "1"})
+	a.issue(w, r, rc, grant{app: app, user: u, tid: tid, scopes: scopes})
 }
 
 // useRefreshToken validates a refresh token for app and marks it redeemed.

@@ -39,7 +39,7 @@ func (a *Authority) grantAuthCode(w http.ResponseWriter, r *http.Request, rc *re
 		a.writeError(w, r, rc, *e)
 		return
 	}
-	a.issue(w, r, rc, grant{app: app, user: u, tid: tid, scopes: scopes, nonce: c.Nonce, clientInfo: r.PostForm.Get(clientInfoParam) == "1"})
+	a.issue(w, r, rc, grant{app: app, user: u, tid: tid, scopes: scopes, nonce: c.Nonce})
 }
 
 // takeCode checks and burns a code. Any redemption attempt by the code's

@@ -75,6 +75,10 @@ func (a *Authority) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.record(ep, r, rc)
+	w.Header().Set("x-ms-request-id", newUUID())
+	if id := r.Header.Get("client-request-id"); id != "" && strings.EqualFold(r.Header.Get("return-client-request-id"), "true") {
+		w.Header().Set("client-request-id", id)
+	}
 	if ep == "" {
 		writeHTMLError(w, http.StatusNotFound, "Not found", "The fake authority serves no page at "+r.URL.Path+".")
 		return

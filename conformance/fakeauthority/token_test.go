@@ -201,3 +201,41 @@ func TestRefreshInRule(t *testing.T) {
 		})
 	}
 }
+
+// TestClaimsRequest: client capabilities and an authentication context
+// requested with claims appear in the access token; bad JSON is refused.
+func TestClaimsRequest(t *testing.T) {
+	fa := fakeauthority.New(nil)
+	tok := tenantURL(fa) + "/oauth2/v2.0/token"
+	form := passwordForm("User.Read")
+	form.Set("claims", `{"access_token":{"xms_cc":{"values":["cp1"]},"acrs":{"essential":true,"value":"c1"}}}`)
+	status, body := post(t, fa, tok, form)
+	if status != 200 {
+		t.Fatalf("%d %v", status, body)
+	}
+	at := claims(t, body["access_token"].(string))
+	if cc, _ := at["xms_cc"].([]any); len(cc) != 1 || cc[0] != "cp1" {
+		t.Errorf("xms_cc %v", at["xms_cc"])
+	}
+	if acrs, _ := at["acrs"].([]any); len(acrs) != 1 || acrs[0] != "c1" {
+		t.Errorf("acrs %v", at["acrs"])
+	}
+	form.Set("claims", `{"access_token":`)
+	status, body = post(t, fa, tok, form)
+	wantError(t, status, body, 400, "invalid_request", 9002313)
+}
+
+func TestResponseHeaders(t *testing.T) {
+	fa := fakeauthority.New(nil)
+	req, _ := newFormRequest(t.Context(), tenantURL(fa)+"/oauth2/v2.0/token", passwordForm("User.Read"))
+	req.Header.Set("client-request-id", "c-1")
+	req.Header.Set("return-client-request-id", "true")
+	resp, err := fa.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("client-request-id") != "c-1" || resp.Header.Get("x-ms-request-id") == "" || resp.Header.Get("Cache-Control") == "" {
+		t.Errorf("headers %v", resp.Header)
+	}
+}

@@ -32,7 +32,8 @@ type grant struct {
 	tid        string // tenant the tokens are for
 	scopes     scopeSet
 	nonce      string
-	clientInfo bool // client_info=1 was sent
+	clientInfo bool   // client_info=1 was sent
+	claims     string // the claims request parameter, JSON
 }
 
 // refreshToken is an issued refresh token.
@@ -79,8 +80,15 @@ func tokenTenant(ti tenantInfo, u User) (string, *entraError) {
 	return ti.id, nil
 }
 
-// issue writes a token response for g.
+// issue writes a token response for g, taking client_info and claims from
+// the request.
 func (a *Authority) issue(w http.ResponseWriter, r *http.Request, rc *reqCtx, g grant) {
+	g.clientInfo = r.PostForm.Get(clientInfoParam) == "1"
+	g.claims = r.PostForm.Get("claims")
+	if g.claims != "" && !json.Valid([]byte(g.claims)) {
+		a.writeError(w, r, rc, entraError{code: 9002313, detail: "The claims parameter is not valid JSON."})
+		return
+	}
 	resp, err := a.mint(rc, g)
 	if err != nil {
 		a.writeError(w, r, rc, entraError{code: 90033, detail: err.Error(), status: http.StatusInternalServerError})
@@ -145,10 +153,44 @@ func (a *Authority) accessToken(rc *reqCtx, g grant, now time.Time, life time.Du
 		"oid": g.user.ObjectID, "preferred_username": g.user.Username, "scp": strings.Join(g.scopes.perms, " "),
 		"sub": pairwiseSub(g.user.ObjectID, g.scopes.resource.URI), "tid": g.tid, "uti": randomID(16), "ver": "2.0",
 	}
+	addRequestedClaims(claims, g.claims)
 	a.mu.Lock()
 	signer := a.keys.active()
 	a.mu.Unlock()
 	return signJWT(claims, signer.Private, jwa.RS256(), nil, signer.KID)
+}
+
+// claimsRequest is the part of a claims request parameter the fake reads.
+type claimsRequest struct {
+	AccessToken struct {
+		XMSCC *struct {
+			Values []string `json:"values"`
+		} `json:"xms_cc"`
+		ACRS *struct {
+			Value  string   `json:"value"`
+			Values []string `json:"values"`
+		} `json:"acrs"`
+	} `json:"access_token"`
+}
+
+// addRequestedClaims copies client capabilities (xms_cc, e.g. cp1 for
+// CAE) and a satisfied authentication context (acrs) from the claims
+// request into the access token, as Entra does when it can satisfy them.
+func addRequestedClaims(claims map[string]any, request string) {
+	var cr claimsRequest
+	if request == "" || json.Unmarshal([]byte(request), &cr) != nil {
+		return
+	}
+	if x := cr.AccessToken.XMSCC; x != nil && len(x.Values) > 0 {
+		claims["xms_cc"] = x.Values
+	}
+	if x := cr.AccessToken.ACRS; x != nil {
+		acrs := x.Values
+		if x.Value != "" {
+			acrs = append(acrs, x.Value)
+		}
+		claims["acrs"] = acrs
+	}
 }
 
 // idClaims are the v2.0 ID token claims of g.
