@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"fmt"
 )
 
@@ -27,4 +28,39 @@ func (c *Cache) UnmarshalJSON(data []byte) error {
 	defer c.mu.Unlock()
 	c.install(s)
 	return nil
+}
+
+// Merge adds every entry of a unified-schema document to the cache and,
+// with a storage, persists the result under the lock like [Cache.Write]:
+// entries of data replace entries with the same identity, everything else
+// stays, and unknown sections of data are added when the cache lacks
+// them. Use it to import another application's cache file (Azure CLI's
+// msal_token_cache.json) or, as an MSAL ExportReplace, MSAL's Export.
+func (c *Cache) Merge(ctx context.Context, data []byte) error {
+	in := newStore()
+	if err := in.unmarshal(data); err != nil {
+		return &Error{Op: "parse", Err: fmt.Errorf("%w: %v", ErrCorrupt, err)}
+	}
+	return c.modify(ctx, func(s *store) {
+		for _, t := range in.at {
+			s.addAT(t, true)
+		}
+		for _, t := range in.rt {
+			s.addRT(t, true)
+		}
+		for _, t := range in.id {
+			s.addID(t, true)
+		}
+		for _, a := range in.acct {
+			s.addAccount(a, true)
+		}
+		for _, m := range in.app {
+			s.addApp(m, true)
+		}
+		for k, v := range in.sections {
+			if _, ok := s.sections[k]; !ok {
+				s.sections[k] = v
+			}
+		}
+	})
 }
