@@ -233,3 +233,32 @@ func TestSignInPageCancel(t *testing.T) {
 		t.Fatalf("GetToken = %v, want access_denied with error_subcode cancel", err)
 	}
 }
+
+func TestForgedCodeThenRealSignIn(t *testing.T) {
+	fa := fakeauthority.New(&fakeauthority.Options{AutoApprove: true})
+	browser := stubBrowser(fa.Client(), 1)
+	cred := newCredential(t, fa, func(o *loopback.Options) {
+		o.OpenURL = func(ctx context.Context, u string) error {
+			// Another local process races the browser with its own code.
+			for _, f := range []url.Values{
+				{"code": {"ATTACKER-CODE"}, "state": {"guessed"}},
+				{"code": {"ATTACKER-CODE"}},
+				{"error": {"access_denied"}},
+			} {
+				if st, err := deliver(ctx, u, f); err != nil || st != http.StatusBadRequest {
+					return fmt.Errorf("forged response answered %d, %v", st, err)
+				}
+			}
+			return browser(ctx, u)
+		}
+	})
+	if _, err := cred.GetToken(context.Background(), graph); err != nil {
+		t.Fatalf("GetToken after forged responses: %v", err)
+	}
+	for _, r := range fa.RequestsTo(fakeauthority.EndpointToken) {
+		if r.Params.Get("code") == "ATTACKER-CODE" {
+			t.Error("the forged code was redeemed")
+		}
+	}
+	checkCodeRedemption(t, fa, loopback.ResponseModeFormPost)
+}
