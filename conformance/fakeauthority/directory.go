@@ -209,22 +209,6 @@ func (d *Directory) user(username string) (User, bool) {
 	return User{}, false
 }
 
-// userByObjectID finds a user by object ID.
-func (d *Directory) userByObjectID(oid string) (User, bool) {
-	d.mu.RLock()
-	var name string
-	for _, u := range d.Users {
-		if u.ObjectID == oid {
-			name = u.Username
-		}
-	}
-	d.mu.RUnlock()
-	if name == "" {
-		return User{}, false
-	}
-	return d.user(name)
-}
-
 // app finds an app registration by client ID (case-insensitive GUID).
 func (d *Directory) app(clientID string) (App, bool) {
 	d.mu.RLock()
