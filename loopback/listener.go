@@ -18,10 +18,13 @@ import (
 // redirect in one burst, so short read timeouts cost nothing and keep a
 // local process from holding the listener open byte by byte (slowloris).
 const (
+	// DefaultReadHeaderTimeout bounds the time to read a request's headers.
 	DefaultReadHeaderTimeout = 5 * time.Second
-	DefaultReadTimeout       = 10 * time.Second
-	maxHeaderBytes           = 64 << 10 // request line and headers, so also the query
-	maxBodyBytes             = 64 << 10 // a form_post body is a few kilobytes
+	// DefaultReadTimeout bounds the time to read a whole request, and to
+	// write the answer.
+	DefaultReadTimeout = 10 * time.Second
+	maxHeaderBytes     = 64 << 10 // request line and headers, so also the query
+	maxBodyBytes       = 64 << 10 // a form_post body is a few kilobytes
 )
 
 // ListenerOptions configure [Listen]. State is required; the rest have
@@ -131,7 +134,7 @@ func Listen(opts *ListenerOptions) (*Listener, error) {
 	l.host = net.JoinHostPort(strings.Trim(ru.host, "[]"), strconv.Itoa(port))
 	l.redirectURI = "http://" + l.host + ru.rawPath
 	l.srv = &http.Server{
-		Handler:           l,
+		Handler:           http.HandlerFunc(l.serveHTTP),
 		ReadHeaderTimeout: or(o.ReadHeaderTimeout, DefaultReadHeaderTimeout),
 		ReadTimeout:       or(o.ReadTimeout, DefaultReadTimeout),
 		WriteTimeout:      or(o.ReadTimeout, DefaultReadTimeout),
@@ -241,8 +244,9 @@ func (l *Listener) finished() bool {
 	}
 }
 
-// ServeHTTP answers one request to the listener.
-func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// serveHTTP answers one request to the listener. It is not exported:
+// the handler belongs to the listener's own loopback sockets only.
+func (l *Listener) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// DNS rebinding: a page on evil.example resolving to 127.0.0.1 reaches
 	// this socket with Host: evil.example:PORT. Only our own name passes.
 	if !strings.EqualFold(r.Host, l.host) {
