@@ -28,7 +28,7 @@ var graph = oauth.TokenOptions{Scopes: []string{graphScope}}
 func newCredential(t *testing.T, fa *fakeauthority.Authority, mod func(*loopback.Options)) *loopback.Credential {
 	t.Helper()
 	o := &loopback.Options{
-		ClientOptions: oauth.ClientOptions{HTTPClient: fa.Client(), TenantID: fakeauthority.DefaultTenantID},
+		ClientOptions: clientOptions(fa),
 		Timeout:       20 * time.Second,
 		Output:        &bytes.Buffer{},
 	}
@@ -40,6 +40,10 @@ func newCredential(t *testing.T, fa *fakeauthority.Authority, mod func(*loopback
 		t.Fatalf("New: %v", err)
 	}
 	return c
+}
+
+func clientOptions(fa *fakeauthority.Authority) oauth.ClientOptions {
+	return oauth.ClientOptions{HTTPClient: fa.Client(), TenantID: fakeauthority.DefaultTenantID}
 }
 
 // plain reaches our listener like a browser would: a fresh connection per
