@@ -44,7 +44,8 @@ func TestLoginThenTokenFake(t *testing.T) {
 	fakes := captureFakes(t)
 	io, out, errb := testIO(t, nil)
 	start := time.Now()
-	if code := run(t.Context(), []string{"login", "--fake", "--output", "json"}, io); code != exitOK {
+	// --flow device: this process's own environment may let a browser open.
+	if code := run(t.Context(), []string{"login", "--fake", "--flow", "device", "--output", "json"}, io); code != exitOK {
 		t.Fatalf("login --fake = exit %d; stderr:\n%s", code, errb)
 	}
 	if d := time.Since(start); d > 10*time.Second {

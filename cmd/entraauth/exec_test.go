@@ -50,6 +50,8 @@ func binary(t *testing.T) string {
 // binEnv is a minimal environment with HOME and XDG_CACHE_HOME in a fresh
 // directory, so no state leaks into (or out of) the user's own, and no
 // session bus, so the cache falls back to the 0600 file deterministically.
+// With no DISPLAY, WAYLAND_DISPLAY or BROWSER no browser can open, so
+// login's default flow is the device code: these tests check that too.
 func binEnv(t *testing.T) []string {
 	home := t.TempDir()
 	return []string{"HOME=" + home, "XDG_CACHE_HOME=" + filepath.Join(home, "cache"),
