@@ -233,3 +233,23 @@ func TestRunDetached(t *testing.T) {
 		t.Error("runDetached(missing) = nil, want an error")
 	}
 }
+
+// FuzzBrowserEnv: a $BROWSER entry yields nothing exactly when it is
+// blank, and otherwise a command line that carries the URL.
+func FuzzBrowserEnv(f *testing.F) {
+	for _, s := range []string{"firefox", "open -a Safari", "b --url=%s", "b %s%%", "  ", "%s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, entry string) {
+		argv := browserEnvCommand(entry, testURL)
+		if argv == nil {
+			if len(strings.Fields(entry)) != 0 {
+				t.Fatalf("browserEnvCommand(%q) = nil", entry)
+			}
+			return
+		}
+		if !strings.Contains(strings.Join(argv, " "), testURL) {
+			t.Fatalf("browserEnvCommand(%q) = %q lacks the URL", entry, argv)
+		}
+	})
+}

@@ -127,3 +127,23 @@ func TestIPv6LoopbackAnswers(t *testing.T) {
 		t.Fatalf("Wait = %v, %v", r, err)
 	}
 }
+
+// FuzzParseRedirectURI: any configured redirect URI is either refused or
+// names a loopback host, a valid port and an absolute path.
+func FuzzParseRedirectURI(f *testing.F) {
+	for _, s := range []string{"", "http://localhost", "http://127.0.0.1:8400/cb", "http://[::1]:0", "https://localhost", "http://localhost:99999", "http://%6c%6fcalhost"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ru, err := parseRedirectURI(s)
+		if err != nil {
+			return
+		}
+		if ru.host != "localhost" && ru.host != "127.0.0.1" && ru.host != "[::1]" {
+			t.Fatalf("parseRedirectURI(%q) accepted host %q", s, ru.host)
+		}
+		if ru.port < 0 || ru.port > 65535 || !strings.HasPrefix(ru.path, "/") {
+			t.Fatalf("parseRedirectURI(%q) = %+v", s, ru)
+		}
+	})
+}
