@@ -172,7 +172,7 @@ func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*
 		return nil, err
 	}
 	wctx, cancel := context.WithTimeoutCause(ctx, c.opts.Timeout,
-		fmt.Errorf("loopback: no response from the browser within %v: %w", c.opts.Timeout, context.DeadlineExceeded))
+		fmt.Errorf("no response from the browser within %v: %w", c.opts.Timeout, context.DeadlineExceeded))
 	defer cancel()
 	log.LogAttrs(ctx, slog.LevelInfo, "loopback: waiting for the browser",
 		slog.String("redirect_uri", l.RedirectURI()), slog.String("response_mode", c.opts.ResponseMode))
