@@ -17,7 +17,7 @@ import (
 // wait by context (cancel, deadline).
 
 func TestSlowClientDoesNotBlockSignIn(t *testing.T) {
-	l := listen(t, &ListenerOptions{ReadHeaderTimeout: 200 * time.Millisecond, ReadTimeout: 400 * time.Millisecond})
+	l := listen(t, &ListenerOptions{ReadHeaderTimeout: time.Second, ReadTimeout: 2 * time.Second})
 	u, _ := url.Parse(l.RedirectURI())
 	slow, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", u.Port()))
 	if err != nil {
