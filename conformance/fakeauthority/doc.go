@@ -106,7 +106,8 @@
 //   - Bad ID tokens for the security suite: [Authority.Misbehave] (bad
 //     signature, wrong iss, aud or nonce, alg none, HS256 keyed with the
 //     public key, expired, unknown kid, missing kid with one or several
-//     keys) and [Authority.SetIDTokenHook] for anything else.
+//     keys, an unknown crit header, an attacker key in jwk/jku headers)
+//     and [Authority.SetIDTokenHook] for any claim.
 //   - Keys: [Authority.RotateKey], [Authority.RetireKey], [Authority.KeyIDs].
 //   - Refresh tokens: [Options].RejectRefreshTokenReuse,
 //     [Authority.RevokeRefreshTokens], [Options].RefreshTokenLifetime.

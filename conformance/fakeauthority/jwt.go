@@ -1,7 +1,6 @@
 package fakeauthority
 
 import (
-	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
@@ -46,13 +46,27 @@ const (
 	// at least two keys (rotating once if needed); the token is signed by
 	// the newest key.
 	MisbehaveMissingKIDSeveralKeys
+	// MisbehaveCritHeader signs validly but marks an unknown header
+	// parameter critical (crit: ["x-entraauth-unknown"]), which RFC 7515
+	// says a recipient must reject.
+	MisbehaveCritHeader
+	// MisbehaveEmbeddedKey signs with an attacker's key that is not in the
+	// JWKS and carries that key in the jwk header and a jku header naming
+	// {authority}/attacker/keys; a client must trust neither (the request
+	// log shows whether it fetched the jku).
+	MisbehaveEmbeddedKey
 )
+
+// AttackerKeysPath is the path the jku header of [MisbehaveEmbeddedKey]
+// names; no endpoint serves it, so any request to it is a client bug.
+const AttackerKeysPath = "/attacker/keys"
 
 var misbehaviorNames = map[Misbehavior]string{
 	MisbehaveNone: "none", MisbehaveBadSignature: "bad-signature", MisbehaveWrongIssuer: "wrong-issuer",
 	MisbehaveWrongAudience: "wrong-audience", MisbehaveWrongNonce: "wrong-nonce", MisbehaveAlgNone: "alg-none",
 	MisbehaveHS256PublicKey: "hs256-public-key", MisbehaveExpired: "expired", MisbehaveUnknownKID: "unknown-kid",
 	MisbehaveMissingKID: "missing-kid", MisbehaveMissingKIDSeveralKeys: "missing-kid-several-keys",
+	MisbehaveCritHeader: "crit-header", MisbehaveEmbeddedKey: "embedded-key",
 }
 
 // String names the mode, e.g. "alg-none".
@@ -82,32 +96,33 @@ func (a *Authority) SetIDTokenHook(f func(claims map[string]any)) {
 	a.mu.Unlock()
 }
 
-// signJWT signs claims as a compact JWS with RS256 and the given key.
-// kid "" omits the kid header.
-func signJWT(claims map[string]any, key *rsa.PrivateKey, alg jwa.SignatureAlgorithm, secret any, kid string) (string, error) {
+// signJWT signs claims as a compact JWS with alg and key (an RSA private
+// key, or an HMAC secret), with typ JWT, kid (omitted when "") and any
+// extra header parameters.
+func signJWT(claims map[string]any, key any, alg jwa.SignatureAlgorithm, kid string, extra map[string]any) (string, error) {
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", err
 	}
 	hdr := jws.NewHeaders()
-	if err := hdr.Set("typ", "JWT"); err != nil {
-		return "", err
-	}
+	params := map[string]any{"typ": "JWT"}
 	if kid != "" {
-		if err := hdr.Set(jws.KeyIDKey, kid); err != nil {
+		params[jws.KeyIDKey] = kid
+	}
+	for k, v := range extra {
+		params[k] = v
+	}
+	for k, v := range params {
+		if err := hdr.Set(k, v); err != nil {
 			return "", err
 		}
 	}
-	var k any = key
-	if secret != nil {
-		k = secret
-	}
-	b, err := jws.Sign(payload, jws.WithKey(alg, k, jws.WithProtectedHeaders(hdr)))
+	b, err := jws.Sign(payload, jws.WithKey(alg, key, jws.WithProtectedHeaders(hdr)))
 	return string(b), err
 }
 
 // signIDToken signs an ID token, applying the misbehaviour mode m.
-func (a *Authority) signIDToken(claims map[string]any, m Misbehavior, now time.Time) (string, error) {
+func (a *Authority) signIDToken(claims map[string]any, m Misbehavior, now time.Time, base string) (string, error) {
 	a.mu.Lock()
 	signer := a.keys.active()
 	hook := a.idTokenHook
@@ -126,23 +141,38 @@ func (a *Authority) signIDToken(claims map[string]any, m Misbehavior, now time.T
 	if hook != nil {
 		hook(claims)
 	}
+	return a.signMisbehaving(claims, m, signer, base)
+}
+
+// signMisbehaving signs claims the way mode m calls for.
+func (a *Authority) signMisbehaving(claims map[string]any, m Misbehavior, signer signingKey, base string) (string, error) {
+	rs := jwa.RS256()
 	switch m {
 	case MisbehaveAlgNone:
 		return unsignedJWT(claims)
 	case MisbehaveHS256PublicKey:
-		return signJWT(claims, nil, jwa.HS256(), signer.Private.PublicKey.N.Bytes(), signer.KID)
+		return signJWT(claims, signer.Private.PublicKey.N.Bytes(), jwa.HS256(), signer.KID, nil)
 	case MisbehaveUnknownKID:
-		return signJWT(claims, newSigningKey().Private, jwa.RS256(), nil, "unknown-"+randomID(8))
+		return signJWT(claims, newSigningKey().Private, rs, "unknown-"+randomID(8), nil)
 	case MisbehaveMissingKID, MisbehaveMissingKIDSeveralKeys:
-		return signJWT(claims, signer.Private, jwa.RS256(), nil, "")
+		return signJWT(claims, signer.Private, rs, "", nil)
+	case MisbehaveCritHeader:
+		return signJWT(claims, signer.Private, rs, signer.KID, map[string]any{"crit": []string{"x-entraauth-unknown"}, "x-entraauth-unknown": true})
+	case MisbehaveEmbeddedKey:
+		attacker := newSigningKey()
+		pub, err := jwk.Import(&attacker.Private.PublicKey)
+		if err != nil {
+			return "", err
+		}
+		return signJWT(claims, attacker.Private, rs, attacker.KID, map[string]any{jws.JWKKey: pub, jws.JWKSetURLKey: base + AttackerKeysPath})
 	case MisbehaveBadSignature:
-		tok, err := signJWT(claims, signer.Private, jwa.RS256(), nil, signer.KID)
+		tok, err := signJWT(claims, signer.Private, rs, signer.KID, nil)
 		if err != nil {
 			return "", err
 		}
 		return flipSignature(tok)
 	}
-	return signJWT(claims, signer.Private, jwa.RS256(), nil, signer.KID)
+	return signJWT(claims, signer.Private, rs, signer.KID, nil)
 }
 
 // unsignedJWT is an alg "none" token with an empty signature.

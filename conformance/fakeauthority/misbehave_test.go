@@ -4,11 +4,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 )
@@ -105,6 +107,26 @@ func TestMisbehaviorModes(t *testing.T) {
 				t.Error("kid present, JWKS has fewer than two keys, or no key verifies the token")
 			}
 		}},
+		{fakeauthority.MisbehaveCritHeader, func(t *testing.T, fa *fakeauthority.Authority, tok string) {
+			crit, _ := header(t, tok)["crit"].([]any)
+			if len(crit) != 1 || crit[0] != "x-entraauth-unknown" {
+				t.Errorf("crit %v", crit)
+			}
+		}},
+		{fakeauthority.MisbehaveEmbeddedKey, func(t *testing.T, fa *fakeauthority.Authority, tok string) {
+			h := header(t, tok)
+			if h["jwk"] == nil || h["jku"] != fa.URL()+fakeauthority.AttackerKeysPath || verifies(t, fa, tok) {
+				t.Errorf("header %v; the token must carry jwk and jku and not verify with the JWKS", h)
+			}
+			// It does verify with the embedded key: the attack is real.
+			k, err := jwk.ParseKey([]byte(mustJSON(t, h["jwk"])))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := jws.Verify([]byte(tok), jws.WithKey(jwa.RS256(), k)); err != nil {
+				t.Errorf("token does not verify with its own embedded key: %v", err)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode.String(), func(t *testing.T) {
@@ -132,4 +154,13 @@ func TestIDTokenHook(t *testing.T) {
 	if _, ok := claims(t, idToken(t, fa))["sub"]; !ok {
 		t.Error("removing the hook did not restore sub")
 	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -32,11 +32,22 @@ type savedKey struct {
 
 // MarshalState saves the authority's lasting state as JSON: signing keys
 // (private keys included: keep the file private), the directory, issued
-// refresh tokens and device codes. [Options].State restores it, so a
-// program can keep one authority across runs.
+// refresh tokens and device codes that have not expired. [Options].State
+// restores it, so a program can keep one authority across runs.
 func (a *Authority) MarshalState() ([]byte, error) {
+	now := a.now()
 	a.mu.Lock()
-	s := savedState{Version: stateVersion, RefreshTokens: a.refresh, DeviceCodes: a.devices, Seq: a.seq}
+	s := savedState{Version: stateVersion, RefreshTokens: map[string]*refreshToken{}, DeviceCodes: map[string]*deviceCode{}, Seq: a.seq}
+	for k, rt := range a.refresh { // expired tokens are dropped, so the file does not grow forever
+		if now.Sub(rt.Issued) <= a.refreshLifetime() {
+			s.RefreshTokens[k] = rt
+		}
+	}
+	for k, dc := range a.devices {
+		if now.Before(dc.Expires) {
+			s.DeviceCodes[k] = dc
+		}
+	}
 	for _, k := range a.keys.keys {
 		der, err := x509.MarshalPKCS8PrivateKey(k.Private)
 		if err != nil {

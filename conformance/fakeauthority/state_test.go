@@ -2,7 +2,9 @@ package fakeauthority_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 )
@@ -52,5 +54,21 @@ func TestBadStatePanics(t *testing.T) {
 			}()
 			fakeauthority.New(&fakeauthority.Options{State: []byte(s)})
 		}()
+	}
+}
+
+// TestStateDropsExpired: expired refresh tokens and device codes are not
+// carried into the saved state.
+func TestStateDropsExpired(t *testing.T) {
+	fa := fakeauthority.New(nil)
+	_, tokens := post(t, fa, tenantURL(fa)+"/oauth2/v2.0/token", passwordForm("User.Read offline_access"))
+	startDevice(t, fa, fakeauthority.DefaultTenantID)
+	fa.Advance(91 * 24 * time.Hour)
+	state, err := fa.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(state), tokens["refresh_token"].(string)) || strings.Contains(string(state), "fake.dc.") {
+		t.Error("expired refresh token or device code saved")
 	}
 }

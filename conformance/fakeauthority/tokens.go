@@ -119,7 +119,7 @@ func (a *Authority) mint(rc *reqCtx, g grant) (*tokenResponse, error) {
 		a.mu.Lock()
 		m := a.misbehave
 		a.mu.Unlock()
-		if resp.IDToken, err = a.signIDToken(claims, m, now); err != nil {
+		if resp.IDToken, err = a.signIDToken(claims, m, now, rc.base); err != nil {
 			return nil, err
 		}
 	}
@@ -157,7 +157,7 @@ func (a *Authority) accessToken(rc *reqCtx, g grant, now time.Time, life time.Du
 	a.mu.Lock()
 	signer := a.keys.active()
 	a.mu.Unlock()
-	return signJWT(claims, signer.Private, jwa.RS256(), nil, signer.KID)
+	return signJWT(claims, signer.Private, jwa.RS256(), signer.KID, nil)
 }
 
 // claimsRequest is the part of a claims request parameter the fake reads.
