@@ -144,7 +144,7 @@ func (a *Authority) pollDevice(code, clientID string) (DeviceCode, *entraError) 
 	case dc.State == DeviceRedeemed:
 		return DeviceCode{}, &entraError{code: 54005, detail: "The device code was already redeemed."}
 	case !now.Before(dc.Expires):
-		return DeviceCode{}, &entraError{code: 70019}
+		return DeviceCode{}, &entraError{code: 70020}
 	case dc.State == DeviceDeclined:
 		return DeviceCode{}, &entraError{code: 70000, err: "authorization_declined", detail: "The end user denied the authorization request."}
 	case dc.State == DevicePending && a.opts.EnforceDeviceInterval && !last.IsZero() && now.Sub(last) < interval:

@@ -86,7 +86,7 @@ func TestDeviceDeclineExpireUnknown(t *testing.T) {
 	dc = startDevice(t, fa, fakeauthority.DefaultTenantID)
 	fa.Advance(15 * time.Minute)
 	status, body = post(t, fa, tok, pollForm(dc["device_code"].(string), "device_code"))
-	wantError(t, status, body, 400, "expired_token", 70019)
+	wantError(t, status, body, 400, "expired_token", 70020)
 
 	status, body = post(t, fa, tok, pollForm("no-such-code", "device_code"))
 	wantError(t, status, body, 400, "bad_verification_code", 70000)
