@@ -15,6 +15,20 @@ import (
 	"github.com/entraauth/entraauth/cache"
 )
 
+const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=%DIR%</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`
+
 // requireBinaries skips naming the Debian package, or fails when
 // ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1, when a binary is missing.
 func requireBinaries(t *testing.T, bins map[string]string) {
@@ -49,7 +63,14 @@ func startKeyring(t *testing.T) (env []string, stopKeyring func()) {
 	}
 	env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_RUNTIME_DIR=" + runtime,
 		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache"), "TZ=UTC"}
-	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
+	// A bus with no service activation: nothing but the daemons started
+	// here answers, so a stopped keyring stays stopped and no second,
+	// locked keyring is activated by an early probe.
+	conf := filepath.Join(dir, "bus.conf")
+	if err := os.WriteFile(conf, []byte(strings.ReplaceAll(busConfig, "%DIR%", dir)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bus := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
 	bus.Env = env
 	out, _ := bus.StdoutPipe()
 	if err := bus.Start(); err != nil {
