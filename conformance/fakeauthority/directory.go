@@ -106,10 +106,10 @@ type Resource struct {
 // methods are safe for concurrent use, also while an authority serves.
 type Directory struct {
 	mu        sync.RWMutex
-	Tenants   []Tenant
-	Users     []User
-	Apps      []App
-	Resources []Resource
+	tenants   []Tenant
+	users     []User
+	apps      []App
+	resources []Resource
 }
 
 // NewDirectory returns an empty directory.
@@ -149,7 +149,7 @@ func DefaultDirectory() *Directory {
 func (d *Directory) AddTenant(t Tenant) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.Tenants = append(d.Tenants, t)
+	d.tenants = append(d.tenants, t)
 }
 
 // AddUser adds a user, or replaces the one with the same username.
@@ -159,8 +159,8 @@ func (d *Directory) AddUser(u User) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.Users = slices.DeleteFunc(d.Users, func(x User) bool { return strings.EqualFold(x.Username, u.Username) })
-	d.Users = append(d.Users, u)
+	d.users = slices.DeleteFunc(d.users, func(x User) bool { return strings.EqualFold(x.Username, u.Username) })
+	d.users = append(d.users, u)
 }
 
 // AddApp adds an app registration, or replaces the one with the same
@@ -168,22 +168,22 @@ func (d *Directory) AddUser(u User) {
 func (d *Directory) AddApp(a App) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.Apps = slices.DeleteFunc(d.Apps, func(x App) bool { return x.ClientID == a.ClientID })
-	d.Apps = append(d.Apps, a)
+	d.apps = slices.DeleteFunc(d.apps, func(x App) bool { return x.ClientID == a.ClientID })
+	d.apps = append(d.apps, a)
 }
 
 // AddResource adds a resource that access tokens can be issued for.
 func (d *Directory) AddResource(r Resource) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.Resources = append(d.Resources, r)
+	d.resources = append(d.resources, r)
 }
 
 // tenant finds a tenant by ID or domain (case-insensitive).
 func (d *Directory) tenant(idOrDomain string) (Tenant, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	for _, t := range d.Tenants {
+	for _, t := range d.tenants {
 		if strings.EqualFold(t.ID, idOrDomain) || strings.EqualFold(t.Domain, idOrDomain) {
 			return t, true
 		}
@@ -195,7 +195,7 @@ func (d *Directory) tenant(idOrDomain string) (Tenant, bool) {
 func (d *Directory) user(username string) (User, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	for _, u := range d.Users {
+	for _, u := range d.users {
 		if strings.EqualFold(u.Username, username) {
 			if u.DisplayName == "" {
 				u.DisplayName, _, _ = strings.Cut(u.Username, "@")
@@ -213,7 +213,7 @@ func (d *Directory) user(username string) (User, bool) {
 func (d *Directory) app(clientID string) (App, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	for _, a := range d.Apps {
+	for _, a := range d.apps {
 		if strings.EqualFold(a.ClientID, clientID) {
 			return a, true
 		}
@@ -227,7 +227,7 @@ func (d *Directory) resource(uri string) (Resource, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	want := strings.TrimRight(uri, "/")
-	for _, r := range d.Resources {
+	for _, r := range d.resources {
 		if strings.EqualFold(strings.TrimRight(r.URI, "/"), want) || strings.EqualFold(r.AppID, want) {
 			return r, true
 		}
@@ -260,4 +260,18 @@ func loopbackMatch(reg, uri string) bool {
 	}
 	norm := func(p string) string { return strings.TrimSuffix(p, "/") }
 	return u.Hostname() == h && norm(u.Path) == norm(r.Path) && u.RawQuery == r.RawQuery && u.User == nil && u.Fragment == ""
+}
+
+// Users returns a copy of the directory's users.
+func (d *Directory) Users() []User {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return append([]User(nil), d.users...)
+}
+
+// Apps returns a copy of the directory's app registrations.
+func (d *Directory) Apps() []App {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return append([]App(nil), d.apps...)
 }

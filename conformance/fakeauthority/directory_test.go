@@ -65,6 +65,12 @@ func TestAddUserReplaces(t *testing.T) {
 	fa.Directory().AddUser(fakeauthority.User{Username: fakeauthority.DefaultUsername, Password: "new", ObjectID: fakeauthority.DefaultUserObjectID})
 	status, body := post(t, fa, tenantURL(fa)+"/oauth2/v2.0/token", passwordForm("User.Read"))
 	wantError(t, status, body, 400, "invalid_grant", 50126)
+	if n := len(fa.Directory().Users()); n != 4 {
+		t.Errorf("%d users after replacing one of the 4 defaults", n)
+	}
+	if n := len(fa.Directory().Apps()); n != 4 {
+		t.Errorf("%d default apps, want 4", n)
+	}
 	form := passwordForm("User.Read")
 	form.Set("password", "new")
 	if status, _ := post(t, fa, tenantURL(fa)+"/oauth2/v2.0/token", form); status != 200 {

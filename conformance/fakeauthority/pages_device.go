@@ -80,10 +80,7 @@ func (a *Authority) logoutAllowed(clientID, uri string) bool {
 		app, ok := a.dir.app(clientID)
 		return ok && matchRedirect(app, uri)
 	}
-	a.dir.mu.RLock()
-	apps := append([]App(nil), a.dir.Apps...)
-	a.dir.mu.RUnlock()
-	for _, app := range apps {
+	for _, app := range a.dir.Apps() {
 		if matchRedirect(app, uri) {
 			return true
 		}

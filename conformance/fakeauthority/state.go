@@ -57,7 +57,7 @@ func (a *Authority) MarshalState() ([]byte, error) {
 		s.Keys = append(s.Keys, savedKey{KID: k.KID, PKCS8: der})
 	}
 	a.dir.mu.RLock()
-	s.Tenants, s.Users, s.Apps, s.Resources = a.dir.Tenants, a.dir.Users, a.dir.Apps, a.dir.Resources
+	s.Tenants, s.Users, s.Apps, s.Resources = a.dir.tenants, a.dir.users, a.dir.apps, a.dir.resources
 	b, err := json.MarshalIndent(s, "", "  ")
 	a.dir.mu.RUnlock()
 	a.mu.Unlock()
@@ -89,7 +89,7 @@ func (a *Authority) restoreState(b []byte) error {
 		ring.keys = append(ring.keys, signingKey{KID: k.KID, Private: rk})
 	}
 	a.keys = ring
-	a.dir = &Directory{Tenants: s.Tenants, Users: s.Users, Apps: s.Apps, Resources: s.Resources}
+	a.dir = &Directory{tenants: s.Tenants, users: s.Users, apps: s.Apps, resources: s.Resources}
 	for k, v := range s.RefreshTokens {
 		if v != nil {
 			a.refresh[k] = v
