@@ -401,3 +401,25 @@ func TestRedeemTokenNonce(t *testing.T) {
 		}
 	})
 }
+
+// A caller that arrives when the token is about to expire, while a
+// proactive refresh is running, waits for it; when that refresh fails the
+// caller does not get its error but a token by the full path.
+func TestJoinFailingBackgroundRefresh(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := fa.New(nil) // 1 hour tokens
+		c := newPassword(t, a, fa.DefaultUsername, nil)
+		first := mustToken(t, c, graph)
+		time.Sleep(time.Until(first.ExpiresOn) - 61*time.Second)
+		a.ResetLog()
+		a.InjectFault(fa.EndpointToken, fa.Fault{Delay: 30 * time.Second, AADSTS: 70000})
+		if tok := mustToken(t, c, graph); tok.Token != first.Token { // starts the background refresh
+			t.Fatal("cached token not returned")
+		}
+		time.Sleep(2 * time.Second) // under a minute left: this caller must wait
+		tok := mustToken(t, c, graph) // fails if the background flight's error leaks
+		if tok.Token == first.Token || a.Count(fa.EndpointToken) != 2 {
+			t.Errorf("after a failed background refresh: counts %v, want a second refresh", a.Counts())
+		}
+	})
+}

@@ -60,12 +60,13 @@ type flightKey struct {
 // flight is one token acquisition shared by every caller of the same key.
 // Its context is cancelled when every waiter has gone.
 type flight struct {
-	done    chan struct{}
-	tok     AccessToken
-	err     error
-	mu      sync.Mutex
-	waiters int
-	cancel  context.CancelFunc
+	done       chan struct{}
+	background bool // a proactive refresh: refresh token only, no sign-in
+	tok        AccessToken
+	err        error
+	mu         sync.Mutex
+	waiters    int
+	cancel     context.CancelFunc
 }
 
 // acquireShared runs acquire once per flight key; the other callers wait
@@ -80,30 +81,35 @@ func (c *Client) acquireShared(ctx context.Context, opts TokenOptions, auth Auth
 		home = acct.HomeAccountID
 	}
 	fk := flightKey{at: c.accessKey(opts.Scopes, auth, opts.EnableCAE, home), claims: opts.Claims}
-	f, leader := c.join(ctx, fk)
-	if leader {
-		// The flight outlives its first caller: it ends when every waiter
-		// has gone (each bounded by its own context), or when it is done.
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		f.mu.Lock()
-		f.cancel = cancel
-		f.mu.Unlock()
-		go func() {
-			defer cancel()
-			tok, err := c.acquire(fctx, opts, auth, acct, claims, step)
-			c.finish(fk, f, tok, err)
-		}()
-	}
-	select {
-	case <-f.done:
-		return f.tok, f.err
-	case <-ctx.Done():
-		f.leave()
-		return AccessToken{}, ctx.Err()
+	for {
+		f, leader := c.join(fk)
+		if leader {
+			// The flight outlives its first caller: it ends when every waiter
+			// has gone (each bounded by its own context), or when it is done.
+			fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+			f.mu.Lock()
+			f.cancel = cancel
+			f.mu.Unlock()
+			go func() {
+				defer cancel()
+				tok, err := c.acquire(fctx, opts, auth, acct, claims, step)
+				c.finish(fk, f, tok, err)
+			}()
+		}
+		select {
+		case <-f.done:
+			if f.background && f.err != nil {
+				continue // a failed proactive refresh: acquire in full
+			}
+			return f.tok, f.err
+		case <-ctx.Done():
+			f.leave()
+			return AccessToken{}, ctx.Err()
+		}
 	}
 }
 
-func (c *Client) join(ctx context.Context, fk flightKey) (*flight, bool) {
+func (c *Client) join(fk flightKey) (*flight, bool) {
 	c.flightMu.Lock()
 	defer c.flightMu.Unlock()
 	if f, ok := c.flights[fk]; ok {
@@ -148,7 +154,7 @@ func (c *Client) refreshInBackground(ctx context.Context, key cache.AccessTokenK
 		c.flightMu.Unlock()
 		return
 	}
-	f := &flight{done: make(chan struct{})}
+	f := &flight{done: make(chan struct{}), background: true}
 	c.flights[fk] = f
 	c.flightMu.Unlock()
 	opts.Scopes = slices.Clone(opts.Scopes)
