@@ -416,7 +416,7 @@ func TestJoinFailingBackgroundRefresh(t *testing.T) {
 		if tok := mustToken(t, c, graph); tok.Token != first.Token { // starts the background refresh
 			t.Fatal("cached token not returned")
 		}
-		time.Sleep(2 * time.Second) // under a minute left: this caller must wait
+		time.Sleep(2 * time.Second)   // under a minute left: this caller must wait
 		tok := mustToken(t, c, graph) // fails if the background flight's error leaks
 		if tok.Token == first.Token || a.Count(fa.EndpointToken) != 2 {
 			t.Errorf("after a failed background refresh: counts %v, want a second refresh", a.Counts())
