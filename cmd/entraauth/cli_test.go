@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/oauth"
 )
 
 // testIO returns stdio for an in-process run with env as the environment
@@ -214,4 +215,22 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(binDir)
 	}
 	os.Exit(code)
+}
+
+// lossyStorage accepts writes and forgets them, as a store whose writes
+// fail after the engine has logged the failure would look afterwards.
+type lossyStorage struct{}
+
+func (lossyStorage) Lock(context.Context) (func() error, error) {
+	return func() error { return nil }, nil
+}
+func (lossyStorage) Read(context.Context) ([]byte, error) { return nil, nil }
+func (lossyStorage) Write(context.Context, []byte) error  { return nil }
+
+func TestVerifySaved(t *testing.T) {
+	s := &session{storage: lossyStorage{}}
+	err := s.verifySaved(t.Context(), oauth.AuthenticationRecord{HomeAccountID: "uid.utid"})
+	if err == nil || !strings.Contains(err.Error(), "not saved") {
+		t.Errorf("verifySaved() over a storage that loses writes = %v, want 'not saved'", err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/entraauth/entraauth/cache"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -52,6 +53,7 @@ type session struct {
 
 	dir       string // the profile directory: record, plain-file cache, fake state
 	hasRecord bool   // a previous login left an AuthenticationRecord
+	storage   cache.Storage
 
 	mu      sync.Mutex
 	cleanup []func()

@@ -53,6 +53,9 @@ func cmdLogin(ctx context.Context, io *stdio, args []string) error {
 	if err != nil {
 		return fmt.Errorf("signed in, but reading the token back failed: %w", err)
 	}
+	if err := s.verifySaved(ctx, rec); err != nil {
+		return err
+	}
 	if err := s.saveLogin(rec); err != nil {
 		return err
 	}

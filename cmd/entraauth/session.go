@@ -67,8 +67,26 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 	if err != nil {
 		return nil, err
 	}
+	s.storage = storage
 	s.client.Cache = cache.New(storage, nil)
 	return s, nil
+}
+
+// verifySaved reads the persisted cache back with a fresh Cache and
+// checks that it holds the account: the engine keeps tokens in memory when
+// persisting fails (and only logs it), which would make login look
+// successful and the next `token` fail.
+func (s *session) verifySaved(ctx context.Context, rec oauth.AuthenticationRecord) error {
+	c := cache.New(s.storage, nil)
+	if err := c.Sync(ctx); err != nil {
+		return fmt.Errorf("signed in, but the token cache cannot be read back: %w", err)
+	}
+	for _, a := range c.Accounts("", "") {
+		if a.HomeAccountID == rec.HomeAccountID {
+			return nil
+		}
+	}
+	return fmt.Errorf("signed in, but the token cache was not saved (run with %s=warn to see why)", envLog)
 }
 
 // close releases what the session holds (the fake's socket, if any).
