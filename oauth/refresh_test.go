@@ -85,3 +85,31 @@ func TestJoinFailingBackgroundRefresh(t *testing.T) {
 		}
 	})
 }
+
+// No credential-wide lock: while one request waits on a hung token
+// endpoint (azidentity holds a mutex across the whole GetToken), cached
+// tokens are still served at once.
+func TestNoCredentialWideLock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := fa.New(nil)
+		c := newPassword(t, a, fa.DefaultUsername, nil)
+		mustToken(t, c, graph)
+		a.InjectFault(fa.EndpointToken, fa.Fault{Delay: time.Hour})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() {
+			_, err := c.GetToken(ctx, oauth.TokenOptions{Scopes: []string{armScope}})
+			done <- err
+		}()
+		synctest.Wait() // the ARM request is blocked in the token endpoint
+		start := time.Now()
+		mustToken(t, c, graph)
+		if d := time.Since(start); d != 0 {
+			t.Errorf("a cached token waited %v behind another request", d)
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("hung request: %v", err)
+		}
+	})
+}
