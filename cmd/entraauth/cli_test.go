@@ -85,6 +85,31 @@ func TestLoginThenTokenFake(t *testing.T) {
 	if strings.Count(tok, ".") != 2 {
 		t.Errorf("token --fake printed %q, want a JWT access token", tok)
 	}
+
+	// accounts lists the signed-in account; logout removes it, after which
+	// token asks for a login again.
+	out.Reset()
+	if code := run(t.Context(), []string{"accounts", "--fake", "--output", "json"}, io); code != exitOK {
+		t.Fatalf("accounts --fake = exit %d; stderr:\n%s", code, errb)
+	}
+	var accts []accountOut
+	if err := json.Unmarshal(out.Bytes(), &accts); err != nil {
+		t.Fatalf("accounts output %q: %v", out, err)
+	}
+	want := accountOut{fakeauthority.DefaultUsername, fakeauthority.DefaultTenantID, res.HomeAccountID, "login.microsoftonline.com", true}
+	if len(accts) != 1 || accts[0] != want {
+		t.Errorf("accounts = %+v, want [%+v]", accts, want)
+	}
+	if code := run(t.Context(), []string{"logout", "--fake"}, io); code != exitOK {
+		t.Fatalf("logout --fake = exit %d; stderr:\n%s", code, errb)
+	}
+	if code := run(t.Context(), []string{"token", "--fake"}, io); code != exitAction {
+		t.Errorf("token after logout = exit %d, want %d", code, exitAction)
+	}
+	out.Reset()
+	if code := run(t.Context(), []string{"accounts", "--fake", "--output", "json"}, io); code != exitOK || strings.TrimSpace(out.String()) != "[]" {
+		t.Errorf("accounts after logout = exit %d, %q; want an empty list", code, out)
+	}
 }
 
 func TestTokenNotSignedIn(t *testing.T) {

@@ -101,11 +101,11 @@ func fakeBrowser(ctx context.Context, s *session, authURL string) error {
 		user = u.Query().Get("login_hint")
 	}
 	fmt.Fprintf(s.io.stderr, "Fake authority: a stand-in browser signs in as %s (use --fake-manual to sign in yourself).\n", user)
-	resp, err := fetch(ctx, authority, http.MethodGet, authURL, nil)
+	resp, err := fakeFetch(ctx, authority, http.MethodGet, authURL, nil)
 	if err != nil {
 		return err
 	}
-	action, form, err := pageForm(resp)
+	action, form, err := fakePageForm(resp)
 	if err != nil {
 		return err
 	}
@@ -113,30 +113,30 @@ func fakeBrowser(ctx context.Context, s *session, authURL string) error {
 	form.Set("password", fakeauthority.DefaultPassword)
 	form.Set("consent", "yes")
 	form.Set("action", "signin")
-	if resp, err = fetch(ctx, authority, http.MethodPost, action, form); err != nil {
+	if resp, err = fakeFetch(ctx, authority, http.MethodPost, action, form); err != nil {
 		return err
 	}
 	// The listener is on loopback: never through a proxy.
 	local := &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 30 * time.Second}
 	if resp.StatusCode == http.StatusFound {
-		_, err = fetch(ctx, local, http.MethodGet, resp.Header.Get("Location"), nil)
+		_, err = fakeFetch(ctx, local, http.MethodGet, resp.Header.Get("Location"), nil)
 		return err
 	}
-	if action, form, err = pageForm(resp); err != nil {
+	if action, form, err = fakePageForm(resp); err != nil {
 		return err
 	}
-	_, err = fetch(ctx, local, http.MethodPost, action, form)
+	_, err = fakeFetch(ctx, local, http.MethodPost, action, form)
 	return err
 }
 
-// page is a fetched response with its body read (bounded).
-type page struct {
+// fakePage is a fetched response with its body read (bounded).
+type fakePage struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte
 }
 
-func fetch(ctx context.Context, c *http.Client, method, target string, form url.Values) (*page, error) {
+func fakeFetch(ctx context.Context, c *http.Client, method, target string, form url.Values) (*fakePage, error) {
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
@@ -154,11 +154,11 @@ func fetch(ctx context.Context, c *http.Client, method, target string, form url.
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return &page{resp.StatusCode, resp.Header, b}, err
+	return &fakePage{resp.StatusCode, resp.Header, b}, err
 }
 
-// pageForm reads the form of a fake's page: its action and hidden inputs.
-func pageForm(p *page) (string, url.Values, error) {
+// fakePageForm reads the form of a fake's page: its action and hidden inputs.
+func fakePageForm(p *fakePage) (string, url.Values, error) {
 	m := fakeFormRE.FindSubmatch(p.Body)
 	if m == nil {
 		return "", nil, errors.New("fake authority: the page has no form (HTTP " + fmt.Sprint(p.StatusCode) + ")")
