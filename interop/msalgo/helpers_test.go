@@ -23,10 +23,13 @@ type msalOptions struct {
 	tenant   string                 // "" means fakeauthority.DefaultTenantID
 	clientID string                 // "" means fakeauthority.AzureCLIClientID
 	cache    cache.ExportReplace    // nil: MSAL's own in-memory cache
+	// on, when set, is an already started (TLS) authority to point at,
+	// for several MSAL clients sharing one fake; fake is then ignored.
+	on *fakeauthority.Authority
 }
 
-// newMSAL starts a fake authority on a TLS socket (closed with the test)
-// and returns an MSAL Go public client that trusts its certificate. MSAL
+// newMSAL starts a fake authority on a TLS socket (closed with the test),
+// or uses o.on, and returns an MSAL Go public client that trusts its certificate. MSAL
 // is told to skip instance discovery: the fake's host (127.0.0.1:PORT)
 // is not a known Entra host, and MSAL would otherwise ask the real
 // login.microsoftonline.com about it.
@@ -38,7 +41,10 @@ func newMSAL(t *testing.T, o msalOptions) msalSetup {
 	if o.clientID == "" {
 		o.clientID = fakeauthority.AzureCLIClientID
 	}
-	fa := fakeauthority.Start(t, o.fake)
+	fa := o.on
+	if fa == nil {
+		fa = fakeauthority.Start(t, o.fake)
+	}
 	authority := fa.AuthorityURL(o.tenant)
 	opts := []public.Option{
 		public.WithAuthority(authority),
