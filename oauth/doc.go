@@ -23,6 +23,29 @@
 // request key, and a token due for renewal (refresh_on, or 5 minutes
 // before expiry) is returned at once while one background refresh runs.
 //
+// # Writing a flow
+//
+// A flow's credential embeds [ClientOptions] in its Options, makes a
+// [Client] with [NewClient], and passes its own [Interactive] step to
+// [Client.GetToken] and [Client.Authenticate]. The step receives an
+// [InteractiveRequest] (scopes with the OIDC scopes added, merged claims,
+// tenant, endpoints, login hint) and usually ends with
+// [Client.RedeemToken], which posts the grant, validates the ID token and
+// returns a [*TokenResult]:
+//
+//	type Credential struct {
+//		client *oauth.Client
+//		step   oauth.Interactive // bind c.signIn once: a method value allocates per call
+//	}
+//
+//	func (c *Credential) GetToken(ctx context.Context, o oauth.TokenOptions) (oauth.AccessToken, error) {
+//		return c.client.GetToken(ctx, o, c.step)
+//	}
+//
+// The step runs only when no cached or refreshable token serves the
+// request; concurrent callers wait for one run. [PasswordCredential] is a
+// complete example.
+//
 // # Errors
 //
 // Everything the authority refuses, or answers in a way that cannot be
