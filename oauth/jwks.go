@@ -23,6 +23,7 @@ type keySet struct {
 	mu       sync.Mutex
 	keys     []jose.JSONWebKey
 	lastTry  time.Time     // when the last fetch started; zero = never
+	lastMiss time.Time     // when an unknown kid last caused a fetch
 	inflight chan struct{} // closed when the running fetch ends
 	fetchErr error         // error of the last finished fetch
 }
@@ -61,17 +62,20 @@ func (k *keySet) startLocked() chan struct{} {
 	return ch
 }
 
-// refresh waits for a fetch: the one in flight, or a new one when the
-// last started more than keysMinRetry ago (or force is set and none ran).
+// refresh waits for a fetch: the one in flight, or a new one unless an
+// unknown kid already caused one less than keysMinRetry ago (the first
+// fetch and the prefetch do not count, so a key rotated just after the
+// prefetch is still found).
 func (k *keySet) refresh(ctx context.Context) error {
 	k.mu.Lock()
 	ch := k.inflight
 	if ch == nil {
-		if !k.lastTry.IsZero() && time.Since(k.lastTry) < keysMinRetry {
+		if !k.lastMiss.IsZero() && time.Since(k.lastMiss) < keysMinRetry {
 			err := k.fetchErr
 			k.mu.Unlock()
 			return err
 		}
+		k.lastMiss = time.Now()
 		ch = k.startLocked()
 		go k.fetch(context.WithoutCancel(ctx), ch)
 	}
