@@ -88,6 +88,7 @@ type Authority struct {
 	keys        *keyRing
 	codes       map[string]*authCode
 	pendingAuth map[string]*authRequest
+	sessions    map[string]string // browser session id -> username
 	refresh     map[string]*refreshToken
 	devices     map[string]*deviceCode // by device_code
 	faults      map[Endpoint][]*Fault
@@ -111,6 +112,7 @@ func New(opts *Options) *Authority {
 	a := &Authority{
 		codes:       map[string]*authCode{},
 		pendingAuth: map[string]*authRequest{},
+		sessions:    map[string]string{},
 		refresh:     map[string]*refreshToken{},
 		devices:     map[string]*deviceCode{},
 		faults:      map[Endpoint][]*Fault{},

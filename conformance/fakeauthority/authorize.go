@@ -53,6 +53,10 @@ func (a *Authority) handleAuthorize(w http.ResponseWriter, r *http.Request, rc *
 		return
 	}
 	if req.Prompt == "none" {
+		if u, ok := a.silentUser(r, req.LoginHint); ok {
+			a.signIn(w, r, rc, req, u)
+			return
+		}
 		a.redirectError(w, r, rc, req, entraError{code: 50058, err: "login_required"})
 		return
 	}
@@ -149,6 +153,7 @@ func (a *Authority) handleLogin(w http.ResponseWriter, r *http.Request, rc *reqC
 		return
 	}
 	a.forgetAuth(id)
+	a.startSession(w, r, u.Username)
 	a.signIn(w, r, rc, req, u.Username)
 }
 

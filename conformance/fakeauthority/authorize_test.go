@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -259,5 +260,42 @@ func TestAuthorizeFaultRedirects(t *testing.T) {
 	resp, page := fetch(t, noRedirect(fa), "GET", tenantURL(fa)+"/oauth2/v2.0/authorize?"+bad.Encode(), nil)
 	if resp.StatusCode != 400 || resp.Header.Get("Location") != "" || !strings.Contains(page, "AADSTS50076") {
 		t.Errorf("fault with an unregistered redirect URI: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestBrowserSessionPromptNone: after an interactive sign-in, prompt=none
+// succeeds silently in the same browser (cookie jar), is refused for
+// another login_hint, and fails again after logout.
+func TestBrowserSessionPromptNone(t *testing.T) {
+	fa := fakeauthority.New(nil)
+	c := noRedirect(fa)
+	jar, _ := cookiejar.New(nil)
+	c.Jar = jar
+	_, page := fetch(t, c, "GET", tenantURL(fa)+"/oauth2/v2.0/authorize?"+authorizeQuery("http://localhost:1", "query").Encode(), nil)
+	form := hiddenFields(page)
+	form.Set("username", fakeauthority.DefaultUsername)
+	form.Set("password", fakeauthority.DefaultPassword)
+	form.Set("consent", "yes")
+	fetch(t, c, "POST", tenantURL(fa)+"/login", form)
+
+	silent := func(hint string) url.Values {
+		q := authorizeQuery("http://localhost:1", "query")
+		q.Set("prompt", "none")
+		if hint != "" {
+			q.Set("login_hint", hint)
+		}
+		resp, _ := fetch(t, c, "GET", tenantURL(fa)+"/oauth2/v2.0/authorize?"+q.Encode(), nil)
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		return loc.Query()
+	}
+	if q := silent(""); q.Get("code") == "" {
+		t.Errorf("prompt=none with a session: %v", q)
+	}
+	if q := silent(fakeauthority.MFAUsername); q.Get("error") != "login_required" {
+		t.Errorf("prompt=none for another user: %v", q)
+	}
+	fetch(t, c, "GET", tenantURL(fa)+"/oauth2/v2.0/logout", nil)
+	if q := silent(""); q.Get("error") != "login_required" {
+		t.Errorf("prompt=none after logout: %v", q)
 	}
 }

@@ -70,7 +70,7 @@
 //	POST /{tenant}/oauth2/v2.0/token                        authorization_code, refresh_token, password, device_code (both spellings)
 //	POST /{tenant}/oauth2/v2.0/devicecode                   user_code, device_code, verification_uri, expires_in, interval, message
 //	GET  /devicelogin                                       where a user types the user code
-//	GET  /{tenant}/oauth2/v2.0/logout                       redirects to a registered post_logout_redirect_uri
+//	GET  /{tenant}/oauth2/v2.0/logout                       ends the session, redirects to a registered post_logout_redirect_uri
 //
 // Token responses carry token_type, scope, expires_in, ext_expires_in,
 // refresh_in (see [Options].RefreshIn), access_token (an RS256 JWT for the
@@ -133,9 +133,10 @@
 // randomises 60-90 minutes); access tokens are v2 JWTs for every resource
 // (Graph's are v1 and not meant to be validated); no personal (MSA)
 // accounts, no guest users, no WS-Trust for federated users, no second
-// factor, no conditional access beyond the scripted errors; no browser
-// session, so prompt=none answers login_required unless AutoApprove is on,
-// and logout only redirects; PKCE is required and plain is refused (Entra
+// factor, no conditional access beyond the scripted errors; the browser
+// session (a cookie set by the sign-in page) serves only prompt=none, so
+// other prompts always show the page (Entra may sign in silently), and it
+// is not saved by MarshalState; PKCE is required and plain is refused (Entra
 // accepts plain and, for native apps, no PKCE); the authorization code is
 // burnt by any redemption attempt, even a failed one; slow_down is sent
 // only when [Options].EnforceDeviceInterval asks (Entra does not document

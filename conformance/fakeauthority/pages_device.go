@@ -55,11 +55,12 @@ func (a *Authority) pendingDevice(userCode string) (deviceCode, bool) {
 	return deviceCode{}, false
 }
 
-// handleLogout serves /{tenant}/oauth2/v2.0/logout. The fake keeps no
-// browser session, so signing out only redirects: to
-// post_logout_redirect_uri when it is registered for the client_id given
-// (or, without client_id, for any app), else to a signed-out page.
+// handleLogout serves /{tenant}/oauth2/v2.0/logout: it ends the browser
+// session, then redirects to post_logout_redirect_uri when it is
+// registered for the client_id given (or, without client_id, for any
+// app), else shows a signed-out page.
 func (a *Authority) handleLogout(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
+	a.endSession(w, r)
 	target := r.Form.Get("post_logout_redirect_uri")
 	if target != "" && a.logoutAllowed(r.Form.Get("client_id"), target) {
 		if st := r.Form.Get("state"); st != "" {
