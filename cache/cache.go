@@ -63,7 +63,15 @@ func New(storage Storage, opts *Options) *Cache {
 // "<resource>/.default" request matches a token for that resource). An
 // expired token is never returned; changes evict it.
 func (c *Cache) AccessToken(k AccessTokenKey) (AccessToken, bool) {
-	now := time.Now()
+	return c.AccessTokenAt(k, time.Now())
+}
+
+// AccessTokenAt is [Cache.AccessToken] with the caller's clock reading:
+// a token is returned only if it expires after now. A caller that reads
+// the clock anyway (to decide whether the token is due for refresh)
+// saves a second time.Now, which dominates the cost of a hit on systems
+// with a slow clock (about 170 ns here, against 10 ns for the map).
+func (c *Cache) AccessTokenAt(k AccessTokenKey, now time.Time) (AccessToken, bool) {
 	c.mu.RLock()
 	t := c.s.atIdx[k]
 	if t == nil || !t.ExpiresOn.After(now) {

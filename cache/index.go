@@ -15,6 +15,7 @@ type store struct {
 	acct     map[string]*Account
 	app      map[string]*AppMetadata
 	sections map[string]json.RawMessage // unknown top-level sections
+	sizeHint int                        // size of the document it was read from
 
 	atIdx    map[AccessTokenKey]*AccessToken
 	atBucket map[bucketKey][]*AccessToken

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Section names of the unified schema.
@@ -76,6 +80,7 @@ func (s *store) unmarshal(data []byte) error {
 	if top == nil {
 		return fmt.Errorf("document is null")
 	}
+	s.sizeHint = len(data) + len(data)/8
 	for name, raw := range top {
 		var err error
 		switch name {
@@ -133,17 +138,14 @@ func after(err error, f func()) error {
 	return err
 }
 
-// eachEntry walks one section: an object of objects (null is empty).
+// eachEntry walks one section: an object of objects (null is empty). One
+// Unmarshal call splits the section into entries and fields.
 func eachEntry(raw json.RawMessage, f func(key string, e map[string]json.RawMessage) error) error {
-	var sec map[string]json.RawMessage
+	var sec map[string]map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &sec); err != nil {
 		return err
 	}
-	for k, v := range sec {
-		var e map[string]json.RawMessage
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("entry %q: %w", k, err)
-		}
+	for k, e := range sec {
 		if e == nil {
 			return fmt.Errorf("entry %q: null", k)
 		}
@@ -152,6 +154,19 @@ func eachEntry(raw json.RawMessage, f func(key string, e map[string]json.RawMess
 		}
 	}
 	return nil
+}
+
+// rawString decodes a JSON string value; plain strings (no escapes, valid
+// UTF-8, the common case) are sliced without running the decoder again.
+func rawString(raw json.RawMessage, p *string) error {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		body := raw[1 : n-1]
+		if bytes.IndexByte(body, '\\') < 0 && bytes.IndexByte(body, '"') < 0 && utf8.Valid(body) {
+			*p = string(body)
+			return nil
+		}
+	}
+	return json.Unmarshal(raw, p)
 }
 
 // decode moves the known fields out of e into their targets, leaving the
@@ -164,7 +179,7 @@ func decode(e map[string]json.RawMessage, strs []strField, times []timeField) er
 			continue
 		}
 		if !isNull(raw) {
-			if err := json.Unmarshal(raw, f.p); err != nil {
+			if err := rawString(raw, f.p); err != nil {
 				return fmt.Errorf("field %s: %w", f.name, err)
 			}
 		}
@@ -192,7 +207,7 @@ func parseUnix(raw json.RawMessage) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	if err := rawString(raw, &s); err != nil {
 		var n json.Number
 		if err2 := json.Unmarshal(raw, &n); err2 != nil {
 			return time.Time{}, fmt.Errorf("want unix seconds, got %.20s", raw)
@@ -216,64 +231,149 @@ func parseUnix(raw json.RawMessage) (time.Time, error) {
 	return time.Unix(n, 0).UTC(), nil
 }
 
-// marshal serializes s. encoding/json sorts map keys, so the output is
-// deterministic; unknown sections and fields are written back verbatim.
+// marshal serializes s: compact JSON, keys sorted at every level (so the
+// output is deterministic), unknown sections and fields written back
+// verbatim (they were validated when read). It writes the bytes itself
+// rather than through encoding/json's reflection, which re-validated every
+// preserved value and dominated the cost of saving a large cache.
 func (s *store) marshal() ([]byte, error) {
-	top := make(map[string]any, 5+len(s.sections))
-	for k, v := range s.sections {
-		top[k] = v
-	}
-	top[secAccessToken] = encodeSection(s.at, func(t *AccessToken) map[string]json.RawMessage {
-		strs, times := t.fields()
-		e := encode(t.extra, strs, times)
-		e["credential_type"] = jsonString(credAccessToken)
-		if t.CAE {
-			e[caeField] = jsonString("1")
+	names := []string{secAccessToken, secRefreshToken, secIDToken, secAccount, secAppMetadata}
+	for k := range s.sections {
+		if !slices.Contains(names, k) {
+			names = append(names, k)
 		}
-		return e
-	})
-	top[secRefreshToken] = encodeSection(s.rt, func(t *RefreshToken) map[string]json.RawMessage {
-		e := encode(t.extra, t.fields(), nil)
-		e["credential_type"] = jsonString(credRefreshToken)
-		return e
-	})
-	top[secIDToken] = encodeSection(s.id, func(t *IDToken) map[string]json.RawMessage {
-		e := encode(t.extra, t.fields(), nil)
-		e["credential_type"] = jsonString(credIDToken)
-		return e
-	})
-	top[secAccount] = encodeSection(s.acct, func(a *Account) map[string]json.RawMessage { return encode(a.extra, a.fields(), nil) })
-	top[secAppMetadata] = encodeSection(s.app, func(m *AppMetadata) map[string]json.RawMessage { return encode(m.extra, m.fields(), nil) })
-	return json.Marshal(top)
-}
-
-func encodeSection[T any](m map[string]*T, f func(*T) map[string]json.RawMessage) map[string]map[string]json.RawMessage {
-	out := make(map[string]map[string]json.RawMessage, len(m))
-	for k, v := range m {
-		out[k] = f(v)
 	}
-	return out
+	slices.Sort(names)
+	b := make([]byte, 0, max(s.sizeHint, 4096)) // marshal runs under a read lock: it must not write s
+	b = append(b, '{')
+	for i, name := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, name)
+		b = append(b, ':')
+		switch name {
+		case secAccessToken:
+			b = appendSection(b, s.at, func(t *AccessToken) []field {
+				strs, times := t.fields()
+				out := fieldsOf(t.extra, strs, times, credAccessToken)
+				if t.CAE {
+					out = append(out, field{caeField, jsonString("1")})
+				}
+				return out
+			})
+		case secRefreshToken:
+			b = appendSection(b, s.rt, func(t *RefreshToken) []field { return fieldsOf(t.extra, t.fields(), nil, credRefreshToken) })
+		case secIDToken:
+			b = appendSection(b, s.id, func(t *IDToken) []field { return fieldsOf(t.extra, t.fields(), nil, credIDToken) })
+		case secAccount:
+			b = appendSection(b, s.acct, func(a *Account) []field { return fieldsOf(a.extra, a.fields(), nil, "") })
+		case secAppMetadata:
+			b = appendSection(b, s.app, func(m *AppMetadata) []field { return fieldsOf(m.extra, m.fields(), nil, "") })
+		default:
+			b = append(b, s.sections[name]...)
+		}
+	}
+	return append(b, '}'), nil
 }
 
-func encode(extra map[string]json.RawMessage, strs []strField, times []timeField) map[string]json.RawMessage {
-	e := make(map[string]json.RawMessage, len(extra)+len(strs)+len(times)+1)
+type field struct {
+	name  string
+	value json.RawMessage
+}
+
+func appendSection[T any](b []byte, m map[string]*T, fields func(*T) []field) []byte {
+	keys := slices.Sorted(maps.Keys(m))
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':', '{')
+		fs := fields(m[k])
+		slices.SortFunc(fs, func(x, y field) int { return strings.Compare(x.name, y.name) })
+		for j, f := range fs {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, f.name)
+			b = append(b, ':')
+			b = append(b, f.value...)
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// fieldsOf lists an entry's fields: the unknown ones, the known non-empty
+// ones, and credential_type when cred is set.
+func fieldsOf(extra map[string]json.RawMessage, strs []strField, times []timeField, cred string) []field {
+	out := make([]field, 0, len(extra)+len(strs)+len(times)+1)
 	for k, v := range extra {
-		e[k] = v
+		if cred == "" || k != "credential_type" { // ours is written below
+			out = append(out, field{k, v})
+		}
 	}
 	for _, f := range strs {
 		if *f.p != "" {
-			e[f.name] = jsonString(*f.p)
+			out = append(out, field{f.name, jsonString(*f.p)})
 		}
 	}
 	for _, f := range times {
 		if !f.p.IsZero() {
-			e[f.name] = jsonString(strconv.FormatInt(f.p.Unix(), 10))
+			out = append(out, field{f.name, jsonString(strconv.FormatInt(f.p.Unix(), 10))})
 		}
 	}
-	return e
+	if cred != "" {
+		out = append(out, field{"credential_type", jsonString(cred)})
+	}
+	return out
 }
 
-func jsonString(s string) json.RawMessage {
-	b, _ := json.Marshal(s) // a string always marshals
-	return b
+func jsonString(s string) json.RawMessage { return appendString(nil, s) }
+
+// appendString appends s as a JSON string: quotes, backslashes and control
+// characters escaped, invalid UTF-8 replaced by U+FFFD (as encoding/json
+// does).
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && s[j] >= 0x20 && s[j] < utf8.RuneSelf && s[j] != '"' && s[j] != '\\' {
+			j++
+		}
+		b = append(b, s[i:j]...) // the plain run, in one copy
+		if i = j; i == len(s) {
+			break
+		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
