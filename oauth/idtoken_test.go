@@ -1,7 +1,9 @@
 package oauth
 
 import (
+	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -139,4 +141,37 @@ func FuzzIDTokenClaims(f *testing.F) {
 		auth, _ := ParseAuthority("", "organizations")
 		_ = checkClaims(c, auth, "c", "", time.Unix(1, 0))
 	})
+}
+
+// Malformed ID tokens are refused before any key set request: oversized,
+// JWE (5 parts), a run of dots, and junk segments.
+func TestVerifyIDTokenMalformed(t *testing.T) {
+	calls := 0
+	c, err := NewClient("", &ClientOptions{HTTPClient: &http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+		calls++
+		return reply(500, nil, ""), nil
+	})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, _ := ParseAuthority("", "organizations")
+	for name, raw := range map[string]string{
+		"oversized": "eyJ." + strings.Repeat("A", maxIDTokenLen) + ".sig",
+		"jwe":       "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d",
+		"dots":      strings.Repeat(".", 10000),
+	} {
+		if _, err := c.verifyIDToken(context.Background(), raw, auth, ""); !errors.Is(err, ErrInvalidIDToken) {
+			t.Errorf("%s: err = %v, want ErrInvalidIDToken", name, err)
+		}
+	}
+	if calls != 0 {
+		t.Errorf("%d key set requests for malformed tokens, want 0", calls)
+	}
+	// Junk in the right shape: refused as not an RS256 JWS, still no request.
+	if _, err := c.verifyIDToken(context.Background(), "a.b.c", auth, ""); !errors.Is(err, ErrInvalidIDToken) {
+		t.Errorf("junk: err = %v", err)
+	}
+	if calls != 0 {
+		t.Errorf("%d key set requests for junk, want 0", calls)
+	}
 }
