@@ -2,7 +2,6 @@ package fakeauthority
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -107,7 +106,7 @@ func (a *Authority) route(r *http.Request) (Endpoint, *reqCtx) {
 	case len(low) == 3 && low[0] == "common" && low[1] == "discovery" && low[2] == "instance":
 		return EndpointInstance, rc
 	case len(low) == 3 && low[0] == "common" && low[1] == "userrealm":
-		rc.extra, _ = url.PathUnescape(segs[2])
+		rc.extra = segs[2] // r.URL.Path is already unescaped
 		return EndpointUserRealm, rc
 	case join == "v2.0/.well-known/openid-configuration":
 		return EndpointDiscovery, rc
