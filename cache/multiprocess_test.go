@@ -2,6 +2,8 @@ package cache
 
 import (
 	"context"
+	"errors"
+	"io"
 	"fmt"
 	"os"
 	"os/exec"
@@ -86,4 +88,53 @@ func childWrites(t *testing.T, path, id string) {
 			t.Fatalf("child %s write %d: %v", id, w, err)
 		}
 	}
+}
+
+const childEnvHold = "ENTRAAUTH_CACHE_TEST_HOLD_LOCK"
+
+// TestLockHolderKilled: a process holding the lock is killed with SIGKILL
+// while holding it; its lock file stays behind, and the next Lock takes
+// it over at once instead of waiting for the timeout.
+func TestLockHolderKilled(t *testing.T) {
+	if path := os.Getenv(childEnvHold); path != "" {
+		st, _ := NewPlaintextFile(path, nil)
+		if _, err := st.Lock(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		os.Stdout.WriteString("locked\n")
+		time.Sleep(time.Minute) // killed long before
+		return
+	}
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	path := filepath.Join(t.TempDir(), "c.json")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockHolderKilled$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childEnvHold+"="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make([]byte, 7)
+	if _, err := io.ReadFull(out, line); err != nil || string(line) != "locked\n" {
+		cmd.Process.Kill()
+		t.Fatalf("child did not lock: %q %v", line, err)
+	}
+	st, _ := NewPlaintextFile(path, &FileOptions{LockTimeout: 200 * time.Millisecond})
+	if _, err := st.Lock(context.Background()); !errors.Is(err, ErrLockTimeout) {
+		t.Errorf("Lock while the child holds it = %v, want ErrLockTimeout", err)
+	}
+	cmd.Process.Kill() // SIGKILL: no cleanup runs
+	cmd.Wait()
+	if _, err := os.Stat(path + ".lockfile"); err != nil {
+		t.Fatalf("the killed holder's lock file is gone (%v); the test proves nothing", err)
+	}
+	release, err := st.Lock(context.Background())
+	if err != nil {
+		t.Fatalf("Lock after the holder died = %v", err)
+	}
+	release()
 }
