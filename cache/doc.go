@@ -29,8 +29,21 @@
 //	rt, ok := c.RefreshToken(cache.NewRefreshTokenKey(homeID, env, clientID, ""))
 //
 // After a token response the engine stores everything in one call with
-// [Cache.Write] and an [Update]. Expired access tokens are never returned
-// and are evicted by changes.
+// [Cache.Write] and an [Update]; its RequestedScopes make the exact-key
+// lookup hit even when Entra grants other scopes than were asked for
+// (".default" becomes "user_impersonation"). Expired access tokens are
+// never returned and are evicted by changes. [Cache.AccessTokenAt] takes
+// the caller's clock reading, for an engine that reads it anyway.
+//
+// # Concurrency
+//
+// A Cache is safe for concurrent use: lookups share a read lock; changes
+// and syncs are serialized. Values returned are copies. Between processes,
+// every change is lock, reload, apply, write, unlock; lookups never touch
+// the storage, so a process sees another's tokens after its next
+// [Cache.Sync] or change. [Cache.Merge] imports a whole document (another
+// application's cache file, or MSAL's Export when MSAL Go uses this cache
+// through its ExportReplace interface).
 //
 // # Persistence
 //

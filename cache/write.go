@@ -9,8 +9,9 @@ import (
 )
 
 // Update is what one token response adds to the cache. Nil entries are
-// skipped. Write fills CredentialType-like details and keys itself;
-// callers set the fields they know.
+// skipped. Callers set the schema fields they know; Write copies the
+// entries, derives their keys, defaults CachedAt to now and an account's
+// AuthorityType to "MSSTS".
 type Update struct {
 	AccessToken  *AccessToken
 	RefreshToken *RefreshToken
