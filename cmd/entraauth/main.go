@@ -2,8 +2,20 @@
 // prints access tokens, without MSAL.
 //
 //	entraauth login [--flow device|browser] [flags]   sign in; the token cache keeps the result
-//	entraauth token [--output raw|json|az|exec-credential] [flags]
+//	entraauth token [--output json|raw|az|exec-credential] [flags]
 //	                                                  print a token, silently (cache or refresh only)
+//	entraauth accounts [--output text|json]           list the accounts in the token cache
+//	entraauth logout [--username NAME]                remove an account's tokens from the cache
+//	entraauth decode [TOKEN]                          show a JWT's header and claims (not verified)
+//	entraauth fake-authority [--addr HOST:PORT]       serve the fake authority on loopback TLS
+//
+// Client ID, tenant, authority host and scopes come from flags, else from
+// AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_AUTHORITY_HOST and
+// ENTRAAUTH_SCOPES. The token cache lives in the OS secret store (Secret
+// Service, DPAPI, keychain); where there is none, in a 0600 file under the
+// user cache directory, with a warning, unless --require-encrypted-cache
+// (or ENTRAAUTH_REQUIRE_ENCRYPTED_CACHE=1) makes the tool refuse.
+// ENTRAAUTH_LOG=debug logs the library's events (never a secret) on stderr.
 //
 // Every command takes --fake to run against an embedded fake authority,
 // whose state (tenant, keys, refresh tokens) lives under the user's cache
