@@ -3,6 +3,7 @@ package fakeauthority
 import (
 	"crypto/x509"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -82,21 +83,23 @@ type Options struct {
 type Authority struct {
 	opts Options
 
-	mu          sync.Mutex
-	offset      time.Duration // added to opts.Now by Advance
-	dir         *Directory
-	keys        *keyRing
-	codes       map[string]*authCode
-	pendingAuth map[string]*authRequest
-	sessions    map[string]string // browser session id -> username
-	refresh     map[string]*refreshToken
-	devices     map[string]*deviceCode // by device_code
-	faults      map[Endpoint][]*Fault
-	misbehave   Misbehavior
-	idTokenHook func(claims map[string]any)
-	requests    []Request
-	counts      map[Endpoint]int
-	seq         uint64
+	mu           sync.Mutex
+	offset       time.Duration // added to opts.Now by Advance
+	dir          *Directory
+	keys         *keyRing
+	codes        map[string]*authCode
+	pendingAuth  map[string]*authRequest
+	sessions     map[string]string // browser session id -> username
+	refresh      map[string]*refreshToken
+	devices      map[string]*deviceCode // by device_code
+	faults       map[Endpoint][]*Fault
+	misbehave    Misbehavior
+	idTokenHook  func(claims map[string]any)
+	tokenHook    func(resp map[string]any)
+	redirectHook func(params url.Values)
+	requests     []Request
+	counts       map[Endpoint]int
+	seq          uint64
 
 	// set by Start/Listen
 	server *tlsServer

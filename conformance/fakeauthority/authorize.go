@@ -221,6 +221,7 @@ func (a *Authority) deliver(w http.ResponseWriter, req *authRequest, p url.Value
 	if req.State != "" {
 		p.Set("state", req.State)
 	}
+	a.applyRedirectHook(p)
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	switch req.ResponseMode {
 	case "form_post":

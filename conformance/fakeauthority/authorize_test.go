@@ -299,3 +299,16 @@ func TestBrowserSessionPromptNone(t *testing.T) {
 		t.Errorf("prompt=none after logout: %v", q)
 	}
 }
+
+func TestRedirectHook(t *testing.T) {
+	fa := fakeauthority.New(&fakeauthority.Options{AutoApprove: true})
+	fa.SetRedirectHook(func(p url.Values) {
+		p.Set("state", "forged")
+		p.Set("iss", "https://evil.example/v2.0")
+	})
+	resp, _ := fetch(t, noRedirect(fa), "GET", tenantURL(fa)+"/oauth2/v2.0/authorize?"+authorizeQuery("http://localhost:1", "query").Encode(), nil)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if q := loc.Query(); q.Get("state") != "forged" || q.Get("iss") == "" || q.Get("code") == "" {
+		t.Errorf("hooked redirect %v", q)
+	}
+}

@@ -107,7 +107,9 @@
 //     signature, wrong iss, aud or nonce, alg none, HS256 keyed with the
 //     public key, expired, unknown kid, missing kid with one or several
 //     keys, an unknown crit header, an attacker key in jwk/jku headers)
-//     and [Authority.SetIDTokenHook] for any claim.
+//     and [Authority.SetIDTokenHook] for any claim; bad token responses
+//     with [Authority.SetTokenResponseHook]; tampered authorization
+//     responses (state, code, iss, error) with [Authority.SetRedirectHook].
 //   - Keys: [Authority.RotateKey], [Authority.RetireKey], [Authority.KeyIDs].
 //   - Refresh tokens: [Options].RejectRefreshTokenReuse,
 //     [Authority.RevokeRefreshTokens], [Options].RefreshTokenLifetime.

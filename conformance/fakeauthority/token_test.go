@@ -239,3 +239,19 @@ func TestResponseHeaders(t *testing.T) {
 		t.Errorf("headers %v", resp.Header)
 	}
 }
+
+func TestTokenResponseHook(t *testing.T) {
+	fa := fakeauthority.New(nil)
+	fa.SetTokenResponseHook(func(m map[string]any) {
+		delete(m, "access_token")
+		m["expires_in"] = "3600"
+	})
+	_, body := post(t, fa, tenantURL(fa)+"/oauth2/v2.0/token", passwordForm("User.Read"))
+	if _, ok := body["access_token"]; ok || body["expires_in"] != "3600" {
+		t.Errorf("hooked response %v", body)
+	}
+	fa.SetTokenResponseHook(nil)
+	if _, body := post(t, fa, tenantURL(fa)+"/oauth2/v2.0/token", passwordForm("User.Read")); body["access_token"] == nil {
+		t.Error("removing the hook did not restore access_token")
+	}
+}

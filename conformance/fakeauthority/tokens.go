@@ -90,11 +90,15 @@ func (a *Authority) issue(w http.ResponseWriter, r *http.Request, rc *reqCtx, g 
 		return
 	}
 	resp, err := a.mint(rc, g)
+	var out any
+	if err == nil {
+		out, err = a.applyTokenHook(resp)
+	}
 	if err != nil {
 		a.writeError(w, r, rc, entraError{code: 90033, detail: err.Error(), status: http.StatusInternalServerError})
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // mint makes the tokens of g and stores its refresh token.
