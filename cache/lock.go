@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,10 +52,17 @@ func lockFile(ctx context.Context, path string, timeout time.Duration) (func() e
 	}
 }
 
+// errLockBusy: the lock file cannot be opened right now because its holder
+// is deleting it (Windows refuses to open a file pending deletion).
+var errLockBusy = errors.New("lock file busy")
+
 // tryLockFile makes one attempt: the release function when the lock is
 // held, nil and no error when another process holds it.
 func tryLockFile(path string) (func() error, error) {
 	f, err := openLockFile(path)
+	if errors.Is(err, errLockBusy) {
+		return nil, nil // being deleted by the previous holder (Windows)
+	}
 	if err != nil {
 		return nil, &Error{Op: "lock", Path: path, Err: err}
 	}

@@ -8,7 +8,11 @@ import (
 )
 
 func openLockFile(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if errors.Is(err, windows.ERROR_ACCESS_DENIED) || errors.Is(err, windows.ERROR_SHARING_VIOLATION) {
+		return nil, errLockBusy // the previous holder is deleting it: retry
+	}
+	return f, err
 }
 
 func tryLock(f *os.File) (bool, error) {
