@@ -157,3 +157,49 @@ func TestLoginRedirected(t *testing.T) {
 		t.Errorf("token --fake: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
+
+// TestLoginInterruptedOnTerminal: Ctrl-C while the countdown runs stops
+// polling, erases the prompt and exits with status 1.
+func TestLoginInterruptedOnTerminal(t *testing.T) {
+	bin := binary(t)
+	cmd := exec.Command(bin, "login", "--fake", "--fake-manual")
+	cmd.Env = binEnv(t)
+	const cols = 120
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	var raw lockedBuffer
+	copied := make(chan struct{})
+	go func() { io.Copy(&raw, ptmx); close(copied) }()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(raw.String(), "Expires in"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no countdown in 30s: %q", raw.String())
+		}
+	}
+	ptmx.Write([]byte{3}) // Ctrl-C: the terminal sends SIGINT
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitFailed {
+			t.Errorf("interrupted login: %v, want exit status %d", err, exitFailed)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("login did not stop within 10s of Ctrl-C")
+	}
+	select {
+	case <-copied:
+	case <-time.After(5 * time.Second):
+	}
+	scr := newScreen(cols)
+	scr.Write(raw.Bytes())
+	final := scr.text()
+	if !strings.Contains(final, "sign-in cancelled") || strings.Contains(final, "Expires in") || strings.Contains(final, "Code: ") {
+		t.Errorf("final screen after Ctrl-C:\n%s\nwant 'sign-in cancelled' and no prompt", final)
+	}
+}
