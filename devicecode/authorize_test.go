@@ -116,3 +116,27 @@ func FuzzParseDeviceAuth(f *testing.F) {
 		}
 	})
 }
+
+func TestExpectedHost(t *testing.T) {
+	token := "https://login.microsoftonline.com/organizations/oauth2/v2.0/token"
+	tests := []struct {
+		uri  string
+		want bool
+	}{
+		{"https://microsoft.com/devicelogin", true},
+		{"https://www.microsoft.com/link", true},
+		{"https://login.microsoftonline.us/device", true},
+		{"https://login.microsoftonline.com/devicelogin", true},
+		{"https://microsoft.com.evil.example/devicelogin", false},
+		{"https://evilmicrosoft.com/devicelogin", false},
+		{"https://example.org/device", false},
+	}
+	for _, tt := range tests {
+		if got := expectedHost(tt.uri, token); got != tt.want {
+			t.Errorf("expectedHost(%q) = %v, want %v", tt.uri, got, tt.want)
+		}
+	}
+	if !expectedHost("https://127.0.0.1:8443/devicelogin", "https://127.0.0.1:8443/t/oauth2/v2.0/token") {
+		t.Errorf("the authority's own host is not accepted")
+	}
+}
