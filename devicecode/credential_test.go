@@ -123,6 +123,11 @@ func TestPolling(t *testing.T) {
 				}
 			},
 			want: secs(5, 10), wantErr: func(err error) bool { return errors.Is(err, oauth.ErrDeclined) }, wantEnd: 10 * time.Second},
+		{name: "access_denied stops", opts: fakeauthority.Options{DeviceInterval: 5 * time.Second},
+			setup: func(h *harness, t *testing.T) {
+				h.fa.InjectFault(fakeauthority.EndpointToken, fakeauthority.Fault{AADSTS: 65004, Error: "access_denied", Times: 2})
+			},
+			want: secs(5), wantErr: func(err error) bool { return errors.Is(err, oauth.ErrDeclined) }, wantEnd: 5 * time.Second},
 		{name: "expired_token stops", opts: fakeauthority.Options{DeviceInterval: 5 * time.Second},
 			setup: func(h *harness, t *testing.T) {
 				h.fa.InjectFault(fakeauthority.EndpointToken, fakeauthority.Fault{AADSTS: 70019, Error: "expired_token"})
