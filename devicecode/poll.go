@@ -53,7 +53,7 @@ func poll[T any](ctx context.Context, interval time.Duration, deadline time.Time
 	var zero T
 	failures := 0
 	for n := 1; ; n++ {
-		wait := min(interval<<failures, max(interval, maxBackoff))
+		wait := backoff(interval, failures)
 		if !time.Now().Add(wait).Before(deadline) {
 			if err := sleep(ctx, time.Until(deadline)); err != nil {
 				return zero, err
@@ -77,7 +77,7 @@ func poll[T any](ctx context.Context, interval time.Duration, deadline time.Time
 		case transient:
 			failures++
 			log.LogAttrs(ctx, slog.LevelWarn, "devicecode: poll failed; backing off",
-				slog.Int("poll", n), slog.Duration("next_wait", min(interval<<failures, max(interval, maxBackoff))),
+				slog.Int("poll", n), slog.Duration("next_wait", backoff(interval, failures)),
 				slog.String("error", err.Error()))
 			continue
 		default:
@@ -86,6 +86,17 @@ func poll[T any](ctx context.Context, interval time.Duration, deadline time.Time
 		log.LogAttrs(ctx, slog.LevelDebug, "devicecode: authorization pending",
 			slog.Int("poll", n), slog.Duration("interval", interval))
 	}
+}
+
+// backoff is the wait after failures consecutive network errors: the
+// interval doubled that many times, capped at maxBackoff (or the interval
+// itself when that is longer). It never overflows.
+func backoff(interval time.Duration, failures int) time.Duration {
+	w := interval
+	for i := 0; i < failures && w < maxBackoff; i++ {
+		w *= 2
+	}
+	return min(w, max(interval, maxBackoff))
 }
 
 // sleep waits d or until ctx is done.

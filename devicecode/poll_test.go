@@ -126,3 +126,46 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// TestPollBackoffCap: a server that stays unreachable for the whole code
+// lifetime is polled at most once a minute, never in a tight loop.
+func TestPollBackoffCap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var times []time.Duration
+		_, err := poll(t.Context(), 5*time.Second, start.Add(time.Hour), slog.New(slog.DiscardHandler), func(context.Context) (int, error) {
+			times = append(times, time.Since(start))
+			return 0, netErr
+		})
+		if !errors.Is(err, oauth.ErrExpired) {
+			t.Errorf("poll() error = %v, want expiry", err)
+		}
+		want := []time.Duration{5 * time.Second, 15 * time.Second, 35 * time.Second, 75 * time.Second, 135 * time.Second}
+		if len(times) < len(want) || !slices.Equal(times[:len(want)], want) {
+			t.Fatalf("first polls at %v, want %v", times[:min(len(times), len(want))], want)
+		}
+		for i := len(want); i < len(times); i++ {
+			if gap := times[i] - times[i-1]; gap != time.Minute {
+				t.Fatalf("gap before poll %d = %v, want the 1m cap", i+1, gap)
+			}
+		}
+		if len(times) != 62 {
+			t.Errorf("%d polls in an hour, want 62", len(times))
+		}
+	})
+}
+
+func TestBackoff(t *testing.T) {
+	for _, tt := range []struct {
+		interval time.Duration
+		failures int
+		want     time.Duration
+	}{
+		{5 * time.Second, 0, 5 * time.Second}, {5 * time.Second, 1, 10 * time.Second}, {5 * time.Second, 3, 40 * time.Second},
+		{5 * time.Second, 4, time.Minute}, {5 * time.Second, 1000, time.Minute}, {2 * time.Minute, 3, 2 * time.Minute},
+	} {
+		if got := backoff(tt.interval, tt.failures); got != tt.want {
+			t.Errorf("backoff(%v, %d) = %v, want %v", tt.interval, tt.failures, got, tt.want)
+		}
+	}
+}
