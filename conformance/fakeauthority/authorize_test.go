@@ -312,3 +312,43 @@ func TestRedirectHook(t *testing.T) {
 		t.Errorf("hooked redirect %v", q)
 	}
 }
+
+// TestAuthorizeAcceptsHintsAndClaims: prompt, login_hint (prefilled),
+// domain_hint and a claims request are accepted.
+func TestAuthorizeAcceptsHintsAndClaims(t *testing.T) {
+	fa := fakeauthority.New(nil)
+	for _, prompt := range []string{"login", "consent", "select_account", "create", ""} {
+		q := authorizeQuery("http://localhost:1", "form_post")
+		q.Set("prompt", prompt)
+		q.Set("login_hint", fakeauthority.DefaultUsername)
+		q.Set("domain_hint", "organizations")
+		q.Set("claims", `{"access_token":{"xms_cc":{"values":["cp1"]}}}`)
+		resp, page := fetch(t, noRedirect(fa), "GET", tenantURL(fa)+"/oauth2/v2.0/authorize?"+q.Encode(), nil)
+		if resp.StatusCode != 200 || !strings.Contains(page, `value="`+fakeauthority.DefaultUsername+`"`) {
+			t.Errorf("prompt %q: status %d, sign-in page without the login_hint prefilled", prompt, resp.StatusCode)
+		}
+	}
+	q := authorizeQuery("http://localhost:1", "query")
+	q.Set("prompt", "bogus")
+	resp, _ := fetch(t, noRedirect(fa), "GET", tenantURL(fa)+"/oauth2/v2.0/authorize?"+q.Encode(), nil)
+	if loc, _ := url.Parse(resp.Header.Get("Location")); loc.Query().Get("error") != "invalid_request" {
+		t.Errorf("unknown prompt: %q", resp.Header.Get("Location"))
+	}
+}
+
+// TestCodeBoundToClient: another client cannot redeem the code, and its
+// attempt does not burn the code for the right client.
+func TestCodeBoundToClient(t *testing.T) {
+	fa := fakeauthority.New(&fakeauthority.Options{AutoApprove: true})
+	resp, _ := fetch(t, noRedirect(fa), "GET", tenantURL(fa)+"/oauth2/v2.0/authorize?"+authorizeQuery("http://localhost:7", "").Encode(), nil)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	code := loc.Query().Get("code")
+	status, body := post(t, fa, tenantURL(fa)+"/oauth2/v2.0/token", url.Values{
+		"grant_type": {"authorization_code"}, "client_id": {fakeauthority.AzurePowerShellClientID}, "code": {code},
+		"redirect_uri": {"http://localhost:7"}, "code_verifier": {verifier},
+	})
+	wantError(t, status, body, 400, "invalid_grant", 70000)
+	if status, body := redeem(t, fa, code, "http://localhost:7", verifier); status != 200 {
+		t.Errorf("right client after a wrong one: %d %v", status, body)
+	}
+}
