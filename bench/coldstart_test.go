@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 )
@@ -14,63 +16,83 @@ import (
 // coldRow is what one library sent for its first token and for the
 // silent call after it.
 type coldRow struct {
-	lib       string
+	lib, flow string
 	discovery bool
 	first     map[fa.Endpoint]int
 	silent    map[fa.Endpoint]int
+	wait      time.Duration // on the bubble's clock, until the first token
 }
 
-// coldStart builds a new client of l on a new fake (empty cache), takes
-// the first token with the password grant, then one silent token for the
-// same scope, and returns the requests each step sent.
-func coldStart(t *testing.T, l lib, discovery bool) coldRow {
+// coldStart builds a new client of l on a new fake (empty cache) inside a
+// synctest bubble, takes the first token with flow ("password" or
+// "device"; the fake approves a device code 1 ms after issuing it), then
+// one silent token for the same scope, and returns the requests each
+// step sent and how long the first token took on the bubble's clock
+// (only waits count there: the device code flow's polling).
+func coldStart(t *testing.T, l lib, flow string, discovery bool) coldRow {
 	t.Helper()
-	a := fa.New(nil)
-	c := l.newClient(t, a, discovery)
-	ctx := context.Background()
-	if err := c.signIn(ctx); err != nil {
-		t.Fatalf("%s: first token: %v", l.name, err)
-	}
-	row := coldRow{lib: l.name, discovery: discovery, first: a.Counts()}
-	a.ResetLog()
-	tok, err := c.token(ctx, graphScopes)
-	if err != nil || tok == "" {
-		t.Fatalf("%s: silent token after sign-in: %q, %v", l.name, tok, err)
-	}
-	row.silent = a.Counts()
+	var row coldRow
+	synctest.Test(t, func(t *testing.T) {
+		newClient := l.newClient
+		if flow == "device" {
+			newClient = l.newDevice
+		}
+		a := fa.New(&fa.Options{AutoApproveDevice: time.Millisecond})
+		c := newClient(t, a, discovery)
+		ctx := context.Background()
+		start := time.Now()
+		if err := c.signIn(ctx); err != nil {
+			t.Fatalf("%s: first token: %v", l.name, err)
+		}
+		row = coldRow{lib: l.name, flow: flow, discovery: discovery, first: a.Counts(), wait: time.Since(start)}
+		a.ResetLog()
+		tok, err := c.token(ctx, graphScopes)
+		if err != nil || tok == "" {
+			t.Fatalf("%s: silent token after sign-in: %q, %v", l.name, tok, err)
+		}
+		row.silent = a.Counts()
+	})
 	return row
 }
 
 // TestColdStart counts, per library and per endpoint, the HTTP requests
-// for a first token (new client, empty cache, password grant) and for the
-// silent call after it, with instance discovery off and at each library's
-// default (on). All three talk to the same in-memory fake, which
-// pretends to be https://login.microsoftonline.com (a known cloud).
+// for a first token (new client, empty cache; password grant, then device
+// code) and for the silent call after it, with instance discovery off and
+// at each library's default (on). All three talk to the same in-memory
+// fake, which pretends to be https://login.microsoftonline.com (a known
+// cloud). The table also shows how long the first token waited on the
+// bubble's clock: for device code, the time until the first poll.
 //
-// entraauth's counts are asserted: one user realm lookup, one token
-// request and one key-set fetch (it verifies the ID token's signature,
-// which MSAL Go and azidentity do not), no OIDC discovery document (the
-// v2.0 endpoints are fixed templates), no instance discovery for a known
-// cloud, and nothing at all for the silent call. The other libraries'
-// counts are logged, not asserted: they are what they are.
+// entraauth's counts are asserted: the user realm lookup (password) or
+// the device authorization request (device code), one token request and
+// one key-set fetch (it verifies the ID token's signature, which MSAL Go
+// and azidentity do not), no OIDC discovery document (the v2.0 endpoints
+// are fixed templates), no instance discovery for a known cloud, and
+// nothing at all for the silent call. The other libraries' counts are
+// logged, not asserted: they are what they are.
 func TestColdStart(t *testing.T) {
-	want := map[fa.Endpoint]int{fa.EndpointUserRealm: 1, fa.EndpointToken: 1, fa.EndpointKeys: 1}
+	want := map[string]map[fa.Endpoint]int{
+		"password": {fa.EndpointUserRealm: 1, fa.EndpointToken: 1, fa.EndpointKeys: 1},
+		"device":   {fa.EndpointDeviceCode: 1, fa.EndpointToken: 1, fa.EndpointKeys: 1},
+	}
 	var rows []coldRow
-	for _, discovery := range []bool{false, true} {
-		for _, l := range libs {
-			t.Run(fmt.Sprintf("%s/discovery=%v", l.name, discovery), func(t *testing.T) {
-				row := coldStart(t, l, discovery)
-				rows = append(rows, row)
-				if l.name != "entraauth" {
-					return
-				}
-				if !maps.Equal(row.first, want) {
-					t.Errorf("first token sent %s, want %s", fmtCounts(row.first), fmtCounts(want))
-				}
-				if n := total(row.silent); n != 0 {
-					t.Errorf("silent call after sign-in sent %d requests (%s), want 0", n, fmtCounts(row.silent))
-				}
-			})
+	for _, flow := range []string{"password", "device"} {
+		for _, discovery := range []bool{false, true} {
+			for _, l := range libs {
+				t.Run(fmt.Sprintf("%s/%s/discovery=%v", flow, l.name, discovery), func(t *testing.T) {
+					row := coldStart(t, l, flow, discovery)
+					rows = append(rows, row)
+					if l.name != "entraauth" {
+						return
+					}
+					if !maps.Equal(row.first, want[flow]) {
+						t.Errorf("first token sent %s, want %s", fmtCounts(row.first), fmtCounts(want[flow]))
+					}
+					if n := total(row.silent); n != 0 {
+						t.Errorf("silent call after sign-in sent %d requests (%s), want 0", n, fmtCounts(row.silent))
+					}
+				})
+			}
 		}
 	}
 	t.Log("\n" + coldTable(rows))
@@ -100,9 +122,11 @@ func fmtCounts(m map[fa.Endpoint]int) string {
 
 func coldTable(rows []coldRow) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-11s %-9s %5s  %-62s %s\n", "library", "discovery", "total", "first token (requests per endpoint)", "silent call after")
+	fmt.Fprintf(&b, "%-8s %-11s %-9s %5s  %-44s %-8s %s\n",
+		"flow", "library", "discovery", "total", "first token (requests per endpoint)", "waited", "silent call after")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "%-11s %-9v %5d  %-62s %s\n", r.lib, r.discovery, total(r.first), fmtCounts(r.first), fmtCounts(r.silent))
+		fmt.Fprintf(&b, "%-8s %-11s %-9v %5d  %-44s %-8v %s\n",
+			r.flow, r.lib, r.discovery, total(r.first), fmtCounts(r.first), r.wait, fmtCounts(r.silent))
 	}
 	return b.String()
 }

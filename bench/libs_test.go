@@ -39,13 +39,16 @@ type lib struct {
 	// fake's in-memory transport). discovery leaves instance discovery
 	// on (each library's default); false turns it off in each library.
 	newClient func(tb testing.TB, a *fa.Authority, discovery bool) tokenClient
+	// newDevice is the same with the device code flow for signIn; the
+	// fake must approve device codes by itself (AutoApproveDevice).
+	newDevice func(tb testing.TB, a *fa.Authority, discovery bool) tokenClient
 }
 
 // libs are the three libraries, ours first.
 var libs = []lib{
-	{name: "entraauth", newClient: newEntraauth},
-	{name: "msalgo", newClient: newMSALGo},
-	{name: "azidentity", newClient: newAzidentity},
+	{name: "entraauth", newClient: newEntraauth, newDevice: newEntraauthDevice},
+	{name: "msalgo", newClient: newMSALGo, newDevice: newMSALGoDevice},
+	{name: "azidentity", newClient: newAzidentity, newDevice: newAzidentityDevice},
 }
 
 // entraauth: oauth.PasswordCredential; GetToken signs in when nothing is

@@ -39,7 +39,7 @@ func warmClient(b *testing.B, l lib) tokenClient {
 // azidentity.UsernamePasswordCredential.GetToken.
 func BenchmarkWarmSilent(b *testing.B) {
 	for _, l := range libs {
-		b.Run(l.name, func(b *testing.B) {
+		b.Run("lib="+l.name, func(b *testing.B) {
 			c := warmClient(b, l)
 			ctx := context.Background()
 			b.ReportAllocs()
@@ -58,7 +58,7 @@ func BenchmarkWarmSilent(b *testing.B) {
 // faster here than in BenchmarkWarmSilent, or slower.
 func BenchmarkWarmSilentParallel(b *testing.B) {
 	for _, l := range libs {
-		b.Run(l.name, func(b *testing.B) {
+		b.Run("lib="+l.name, func(b *testing.B) {
 			c := warmClient(b, l)
 			ctx := context.Background()
 			b.ReportAllocs()
