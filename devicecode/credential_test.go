@@ -363,3 +363,43 @@ func TestDeviceCodeNeverShown(t *testing.T) {
 		}
 	})
 }
+
+// TestDeviceAuthorizationErrors: Entra's errors come back as *oauth.Error:
+// from the device authorization endpoint before any prompt; from the
+// first poll (an app without public client flows: AADSTS7000218) at once.
+func TestDeviceAuthorizationErrors(t *testing.T) {
+	tests := []struct {
+		name, clientID, tenant string
+		aadsts                 int
+		wantPrompt             bool
+	}{
+		{"public client flows disallowed", fakeauthority.WebClientID, fakeauthority.DefaultTenantID, 7000218, true},
+		{"unknown tenant", "", "nosuch.onmicrosoft.com", 90002, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				fa := fakeauthority.New(nil)
+				prompted := false
+				cred, err := devicecode.New(tt.clientID, &devicecode.Options{
+					ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), TenantID: tt.tenant, HTTPClient: fa.Client()},
+					Prompt:        func(context.Context, devicecode.Message) error { prompted = true; return nil },
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = cred.GetToken(t.Context(), oauth.TokenOptions{Scopes: scopes})
+				var oe *oauth.Error
+				if !errors.As(err, &oe) || !oe.HasAADSTS(tt.aadsts) {
+					t.Fatalf("GetToken() error = %v, want an *oauth.Error with AADSTS%d", err, tt.aadsts)
+				}
+				if prompted != tt.wantPrompt {
+					t.Errorf("prompted = %v, want %v", prompted, tt.wantPrompt)
+				}
+				if n := fa.Count(fakeauthority.EndpointToken); tt.wantPrompt && n != 1 {
+					t.Errorf("%d polls, want 1: the error must stop polling", n)
+				}
+			})
+		})
+	}
+}
