@@ -123,13 +123,13 @@ func (a *Authority) checkPassword(username, password string) (User, *entraError)
 // family refresh tokens accepted from every member of the family.
 func (a *Authority) grantRefresh(w http.ResponseWriter, r *http.Request, rc *reqCtx, ti tenantInfo, app App) {
 	v, e := required(r, "refresh_token", "scope")
+	var scopes scopeSet
+	if e == nil { // before the token is marked redeemed
+		scopes, e = a.parseScopes(v[1])
+	}
 	var rt refreshToken
 	if e == nil {
 		rt, e = a.useRefreshToken(v[0], app)
-	}
-	var scopes scopeSet
-	if e == nil {
-		scopes, e = a.parseScopes(v[1])
 	}
 	var u User
 	if e == nil {
