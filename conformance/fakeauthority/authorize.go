@@ -192,9 +192,15 @@ func (a *Authority) signIn(w http.ResponseWriter, r *http.Request, rc *reqCtx, r
 	}
 	code := "fake.code." + randomID(32)
 	a.mu.Lock()
+	now := a.opts.Now().Add(a.offset)
+	for k, c := range a.codes { // expired codes need no memory: redeeming one is "not issued" either way
+		if now.After(c.Expires.Add(codeLifetime)) {
+			delete(a.codes, k)
+		}
+	}
 	a.codes[code] = &authCode{ClientID: req.ClientID, RedirectURI: req.RedirectURI, Challenge: req.Challenge,
 		ChallengeMethod: req.ChallengeMethod, Scope: req.Scope, Nonce: req.Nonce, Username: u.Username,
-		Tenant: req.Tenant, Expires: a.opts.Now().Add(a.offset + codeLifetime)}
+		Tenant: req.Tenant, Expires: now.Add(codeLifetime)}
 	a.mu.Unlock()
 	p := url.Values{"code": {code}, "session_state": {newUUID()}}
 	if req.ClientInfo {
