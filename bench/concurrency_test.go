@@ -36,7 +36,8 @@ type stormResult struct {
 }
 
 // storm signs l in on a new in-memory fake inside the current synctest
-// bubble, prepares scenario, then releases n goroutines at once, each asking for a token, and counts what reached the fake.
+// bubble, prepares scenario, then releases n goroutines at once, each
+// asking for a token, and counts what reached the fake.
 //
 //   - "expired": the cached access token has expired (the bubble's clock
 //     is moved 2 h past a 1 h token); the refresh token is valid.
