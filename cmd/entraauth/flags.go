@@ -33,6 +33,7 @@ type options struct {
 	fake             bool
 	requireEncrypted bool
 	output           string
+	trace            bool
 
 	// login only
 	flow       string
@@ -66,6 +67,7 @@ func newFlagSet(name string, o *options, stderr io.Writer, outputs []string) *fl
 	fs.Var(scopeList{&o.scopes}, "scope", "scope to request; repeat or separate with spaces (env "+envScopes+"; default "+defaultScope+")")
 	fs.BoolVar(&o.fake, "fake", false, "use the embedded fake authority, its state kept under the user cache directory (env "+envFake+"=1)")
 	fs.BoolVar(&o.requireEncrypted, "require-encrypted-cache", false, "refuse to keep tokens in a plain file when no OS secret store is available (env "+envRequireEncrypted+"=1)")
+	fs.BoolVar(&o.trace, "trace", false, "print every HTTP exchange on stderr, secrets redacted")
 	if len(outputs) > 0 {
 		fs.StringVar(&o.output, "output", outputs[0], "output format: "+strings.Join(outputs, ", "))
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 
@@ -63,6 +64,9 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 			return nil, err
 		}
 	}
+	if o.trace {
+		s.traceHTTP()
+	}
 	storage, err := openStorage(ctx, s)
 	if err != nil {
 		return nil, err
@@ -70,6 +74,25 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 	s.storage = storage
 	s.client.Cache = cache.New(storage, nil)
 	return s, nil
+}
+
+// traceHTTP wraps the session's HTTP client in a traceTransport. The live
+// countdown is turned off: trace lines would scroll it away.
+func (s *session) traceHTTP() {
+	hc := s.client.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	cp := *hc
+	next := cp.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	cp.Transport = &traceTransport{next: next, w: s.io.stderr}
+	s.client.HTTPClient = &cp
+	io := *s.io
+	io.stderrTTY = false
+	s.io = &io
 }
 
 // verifySaved reads the persisted cache back with a fresh Cache and
