@@ -86,6 +86,16 @@ func TestLoginThenTokenFake(t *testing.T) {
 		t.Errorf("token --fake printed %q, want a JWT access token", tok)
 	}
 
+	// Another resource: the refresh token from login's process is redeemed
+	// at a fake restored from the saved state (same keys, same tokens).
+	out.Reset()
+	if code := run(t.Context(), []string{"token", "--fake", "--scope", "https://graph.microsoft.com/.default", "--output", "raw"}, io); code != exitOK {
+		t.Fatalf("token --fake for Graph = exit %d; stderr:\n%s", code, errb)
+	}
+	if n := (*fakes)[2].Count(fakeauthority.EndpointToken); n != 1 || strings.TrimSpace(out.String()) == tok {
+		t.Errorf("token for another resource: %d token requests, want 1 refresh and a new token", n)
+	}
+
 	// accounts lists the signed-in account; logout removes it, after which
 	// token asks for a login again.
 	out.Reset()
