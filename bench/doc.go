@@ -25,6 +25,9 @@
 //   - BenchmarkWarmSilentParallel: the same from b.RunParallel on one
 //     client. A credential-wide lock shows as a parallel ns/op no better
 //     than (or worse than) the serial one.
+//   - TestWarmSilentAllocs: heap allocations per warm call
+//     (testing.AllocsPerRun, deterministic): entraauth must stay within 2;
+//     the others are logged.
 //   - TestConcurrentRefresh: 1,000 goroutines released at once on a
 //     client whose access token has expired, and again for a new scope
 //     with only the refresh token cached; it counts the requests reaching
