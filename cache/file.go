@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -150,10 +151,33 @@ func (s *FileStorage) Write(ctx context.Context, data []byte) error {
 			return &Error{Op: "write", Path: s.path, Err: err}
 		}
 	}
+	removeStaleTemps(s.path)
 	if err := writeAtomic(s.path, data); err != nil {
 		return &Error{Op: "write", Path: s.path, Err: err}
 	}
 	return nil
+}
+
+// removeStaleTemps deletes temp files a writer left when it died between
+// creating and renaming one. Write runs under the lock, and every writer
+// holds it from creating its temp file to renaming it, so any temp file
+// seen here is a dead writer's.
+func removeStaleTemps(path string) {
+	stale, _ := filepath.Glob(globEscape(path) + ".tmp-*")
+	for _, f := range stale {
+		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() {
+			os.Remove(f)
+		}
+	}
+}
+
+// globEscape quotes the glob metacharacters of a path.
+func globEscape(p string) string {
+	r := strings.NewReplacer("\\", "\\\\", "*", "\\*", "?", "\\?", "[", "\\[")
+	if filepath.Separator == '\\' {
+		r = strings.NewReplacer("*", "[*]", "?", "[?]", "[", "[[]")
+	}
+	return r.Replace(p)
 }
 
 func writeAtomic(path string, data []byte) (err error) {
