@@ -359,3 +359,25 @@ func TestSecretServiceCorruptItemMovedAside(t *testing.T) {
 		t.Errorf("quarantined item holds %q, want the original bytes", doc)
 	}
 }
+
+func TestSecretServiceHugeItemRefused(t *testing.T) {
+	e := startBus(t)
+	e.startKeyring(t)
+	ctx := ssCtx(t)
+	big := e.store(t, nil)
+	doc := []byte(`{"x":"` + strings.Repeat("a", 8192) + `"}`)
+	if err := big.Write(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	small := e.store(t, &SecretServiceOptions{MaxSize: 4096})
+	c := New(small, nil)
+	if err := c.Sync(ctx); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Sync of an oversized item = %v, want ErrTooLarge", err)
+	}
+	if err := c.Write(ctx, Update{AccessToken: testAT("x", "A", time.Hour)}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Write over an oversized item = %v, want ErrTooLarge", err)
+	}
+	if got, err := big.Read(ctx); err != nil || string(got) != string(doc) {
+		t.Errorf("the oversized item changed: %v", err)
+	}
+}
