@@ -1,6 +1,10 @@
 package fakeauthority_test
 
 import (
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/x509"
+	"encoding/base64"
 	"io"
 	"net/url"
 	"testing"
@@ -138,4 +142,43 @@ func fetchJWKS(t *testing.T, fa *fakeauthority.Authority) jwk.Set {
 		t.Fatalf("JWKS: %v: %s", err, b)
 	}
 	return set
+}
+
+// TestJWKSShape: every key has Entra's fields, and x5c holds a
+// certificate for the same public key, with x5t its SHA-1 thumbprint.
+func TestJWKSShape(t *testing.T) {
+	fa := fakeauthority.New(nil)
+	fa.RotateKey()
+	status, body := get(t, fa, fa.AuthorityURL("organizations")+"/discovery/v2.0/keys")
+	keys, _ := body["keys"].([]any)
+	if status != 200 || len(keys) != 2 {
+		t.Fatalf("status %d, %d keys", status, len(keys))
+	}
+	for _, k := range keys {
+		m := k.(map[string]any)
+		for _, f := range []string{"kty", "use", "kid", "x5t", "n", "e", "x5c", "issuer", "alg"} {
+			if m[f] == nil {
+				t.Errorf("key lacks %s", f)
+			}
+		}
+		if m["issuer"] != "https://login.microsoftonline.com/{tenantid}/v2.0" || m["use"] != "sig" || m["kty"] != "RSA" {
+			t.Errorf("key %v", m)
+		}
+		der, err := base64.StdEncoding.DecodeString(m["x5c"].([]any)[0].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, ok := cert.PublicKey.(*rsa.PublicKey)
+		if !ok || base64.RawURLEncoding.EncodeToString(pub.N.Bytes()) != m["n"] {
+			t.Error("x5c certificate is not for the key's modulus")
+		}
+		sum := sha1.Sum(der)
+		if base64.RawURLEncoding.EncodeToString(sum[:]) != m["x5t"] {
+			t.Error("x5t is not the certificate's SHA-1 thumbprint")
+		}
+	}
 }

@@ -62,7 +62,7 @@
 // ID or a verified domain:
 //
 //	GET  /{tenant}/v2.0/.well-known/openid-configuration   issuer https://host/{tenantid}/v2.0 for common/organizations
-//	GET  /{tenant}/discovery/v2.0/keys                      JWKS (kty, use, kid, n, e, alg, issuer)
+//	GET  /{tenant}/discovery/v2.0/keys                      JWKS (kty, use, kid, x5t, n, e, x5c, alg, issuer)
 //	GET  /common/discovery/instance                         aliases include the authority's own host
 //	GET  /common/userrealm/{username}                       Managed, Federated or Unknown
 //	GET  /{tenant}/oauth2/v2.0/authorize                    the sign-in page, or auto-approve

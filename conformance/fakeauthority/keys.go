@@ -3,18 +3,27 @@ package fakeauthority
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1" // x5t is a SHA-1 thumbprint by definition (RFC 7517 4.8)
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
+	"math/big"
 	"net/http"
 	"sync"
+	"time"
 
+	"github.com/lestrrat-go/jwx/v3/cert"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
-// signingKey is one RSA key of the authority's key ring.
+// signingKey is one RSA key of the authority's key ring, with the
+// self-signed certificate Entra-style JWKS entries carry in x5c.
 type signingKey struct {
 	KID     string
 	Private *rsa.PrivateKey
+	Cert    []byte // DER
 }
 
 // keyRing holds the published keys; the last one signs.
@@ -30,22 +39,40 @@ func newKeyRing(unique bool) *keyRing {
 	if unique {
 		return &keyRing{keys: []signingKey{newSigningKey()}}
 	}
-	sharedKeyOnce.Do(func() { sharedKey = newSigningKey().Private })
-	return &keyRing{keys: []signingKey{{KID: randomID(20), Private: sharedKey}}}
+	sharedKeyOnce.Do(func() { sharedKey = newSigningKey() })
+	return &keyRing{keys: []signingKey{{KID: randomID(20), Private: sharedKey.Private, Cert: sharedKey.Cert}}}
 }
 
 var (
 	sharedKeyOnce sync.Once
-	sharedKey     *rsa.PrivateKey
+	sharedKey     signingKey
 )
 
-// newSigningKey makes a 2048-bit RSA key, as Entra's, with a random kid.
+// newSigningKey makes a 2048-bit RSA key, as Entra's, with a random kid
+// and a certificate.
 func newSigningKey() signingKey {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic("fakeauthority: generating a signing key: " + err.Error())
 	}
-	return signingKey{KID: randomID(20), Private: k}
+	return signingKey{KID: randomID(20), Private: k, Cert: keyCert(k)}
+}
+
+// keyCert is a self-signed certificate for k, valid for five years; Entra publishes such a certificate (x5c)
+// and its SHA-1 thumbprint (x5t) with each key.
+func keyCert(k *rsa.PrivateKey) []byte {
+	tmpl := &x509.Certificate{
+		SerialNumber: new(big.Int).SetBytes(randomBytes(8)),
+		Subject:      pkix.Name{CommonName: "accounts.fakeauthority.invalid"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().AddDate(5, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		panic("fakeauthority: certificate for a signing key: " + err.Error())
+	}
+	return der
 }
 
 // active is the key that signs new tokens.
@@ -110,18 +137,25 @@ func (a *Authority) handleKeys(w http.ResponseWriter, r *http.Request, rc *reqCt
 	writeJSON(w, http.StatusOK, set)
 }
 
-// publicJWK is the JWKS entry of k, in Entra's shape (kty, use, kid, n, e,
-// issuer); alg is included for strict clients.
+// publicJWK is the JWKS entry of k, in Entra's shape (kty, use, kid, x5t,
+// n, e, x5c, issuer); alg is included for strict clients.
 func publicJWK(k signingKey, issuer string) (jwk.Key, error) {
 	jk, err := jwk.Import(&k.Private.PublicKey)
 	if err != nil {
 		return nil, err
 	}
+	var chain cert.Chain
+	if err := chain.Add([]byte(base64.StdEncoding.EncodeToString(k.Cert))); err != nil {
+		return nil, err
+	}
+	thumb := sha1.Sum(k.Cert)
 	for name, v := range map[string]any{
-		jwk.KeyIDKey:     k.KID,
-		jwk.KeyUsageKey:  "sig",
-		jwk.AlgorithmKey: jwa.RS256(),
-		"issuer":         issuer,
+		jwk.KeyIDKey:              k.KID,
+		jwk.KeyUsageKey:           "sig",
+		jwk.AlgorithmKey:          jwa.RS256(),
+		jwk.X509CertChainKey:      &chain,
+		jwk.X509CertThumbprintKey: base64.RawURLEncoding.EncodeToString(thumb[:]),
+		"issuer":                  issuer,
 	} {
 		if err := jk.Set(name, v); err != nil {
 			return nil, err

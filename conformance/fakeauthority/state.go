@@ -86,7 +86,7 @@ func (a *Authority) restoreState(b []byte) error {
 		if !ok || k.KID == "" {
 			return fmt.Errorf("state key %q is not an RSA key with a kid", k.KID)
 		}
-		ring.keys = append(ring.keys, signingKey{KID: k.KID, Private: rk})
+		ring.keys = append(ring.keys, signingKey{KID: k.KID, Private: rk, Cert: keyCert(rk)})
 	}
 	a.keys = ring
 	a.dir = &Directory{tenants: s.Tenants, users: s.Users, apps: s.Apps, resources: s.Resources}
