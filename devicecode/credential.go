@@ -75,9 +75,9 @@ func (c *Credential) GetToken(ctx context.Context, o oauth.TokenOptions) (oauth.
 	return c.client.GetToken(ctx, o, c.step)
 }
 
-// Authenticate signs the user in with a device code, or silently when the
-// cache can, and returns the record that identifies the account for later
-// silent use.
+// Authenticate signs the user in with a device code, even when a token is
+// cached (it is the explicit sign-in), caches the tokens, and returns the
+// record that identifies the account for later silent use.
 func (c *Credential) Authenticate(ctx context.Context, o oauth.TokenOptions) (oauth.AuthenticationRecord, error) {
 	return c.client.Authenticate(ctx, o, c.step)
 }
