@@ -16,9 +16,10 @@ func (c *Cache) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON replaces the in-memory cache with a unified-schema
 // document (written by MSAL Go's Export, MSAL Python, Azure CLI, or
-// MarshalJSON). It does not touch the storage; the next Write persists the
-// result merged with what the storage holds. On error the cache is
-// unchanged and the error matches ErrCorrupt.
+// MarshalJSON). It does not touch the storage, and with a storage the next
+// Sync or change reloads from it, replacing what UnmarshalJSON loaded: use
+// [Cache.Merge] to add a document to a persisted cache. On error the cache
+// is unchanged and the error matches ErrCorrupt.
 func (c *Cache) UnmarshalJSON(data []byte) error {
 	s := newStore()
 	if err := s.unmarshal(data); err != nil {
@@ -27,6 +28,7 @@ func (c *Cache) UnmarshalJSON(data []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.install(s)
+	c.loaded, c.version = false, "" // the storage, if any, is the truth again on the next read
 	return nil
 }
 
