@@ -284,3 +284,26 @@ func TestFileWriteIsAtomic(t *testing.T) {
 	}
 	_ = ctx
 }
+
+func TestUnmarshalJSONDoesNotPersist(t *testing.T) {
+	st, _ := newFile(t, nil)
+	c := New(st, nil)
+	mustWrite(t, c, Update{AccessToken: testAT("a", "A", time.Hour)})
+	other := New(nil, nil)
+	mustWrite(t, other, Update{AccessToken: testAT("b", "B", time.Hour)})
+	doc, _ := other.MarshalJSON()
+	if err := c.UnmarshalJSON(doc); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, c, Update{AccessToken: testAT("c", "C", time.Hour)})
+	fresh := New(st, nil)
+	if err := fresh.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for scope, want := range map[string]bool{"A": true, "B": false, "C": true} {
+		_, ok := fresh.AccessToken(NewAccessTokenKey(testHome, testEnv, testRealm, testClient, []string{scope}, "", false))
+		if ok != want {
+			t.Errorf("token %s persisted = %v, want %v", scope, ok, want)
+		}
+	}
+}
