@@ -203,7 +203,8 @@ func TestSecretServiceRoundTrip(t *testing.T) {
 	if len(unlocked) != 1 {
 		t.Fatalf("%d items with the MSAL attributes, want 1", len(unlocked))
 	}
-	if _, err := exec.LookPath("secret-tool"); err == nil {
+	t.Run("libsecret finds it", func(t *testing.T) {
+		requireBinaries(t, map[string]string{"secret-tool": "libsecret-tools"})
 		cmd := exec.Command("secret-tool", "lookup", "MsalClientID", "Microsoft.Developer.IdentityService")
 		cmd.Env = e.env()
 		out, err := cmd.Output()
@@ -214,7 +215,7 @@ func TestSecretServiceRoundTrip(t *testing.T) {
 		if err != nil || !strings.Contains(string(doc), "ss-secret-2") {
 			t.Errorf("libsecret's view of the item is not base64 of our document (err %v)", err)
 		}
-	}
+	})
 }
 
 func TestSecretServiceReadsRawItemFromLibsecret(t *testing.T) {
