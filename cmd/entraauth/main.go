@@ -36,6 +36,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -90,12 +91,35 @@ func run(ctx context.Context, args []string, io *stdio) int {
 		usage(io.stderr)
 		return exitUsage
 	}
-	err := cmd.run(ctx, io, args[1:])
+	err := cmd.run(ctx, io.synced(), args[1:])
 	if err == nil {
 		return exitOK
 	}
 	fmt.Fprintf(io.stderr, "entraauth %s: %v\n", args[0], err)
 	return exitCode(err)
+}
+
+// syncWriter serializes writes: the countdown, the engine's background
+// requests (traced with --trace), the logger and the command itself may
+// write to stderr from different goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// synced returns a copy of io whose stdout and stderr are safe for
+// concurrent use.
+func (io *stdio) synced() *stdio {
+	c := *io
+	c.stdout = &syncWriter{w: io.stdout}
+	c.stderr = &syncWriter{w: io.stderr}
+	return &c
 }
 
 func usage(w io.Writer) {
