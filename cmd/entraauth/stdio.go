@@ -15,7 +15,8 @@ func osStdio() *stdio {
 		stderr:       os.Stderr,
 		getenv:       os.Getenv,
 		userCacheDir: os.UserCacheDir,
-		stderrTTY:    term.IsTerminal(fd),
+		// TERM=dumb (Emacs shells, some CI logs) gets plain lines.
+		stderrTTY: term.IsTerminal(fd) && os.Getenv("TERM") != "dumb" && enableVT(os.Stderr.Fd()),
 		termWidth: func() int {
 			w, _, err := term.GetSize(fd)
 			if err != nil {
