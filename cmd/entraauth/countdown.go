@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/entraauth/entraauth/devicecode"
 )
@@ -100,14 +99,38 @@ func formatLeft(d time.Duration) string {
 }
 
 // physicalLines is how many terminal rows a line of text takes at width
-// columns (80 when unknown); an empty line takes one.
+// columns (80 when unknown); an empty line takes one. East Asian wide
+// characters (a message localized with mkt=ja-JP, say) take two columns,
+// and one that does not fit at the end of a row moves to the next.
 func physicalLines(s string, width int) int {
 	if width <= 0 {
 		width = 80
 	}
-	n := utf8.RuneCountInString(s)
-	if n == 0 {
-		return 1
+	rows, col := 1, 0
+	for _, r := range s {
+		w := 1
+		if isWide(r) {
+			w = 2
+		}
+		if col+w > width {
+			rows++
+			col = 0
+		}
+		col += w
 	}
-	return (n + width - 1) / width
+	return rows
+}
+
+// isWide reports whether r takes two terminal columns (the main East Asian
+// Wide and Fullwidth blocks).
+func isWide(r rune) bool {
+	switch {
+	case r >= 0x1100 && r <= 0x115F, r >= 0x2E80 && r <= 0x303E, r >= 0x3041 && r <= 0x33FF,
+		r >= 0x3400 && r <= 0x4DBF, r >= 0x4E00 && r <= 0x9FFF, r >= 0xA000 && r <= 0xA4CF,
+		r >= 0xAC00 && r <= 0xD7A3, r >= 0xF900 && r <= 0xFAFF, r >= 0xFE30 && r <= 0xFE4F,
+		r >= 0xFF00 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6, r >= 0x1F300 && r <= 0x1F64F,
+		r >= 0x20000 && r <= 0x3FFFD:
+		return true
+	}
+	return false
 }

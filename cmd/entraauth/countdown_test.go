@@ -41,6 +41,8 @@ func TestPhysicalLines(t *testing.T) {
 	}{
 		{"", 80, 1}, {"abc", 80, 1}, {strings.Repeat("x", 80), 80, 1},
 		{strings.Repeat("x", 81), 80, 2}, {strings.Repeat("é", 25), 10, 3}, {"abc", 0, 1},
+		{strings.Repeat("コ", 40), 80, 1}, {strings.Repeat("コ", 41), 80, 2}, {"x" + strings.Repeat("コ", 40), 80, 2},
+		{"abcdefghi" + "コ", 10, 2}, // the wide character does not fit in the last column
 	}
 	for _, tt := range tests {
 		if got := physicalLines(tt.s, tt.width); got != tt.want {
@@ -86,6 +88,24 @@ func TestCountdownTerminal(t *testing.T) {
 		end.Write(out.Bytes())
 		if end.text() != "" || end.row != 0 || end.col != 0 || end.unknown != nil {
 			t.Errorf("screen after Stop = %q (cursor %d,%d, unknown %q), want empty with the cursor home", end.text(), end.row, end.col, end.unknown)
+		}
+	})
+}
+
+// TestCountdownTerminalWide: a localized message in wide characters that
+// wraps is erased completely too.
+func TestCountdownTerminalWide(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var out lockedBuffer
+		m := testMessage(time.Now().Add(15 * time.Minute))
+		m.Message = strings.Repeat("サインインするには、ブラウザーでページを開きます。", 4)
+		c := startCountdown(&out, true, 50, m)
+		time.Sleep(1500 * time.Millisecond)
+		c.Stop()
+		end := newScreen(50)
+		end.Write(out.Bytes())
+		if end.text() != "" || end.row != 0 {
+			t.Errorf("screen after Stop = %q (row %d), want empty", end.text(), end.row)
 		}
 	})
 }

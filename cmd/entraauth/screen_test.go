@@ -19,16 +19,23 @@ type screen struct {
 func newScreen(width int) *screen { return &screen{width: width, rows: [][]rune{nil}} }
 
 func (s *screen) put(r rune) {
-	if s.col >= s.width {
+	w := 1
+	if isWide(r) {
+		w = 2
+	}
+	if s.col+w > s.width {
 		s.newline()
 	}
 	line := s.rows[s.row]
-	for len(line) <= s.col {
+	for len(line) < s.col+w {
 		line = append(line, ' ')
 	}
 	line[s.col] = r
+	if w == 2 {
+		line[s.col+1] = 0 // the right half of a wide character
+	}
 	s.rows[s.row] = line
-	s.col++
+	s.col += w
 }
 
 func (s *screen) newline() {
@@ -90,7 +97,7 @@ func (s *screen) csi(seq string) {
 func (s *screen) text() string {
 	var out []string
 	for _, r := range s.rows {
-		out = append(out, strings.TrimRight(string(r), " "))
+		out = append(out, strings.TrimRight(strings.ReplaceAll(string(r), "\x00", ""), " "))
 	}
 	for len(out) > 0 && out[len(out)-1] == "" {
 		out = out[:len(out)-1]
