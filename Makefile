@@ -40,6 +40,4 @@ fuzz:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./...
-	@for m in $$(bash scripts/nested-modules.sh); do \
-		(cd $$m && $(GO) test -run='^$$' -bench=. -benchmem -count=5 ./...) || exit 1; \
-	done
+	bash bench/run.sh
