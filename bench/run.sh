@@ -23,10 +23,19 @@ mkdir -p "$(dirname "$out")"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 {
 	echo "# $(date -u '+%F %T UTC') $(go version) nproc=$(nproc)"
-	echo "# go test -run='^\$' -bench='$bench' -benchmem -count=$count -benchtime=$benchtime"
+	echo "# go test -c; $count x (bench.test -test.run='^\$' -test.bench='$bench' -test.benchmem -test.count=1 -test.benchtime=$benchtime)"
 	echo "# load average before (1, 5, 15 min): $(load)"
 } >"$out"
-go test -run='^$' -bench="$bench" -benchmem -count="$count" -benchtime="$benchtime" . | tee -a "$out"
+# One compiled binary, run COUNT times with -count=1, so the runs of the
+# three libraries interleave and a burst of load from other processes hits
+# all of them alike instead of five consecutive runs of one.
+bin=$(mktemp -d)/bench.test
+trap 'rm -rf "$(dirname "$bin")"' EXIT
+go test -c -o "$bin" .
+for i in $(seq "$count"); do
+	echo "# run $i of $count, load average: $(load)" | tee -a "$out"
+	"$bin" -test.run='^$' -test.bench="$bench" -test.benchmem -test.count=1 -test.benchtime="$benchtime" | tee -a "$out"
+done
 echo "# load average after (1, 5, 15 min): $(load)" | tee -a "$out"
 echo "raw output: $out"
 
