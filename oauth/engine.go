@@ -45,8 +45,8 @@ func (c *Client) GetToken(ctx context.Context, opts TokenOptions, step Interacti
 	}
 	if opts.Claims == "" && acct != nil {
 		key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
-		if at, ok := c.cache.AccessToken(key); ok {
-			now := time.Now()
+		now := time.Now() // one clock reading serves the cache and the renewal check
+		if at, ok := c.cache.AccessTokenAt(key, now); ok {
 			if at.ExpiresOn.Sub(now) > minRemaining {
 				if refreshDue(&at, now) {
 					c.refreshInBackground(ctx, key, opts, auth, acct)
@@ -102,7 +102,8 @@ func (c *Client) acquire(ctx context.Context, opts TokenOptions, auth Authority,
 	if acct != nil {
 		if claims == "" {
 			key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
-			if at, ok := c.cache.AccessToken(key); ok && !refreshDue(&at, time.Now()) {
+			now := time.Now()
+			if at, ok := c.cache.AccessTokenAt(key, now); ok && !refreshDue(&at, now) {
 				return AccessToken{Token: at.Secret, ExpiresOn: at.ExpiresOn, RefreshOn: at.RefreshOn, TokenType: "Bearer"}, nil
 			}
 		}
