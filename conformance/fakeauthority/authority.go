@@ -1,7 +1,9 @@
 package fakeauthority
 
 import (
+	"bytes"
 	"crypto/x509"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -72,7 +74,8 @@ type Options struct {
 
 	// State restores what [Authority.MarshalState] saved: signing keys,
 	// directory, refresh tokens and pending device codes. It overrides
-	// Directory. A state that cannot be read makes [New] panic.
+	// Directory. A state that cannot be read makes [New] panic and
+	// [Listen] fail; [Restore] is the way to restore a state from a file.
 	State []byte
 }
 
@@ -110,8 +113,36 @@ type Authority struct {
 // handler in the same process without a socket, pretending to be
 // https://login.microsoftonline.com (or Options.Host); use it for every
 // test that does not need a real socket, including tests inside
-// testing/synctest. New panics if opts.State cannot be restored.
+// testing/synctest. New panics if opts.State cannot be restored, as it
+// would for any other programmer error; a state read from a file is data:
+// restore it with [Restore], which returns an error instead.
 func New(opts *Options) *Authority {
+	a, err := build(opts)
+	if err != nil {
+		panic(err.Error())
+	}
+	return a
+}
+
+// Restore returns an in-memory authority, as [New] does, with the state
+// that [Authority.MarshalState] saved (opts.State is ignored). A state
+// that cannot be restored (empty, truncated, not JSON, wrong types, another
+// version, no usable signing key) gives an error that errors.Is
+// [ErrBadState], never a panic.
+func Restore(state []byte, opts *Options) (*Authority, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if len(bytes.TrimSpace(state)) == 0 {
+		return nil, fmt.Errorf("%w: the state is empty", ErrBadState)
+	}
+	o.State = state
+	return build(&o)
+}
+
+// build is New returning an error for a state it cannot restore.
+func build(opts *Options) (*Authority, error) {
 	a := &Authority{
 		codes:       map[string]*authCode{},
 		pendingAuth: map[string]*authRequest{},
@@ -129,7 +160,7 @@ func New(opts *Options) *Authority {
 	}
 	if len(a.opts.State) > 0 {
 		if err := a.restoreState(a.opts.State); err != nil {
-			panic("fakeauthority: " + err.Error())
+			return nil, err
 		}
 	} else {
 		a.dir = a.opts.Directory
@@ -139,7 +170,7 @@ func New(opts *Options) *Authority {
 		a.keys = newKeyRing(a.opts.UniqueKey)
 	}
 	a.client = &http.Client{Transport: &memTransport{a: a, real: loopbackTransport()}}
-	return a
+	return a, nil
 }
 
 // now is the authority's clock.

@@ -115,8 +115,10 @@
 //     [Authority.RevokeRefreshTokens], [Options].RefreshTokenLifetime.
 //   - Observation: [Authority.Requests], [Authority.RequestsTo],
 //     [Authority.Count], [Authority.Counts], [Authority.ResetLog].
-//   - Persistence between runs of a program: [Authority.MarshalState] and
-//     [Options].State.
+//   - Persistence between runs of a program: [Authority.MarshalState], and
+//     [Restore] to read it back (an error, never a panic, for a state file
+//     gone bad: [ErrBadState]); [Options].State does the same for a state
+//     the program itself holds (New panics on a bad one).
 //
 // # What it imitates, and what it knowingly does not
 //

@@ -2,6 +2,7 @@ package fakeauthority_test
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -43,6 +44,32 @@ func FuzzServe(f *testing.F) {
 		}
 		if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && !json.Valid(b) {
 			t.Fatalf("invalid JSON for %s: %s", path, b)
+		}
+	})
+}
+
+// FuzzRestore: Restore never panics; it gives an authority or an error
+// that errors.Is ErrBadState, and a restored authority can save its state
+// again.
+func FuzzRestore(f *testing.F) {
+	good, err := fakeauthority.New(nil).MarshalState()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/3])
+	f.Add([]byte(`{"version":1,"keys":[{"kid":"k","pkcs8":"AAAA"}],"refresh_tokens":{"x":null},"device_codes":{"y":{}}}`))
+	f.Add([]byte(`{"version":1,"users":[{}],"tenants":null,"seq":-1}`))
+	f.Fuzz(func(t *testing.T, state []byte) {
+		a, err := fakeauthority.Restore(state, nil)
+		if err != nil {
+			if a != nil || !errors.Is(err, fakeauthority.ErrBadState) {
+				t.Fatalf("Restore = %v, %v; want nil and ErrBadState", a, err)
+			}
+			return
+		}
+		if _, err := a.MarshalState(); err != nil {
+			t.Fatalf("MarshalState after Restore: %v", err)
 		}
 	})
 }

@@ -8,6 +8,14 @@ import (
 	"fmt"
 )
 
+// ErrBadState is the error (tested with errors.Is) of a state that cannot
+// be restored: [Restore] returns it, [Listen] too, and [New] panics with
+// its text.
+var ErrBadState = errors.New("fakeauthority: the state cannot be restored")
+
+// minKeyBits is the smallest RSA signing key a state may hold.
+const minKeyBits = 2048
+
 // stateVersion is the version of the MarshalState format.
 const stateVersion = 1
 
@@ -64,27 +72,32 @@ func (a *Authority) MarshalState() ([]byte, error) {
 	return b, err
 }
 
-// restoreState loads what MarshalState saved.
+// restoreState loads what MarshalState saved. Every error wraps
+// ErrBadState.
 func (a *Authority) restoreState(b []byte) error {
 	var s savedState
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("reading state: %w", err)
+		return fmt.Errorf("%w: %w", ErrBadState, err)
 	}
 	if s.Version != stateVersion {
-		return fmt.Errorf("state version %d, want %d", s.Version, stateVersion)
+		return fmt.Errorf("%w: state version %d, want %d", ErrBadState, s.Version, stateVersion)
 	}
 	if len(s.Keys) == 0 {
-		return errors.New("state has no signing key")
+		return fmt.Errorf("%w: the state has no signing key", ErrBadState)
 	}
 	ring := &keyRing{}
 	for _, k := range s.Keys {
 		pk, err := x509.ParsePKCS8PrivateKey(k.PKCS8)
 		if err != nil {
-			return fmt.Errorf("state key %s: %w", k.KID, err)
+			return fmt.Errorf("%w: state key %q: %w", ErrBadState, k.KID, err)
 		}
 		rk, ok := pk.(*rsa.PrivateKey)
 		if !ok || k.KID == "" {
-			return fmt.Errorf("state key %q is not an RSA key with a kid", k.KID)
+			return fmt.Errorf("%w: state key %q is not an RSA key with a kid", ErrBadState, k.KID)
+		}
+		if rk.N.BitLen() < minKeyBits {
+			// crypto/rsa refuses to sign with it; keyCert would panic
+			return fmt.Errorf("%w: state key %q has %d bits, want at least %d", ErrBadState, k.KID, rk.N.BitLen(), minKeyBits)
 		}
 		ring.keys = append(ring.keys, signingKey{KID: k.KID, Private: rk, Cert: keyCert(rk)})
 	}

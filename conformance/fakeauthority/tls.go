@@ -60,7 +60,10 @@ func Start(t Helper, opts *Options) *Authority {
 // start. The caller must [Authority.Close] it. [Authority.CertPEM] is the
 // certificate to trust.
 func Listen(addr string, opts *Options) (*Authority, error) {
-	a := New(opts)
+	a, err := build(opts)
+	if err != nil {
+		return nil, err
+	}
 	cert, certPEM, err := selfSignedCert(a.opts.Host)
 	if err != nil {
 		return nil, err
