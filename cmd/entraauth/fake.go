@@ -41,16 +41,18 @@ var onFake func(*fakeauthority.Authority)
 
 func openFake(ctx context.Context, s *session) (*fakeEnv, error) {
 	fe := &fakeEnv{statePath: filepath.Join(s.dir, fakeStateFile)}
-	state, err := os.ReadFile(fe.statePath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	state, found, err := readFakeState(fe.statePath)
+	if err != nil {
 		return nil, err
 	}
-	opts := &fakeauthority.Options{DeviceInterval: fakeInterval, State: state}
+	opts := &fakeauthority.Options{DeviceInterval: fakeInterval}
 	if !s.opts.fakeManual {
 		opts.AutoApproveDevice = fakeApproveWait
 	}
-	if fe.fa, err = newFakeAuthority(opts); err != nil {
-		return nil, fmt.Errorf("fake authority state %s is unreadable (delete it to start afresh): %w", fe.statePath, err)
+	if !found {
+		fe.fa = fakeauthority.New(opts)
+	} else if fe.fa, err = fakeauthority.Restore(state, opts); err != nil {
+		return nil, badFakeState(fe.statePath, err)
 	}
 	if s.opts.fakeManual {
 		if err := fe.serve(); err != nil {
@@ -65,15 +67,24 @@ func openFake(ctx context.Context, s *session) (*fakeEnv, error) {
 	return fe, nil
 }
 
-// newFakeAuthority turns fakeauthority.New's panic on a bad state into an
-// error.
-func newFakeAuthority(opts *fakeauthority.Options) (fa *fakeauthority.Authority, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	return fakeauthority.New(opts), nil
+// readFakeState reads the fake authority's state file; found is false
+// when there is none yet (the first --fake command).
+func readFakeState(path string) (state []byte, found bool, err error) {
+	state, err = os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("fake authority: %w", err)
+	}
+	return state, true, nil
+}
+
+// badFakeState explains a state file the fake cannot restore. The file is
+// left as it is: it may be worth a look, and deleting it signs the fake's
+// user out, which is the user's call.
+func badFakeState(path string, err error) error {
+	return fmt.Errorf("the fake authority's state file %s cannot be read (%w); delete it to start afresh with a new fake tenant (this signs out of the fake)", path, err)
 }
 
 // serve makes the fake's pages reachable from a browser on this machine.

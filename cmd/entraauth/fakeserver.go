@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
@@ -43,9 +41,16 @@ func cmdFakeAuthority(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	statePath := filepath.Join(dir, fakeStateFile)
-	state, err := os.ReadFile(statePath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	state, found, err := readFakeState(statePath)
+	if err != nil {
 		return err
+	}
+	if found {
+		// Checked here, as --fake commands do, for a clear error (Listen
+		// would take an empty file for no state and overwrite it).
+		if _, err := fakeauthority.Restore(state, nil); err != nil {
+			return badFakeState(statePath, err)
+		}
 	}
 	opts := &fakeauthority.Options{State: state, DeviceInterval: *interval, AutoApproveDevice: *approve}
 	var running *fakeauthority.Authority
