@@ -28,6 +28,11 @@
 //	_ = c.Sync(ctx) // pick up other processes' tokens (and rotated refresh tokens)
 //	rt, ok := c.RefreshToken(cache.NewRefreshTokenKey(homeID, env, clientID, ""))
 //
+// A refresh token the authority refuses (invalid_grant: revoked, expired,
+// unused too long) is deleted with [Cache.RemoveRefreshToken], naming its
+// secret, so it is not redeemed again; a newer token that another process
+// stored meanwhile is kept.
+//
 // After a token response the engine stores everything in one call with
 // [Cache.Write] and an [Update]; its RequestedScopes make the exact-key
 // lookup hit even when Entra grants other scopes than were asked for
@@ -50,7 +55,9 @@
 // [New] takes a [Storage] (nil for memory only). Every change takes the
 // storage's cross-process lock, reloads the stored document, applies the
 // change to it and writes it back, so processes sharing a cache never lose
-// each other's tokens. The storages:
+// each other's tokens. A change that could not be persisted (lock, read
+// or write failed) stays in memory and its error matches
+// [ErrNotPersisted]. The storages:
 //
 //   - [NewPlaintextFile]: an unencrypted file, only by explicit opt-in;
 //     mode 0600, symlinks and group- or world-readable files refused,

@@ -60,6 +60,11 @@ var (
 	ErrKeyringLocked = errors.New("cache: secret store locked")
 	// ErrUnsupported: the storage does not exist on this operating system.
 	ErrUnsupported = errors.New("cache: storage not supported on this platform")
+	// ErrNotPersisted: a change ([Cache.Write], [Cache.RemoveAccount],
+	// [Cache.RemoveRefreshToken], [Cache.Merge]) was applied in memory but
+	// not written to the storage (lock, read or write failed). The error
+	// also matches the storage's own error.
+	ErrNotPersisted = errors.New("cache: change kept in memory only, not persisted")
 )
 
 // plaintextHint ends every secret-store error: the way out is explicit.

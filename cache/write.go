@@ -32,9 +32,10 @@ type Update struct {
 // another writer stored it under). With a storage it persists them under
 // the cross-process lock: lock, reload, apply, write, unlock. The entries
 // are kept in memory even when persisting fails; the error says they were
-// not persisted. An error matching ErrCorrupt after a successful write
-// means the previous unreadable document was moved aside (Error.Path says
-// where) and a new one started.
+// not persisted and matches [ErrNotPersisted]. An error matching
+// ErrCorrupt but not ErrNotPersisted means the write succeeded after the
+// previous unreadable document was moved aside (Error.Path says where)
+// and a new one started.
 func (c *Cache) Write(ctx context.Context, u Update) error {
 	if u.AccessToken != nil && u.AccessToken.ExpiresOn.IsZero() {
 		return &Error{Op: "write", Err: errors.New("access token has no expiry")}
@@ -136,6 +137,38 @@ func (c *Cache) RemoveAccount(ctx context.Context, homeAccountID, environment, c
 	})
 }
 
+// RemoveRefreshToken deletes a refresh token the authority refused
+// (invalid_grant: revoked, expired, unused too long), so that it is not
+// redeemed again on every call: the token k finds, and every other stored
+// copy of the same secret for k's account and environment (a duplicate
+// under a legacy key, the entry another client of the family wrote). With
+// a storage it is removed under the cross-process lock, from the freshly
+// reloaded document, and persisted.
+//
+// secret names the token that was refused: only entries holding it are
+// removed, so a refresh token that another process stored meanwhile
+// (Entra rotates them on redemption) survives. secret "" removes whatever
+// k finds. Other entries (access and ID tokens, accounts, other refresh
+// tokens) are kept. Removing a token that is not there is not an error.
+func (c *Cache) RemoveRefreshToken(ctx context.Context, k RefreshTokenKey, secret string) error {
+	home, env := k.HomeAccountID, CanonicalEnvironment(k.Environment)
+	return c.modify(ctx, func(s *store) {
+		dead := secret
+		if dead == "" {
+			t := s.rtIdx[k]
+			if t == nil {
+				return
+			}
+			dead = t.Secret
+		}
+		for _, t := range s.rt {
+			if t.Secret == dead && strings.EqualFold(t.HomeAccountID, home) && CanonicalEnvironment(t.Environment) == env {
+				s.removeRT(t)
+			}
+		}
+	})
+}
+
 // Sync reloads the document from storage when another process changed it
 // (or on the first call). It takes the cross-process lock so it never
 // sees a half-written document from a writer that writes in place. A
@@ -174,7 +207,7 @@ func (c *Cache) modify(ctx context.Context, f func(*store)) error {
 	release, err := c.storage.Lock(ctx)
 	if err != nil {
 		f(c.s)
-		return err
+		return notPersisted(err)
 	}
 	defer release()
 	var loadErr error
@@ -183,17 +216,29 @@ func (c *Cache) modify(ctx context.Context, f func(*store)) error {
 		s, loadErr = c.readLocked(ctx, true)
 		if s == nil {
 			f(c.s) // memory only: never overwrite what could not be read
-			return loadErr
+			return notPersisted(loadErr)
 		}
 		c.install(s)
 	}
 	f(c.s)
 	c.maybeSweep(true)
 	if err := c.persistLocked(ctx); err != nil {
-		return err
+		return notPersisted(err)
 	}
 	return loadErr
 }
+
+// notPersistedError is a change applied in memory only: it matches
+// ErrNotPersisted and the storage's own error.
+type notPersistedError struct{ err error }
+
+func notPersisted(err error) error { return &notPersistedError{err} }
+
+func (e *notPersistedError) Error() string {
+	return e.err.Error() + " (" + ErrNotPersisted.Error() + ")"
+}
+
+func (e *notPersistedError) Unwrap() []error { return []error{e.err, ErrNotPersisted} }
 
 // unchangedLocked reports whether the storage still holds what this cache
 // last read or wrote, so memory is current and the read can be skipped.
