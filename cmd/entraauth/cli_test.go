@@ -16,7 +16,7 @@ import (
 
 // testIO returns stdio for an in-process run with env as the environment
 // and a fresh user cache directory.
-func testIO(t *testing.T, env map[string]string) (*stdio, *bytes.Buffer, *bytes.Buffer) {
+func testIO(t testing.TB, env map[string]string) (*stdio, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
@@ -41,16 +41,13 @@ func captureFakes(t *testing.T) *[]*fakeauthority.Authority {
 // TestLoginThenTokenFake is the README's first two commands, in process:
 // login --fake signs in unattended and prints the account; token --fake
 // then prints the cached token without a single request to the authority.
+// How long login takes is BenchmarkLoginFake's business, not this test's.
 func TestLoginThenTokenFake(t *testing.T) {
 	fakes := captureFakes(t)
 	io, out, errb := testIO(t, nil)
-	start := time.Now()
 	// --flow device: this process's own environment may let a browser open.
 	if code := run(t.Context(), []string{"login", "--fake", "--flow", "device", "--output", "json"}, io); code != exitOK {
 		t.Fatalf("login --fake = exit %d; stderr:\n%s", code, errb)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("login --fake took %v, want under 10s", d)
 	}
 	var res loginResult
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
