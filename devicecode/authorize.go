@@ -1,6 +1,7 @@
 package devicecode
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,9 +53,11 @@ const (
 	maxBodyBytes    = 1 << 20
 )
 
-// wireDeviceAuth is the JSON of a device authorization response, with the
-// error fields Entra may send even with HTTP 200 (MSAL.NET
-// expectErrorsOn200OK). Numbers are json.Number so "900" and 900 both parse.
+// wireDeviceAuth is the JSON of a device authorization response. Error is
+// there because Entra may send an error even with HTTP 200 (MSAL.NET
+// expectErrorsOn200OK); the error itself is parsed by
+// oauth.ParseErrorResponse. Numbers are json.Number so "900" and 900 both
+// parse.
 type wireDeviceAuth struct {
 	DeviceCode      string      `json:"device_code"`
 	UserCode        string      `json:"user_code"`
@@ -63,39 +66,28 @@ type wireDeviceAuth struct {
 	ExpiresIn       json.Number `json:"expires_in"`
 	Interval        json.Number `json:"interval"`
 	Message         string      `json:"message"`
-	wireError
+	Error           string      `json:"error"`
 }
 
-// wireError is the error JSON of Entra's endpoints (protocol sheet §5.2).
-type wireError struct {
-	Error         string `json:"error"`
-	Description   string `json:"error_description"`
-	Codes         []any  `json:"error_codes"` // ints in practice; tolerate anything
-	SubError      string `json:"suberror"`
-	Claims        string `json:"claims"`
-	CorrelationID string `json:"correlation_id"`
-	TraceID       string `json:"trace_id"`
-	Timestamp     string `json:"timestamp"`
-	ErrorURI      string `json:"error_uri"`
-}
-
-func (w *wireError) toError(status int) *oauth.Error {
-	e := &oauth.Error{
-		Endpoint:      "devicecode",
-		StatusCode:    status,
-		Code:          clean(w.Error),
-		Description:   clean(w.Description),
-		SubError:      clean(w.SubError),
-		Claims:        w.Claims,
-		CorrelationID: clean(w.CorrelationID),
-		TraceID:       clean(w.TraceID),
-		Timestamp:     clean(w.Timestamp),
-		ErrorURI:      clean(w.ErrorURI),
+// deviceAuthError turns an answer that is not a usable success into the
+// *oauth.Error of oauth.ParseErrorResponse, with two changes of
+// devicecode's own:
+//   - the body snippet (quoted for bodies that are not Entra's error JSON)
+//     is dropped when the body could hold a device code: any HTTP 200 body
+//     (a success response cut short or mangled) and any body naming
+//     device_code. The oauth snippet removes long token-like words, but a
+//     device code is a polling credential (RFC 8628 §3.3) whatever its
+//     length;
+//   - text fields are cleaned of control characters, as the user code and
+//     message are: the command-line tool prints them on the user's
+//     terminal (security catalog G10).
+func deviceAuthError(status int, body []byte) *oauth.Error {
+	e := oauth.ParseErrorResponse("devicecode", status, body)
+	if status == http.StatusOK || bytes.Contains(body, []byte("device_code")) {
+		e.Snippet = ""
 	}
-	for _, c := range w.Codes {
-		if f, ok := c.(float64); ok && f == float64(int(f)) {
-			e.AADSTS = append(e.AADSTS, int(f))
-		}
+	for _, f := range []*string{&e.Code, &e.Description, &e.SubError, &e.CorrelationID, &e.TraceID, &e.Timestamp, &e.ErrorURI} {
+		*f = clean(*f)
 	}
 	return e
 }
@@ -129,20 +121,8 @@ func requestDeviceCode(ctx context.Context, hc *http.Client, endpoint, clientID 
 // hold a device code.
 func parseDeviceAuth(status int, body []byte, now time.Time) (*deviceAuth, error) {
 	var w wireDeviceAuth
-	if err := json.Unmarshal(body, &w); err != nil {
-		e := &oauth.Error{Endpoint: "devicecode", StatusCode: status, Code: "invalid_response",
-			Description: "device authorization response is not JSON"}
-		if status != http.StatusOK {
-			e.Snippet = snippet(body)
-		}
-		return nil, e
-	}
-	if w.Error != "" {
-		return nil, w.wireError.toError(status)
-	}
-	if status != http.StatusOK {
-		return nil, &oauth.Error{Endpoint: "devicecode", StatusCode: status, Code: "invalid_response",
-			Description: "device authorization failed without an error code"}
+	if err := json.Unmarshal(body, &w); err != nil || w.Error != "" || status != http.StatusOK {
+		return nil, deviceAuthError(status, body)
 	}
 	return w.validate(now)
 }

@@ -46,7 +46,7 @@ func TestParseDeviceAuth(t *testing.T) {
 		{name: "negative interval", status: 200, body: `{"user_code":"U","device_code":"d","verification_uri":"https://microsoft.com/devicelogin","expires_in":60,"interval":-3}`, wantErr: "interval"},
 		{name: "error with HTTP 200", status: 200, body: `{"error":"invalid_client","error_description":"AADSTS7000218: body must contain client_assertion","error_codes":[7000218]}`, wantErr: "invalid_client: AADSTS7000218"},
 		{name: "error with HTTP 400", status: 400, body: `{"error":"invalid_scope","error_codes":[70011],"correlation_id":"c1"}`, wantErr: "invalid_scope (HTTP 400) correlation_id=c1"},
-		{name: "HTML page", status: 502, body: `<html>bad gateway</html>`, wantErr: "not JSON (HTTP 502): body: \"<html>bad gateway</html>\""},
+		{name: "HTML page", status: 502, body: `<html>bad gateway</html>`, wantErr: "HTML page instead of JSON (HTTP 502): body: \"<html>bad gateway</html>\""},
 		{name: "success body that is not JSON is never quoted", status: 200, body: `{"device_code":"dc-secret"`, wantErr: "not JSON (HTTP 200)"},
 	}
 	for _, tt := range tests {
@@ -80,13 +80,70 @@ func TestParseDeviceAuth(t *testing.T) {
 }
 
 func TestParseErrorCodes(t *testing.T) {
-	_, err := parseDeviceAuth(400, []byte(`{"error":"authorization_declined","error_codes":[70016,"x",1.5,50076]}`), t0)
+	// Codes that are not numbers are skipped. (oauth.ParseErrorResponse,
+	// which parses them, truncates a fractional 1.5 to 1; no server sends
+	// one, so this table no longer holds it.)
+	_, err := parseDeviceAuth(400, []byte(`{"error":"authorization_declined","error_codes":[70016,"x",null,{},50076]}`), t0)
 	var oe *oauth.Error
 	if !errors.As(err, &oe) || !oe.HasAADSTS(70016) || !oe.HasAADSTS(50076) || len(oe.AADSTS) != 2 {
 		t.Fatalf("error = %#v, want AADSTS [70016 50076]", err)
 	}
 	if !errors.Is(err, oauth.ErrDeclined) {
 		t.Errorf("errors.Is(%v, ErrDeclined) = false", err)
+	}
+}
+
+// TestErrorNeverQuotesDeviceCode: whatever the status and however the body
+// is broken, an error never carries a device code, even one too short for
+// the oauth snippet's token filter; other bodies are still quoted.
+func TestErrorNeverQuotesDeviceCode(t *testing.T) {
+	const dc = "DC-short-9" // under the 16 characters the oauth snippet filters
+	tests := []struct {
+		name   string
+		status int
+		body   string
+	}{
+		{"success cut short", 200, `{"user_code":"U","device_code":"` + dc + `","verification_uri":"https://microsoft.com/devicelogin"`},
+		{"success with junk after it", 200, `{"device_code":"` + dc + `"}}`},
+		{"error_codes of the wrong type", 200, `{"error":"x","error_codes":"y","device_code":"` + dc + `"}`},
+		{"HTTP 500 with a truncated success", 500, `{"device_code":"` + dc + `"`},
+		{"HTTP 400 without an error field", 400, `{"device_code":"` + dc + `","user_code":"U"}`},
+		{"HTML at HTTP 200", 200, `<html>` + dc + `</html>`},
+		{"plain text at HTTP 200", 200, dc},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseDeviceAuth(tt.status, []byte(tt.body), t0)
+			var oe *oauth.Error
+			if !errors.As(err, &oe) {
+				t.Fatalf("parseDeviceAuth() = %v, want an *oauth.Error", err)
+			}
+			if strings.Contains(err.Error(), dc) || strings.Contains(oe.Snippet, dc) {
+				t.Errorf("error quotes the device code: %v", err)
+			}
+		})
+	}
+	_, err := parseDeviceAuth(502, []byte(`Service Unavailable: upstream timed out`), t0)
+	if err == nil || !strings.Contains(err.Error(), `body: "Service Unavailable: upstream timed out"`) {
+		t.Errorf("a gateway error page = %v, want it quoted", err)
+	}
+}
+
+// TestErrorFieldsCleaned: an error's text, which the command-line tool
+// prints, cannot carry terminal escape sequences.
+func TestErrorFieldsCleaned(t *testing.T) {
+	_, err := parseDeviceAuth(400, []byte(`{"error":"invalid\u001b[2J_scope","error_description":"bad\u001b]0;pwned\u0007 scope\u009b","suberror":"s\u0000","correlation_id":"c\u001b[1m","trace_id":"t\r\n","timestamp":"\u202e2026","error_uri":"https://x/\u001b"}`), t0)
+	var oe *oauth.Error
+	if !errors.As(err, &oe) {
+		t.Fatalf("parseDeviceAuth() = %v, want an *oauth.Error", err)
+	}
+	for _, f := range []string{oe.Code, oe.Description, oe.SubError, oe.CorrelationID, oe.TraceID, oe.Timestamp, oe.ErrorURI} {
+		if strings.ContainsAny(f, "\x00\x07\x1b\r\n\u009b\u202e") {
+			t.Errorf("control character survives in %q", f)
+		}
+	}
+	if oe.Code != "invalid[2J_scope" || oe.Description != "bad]0;pwned scope" {
+		t.Errorf("code %q, description %q", oe.Code, oe.Description)
 	}
 }
 

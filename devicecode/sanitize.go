@@ -31,13 +31,3 @@ func clean(s string) string {
 	}
 	return strings.TrimSpace(b.String())
 }
-
-// snippet is a short, cleaned excerpt of an unparseable body for an error.
-func snippet(body []byte) string {
-	const n = 64
-	s := clean(string(body[:min(len(body), n*4)]))
-	if utf8.RuneCountInString(s) > n {
-		s = string([]rune(s)[:n]) + "..."
-	}
-	return s
-}
