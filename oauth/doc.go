@@ -22,6 +22,10 @@
 // [Interactive] step. Concurrent callers share one token request per
 // request key, and a token due for renewal (refresh_on, or 5 minutes
 // before expiry) is returned at once while one background refresh runs.
+// A refresh token the authority refuses as dead (invalid_grant: revoked,
+// expired, unused too long) is removed from the cache and its storage,
+// so it is redeemed once, not on every call; one refused only for these
+// scopes (MFA, consent, Conditional Access, a claims challenge) is kept.
 //
 // # Writing a flow
 //

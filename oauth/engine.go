@@ -146,6 +146,9 @@ func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority,
 			if errors.As(err, &oe) && (oe.Code == "invalid_grant" || errors.Is(oe, ErrInteractionRequired)) {
 				c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: refresh token refused",
 					slog.String("code", oe.Code), attrInts("aadsts", oe.AADSTS), slog.String("correlation_id", oe.CorrelationID))
+				if refreshTokenDead(oe) {
+					c.forget(ctx, k, rt.Secret)
+				}
 				if claims != "" || errors.Is(oe, ErrInteractionRequired) {
 					return AccessToken{}, errNeedInteraction
 				}
@@ -161,6 +164,36 @@ func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority,
 		return c.store(ctx, opts, auth, res)
 	}
 	return AccessToken{}, errNeedInteraction
+}
+
+// refreshTokenDead reports whether the authority refused the refresh
+// token itself (revoked, expired, unused too long, unknown: invalid_grant
+// with no sub-error, or bad_token or token_expired), rather than this
+// request: a sign-in needed for these scopes (MFA, consent, a claims
+// challenge, Conditional Access) leaves the token good for others, and a
+// family token refused to a client outside the family (client_mismatch)
+// stays good for the family.
+func refreshTokenDead(e *Error) bool {
+	if e.Code != "invalid_grant" || errors.Is(e, ErrInteractionRequired) {
+		return false
+	}
+	switch e.SubError {
+	case "", "bad_token", "token_expired":
+		return true
+	}
+	return false
+}
+
+// forget removes a refused refresh token from the cache (and its
+// storage), so the next call does not redeem it again (R5).
+func (c *Client) forget(ctx context.Context, k cache.RefreshTokenKey, secret string) {
+	err := c.cache.RemoveRefreshToken(ctx, k, secret)
+	if err != nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: removing the refused refresh token from the cache failed",
+			slog.String("error", err.Error()))
+		return
+	}
+	c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: refused refresh token removed from the cache")
 }
 
 func (c *Client) newRequest(opts TokenOptions, auth Authority, claims string, acct *Account) *InteractiveRequest {

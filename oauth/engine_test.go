@@ -100,8 +100,10 @@ func TestRefreshAtRefreshOn(t *testing.T) {
 		if n := a.Count(fa.EndpointToken); n != 0 {
 			t.Fatalf("refreshed before refresh_on: %d requests", n)
 		}
-		// A failing background refresh is logged, not returned.
-		a.InjectFault(fa.EndpointToken, fa.Fault{Times: 2, AADSTS: 50173, Status: 400})
+		// A failing background refresh is logged, not returned. (MFA for
+		// this resource: the refresh token stays usable. A revoked one,
+		// 50173, is removed: TestRefusedRefreshTokenRemoved.)
+		a.InjectFault(fa.EndpointToken, fa.Fault{Times: 2, AADSTS: 50076, Status: 400})
 		time.Sleep(2 * time.Minute)
 		for range 3 {
 			if tok := mustToken(t, c, graph); tok.Token != first.Token {

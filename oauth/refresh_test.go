@@ -3,10 +3,12 @@ package oauth_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/entraauth/entraauth/cache"
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
 )
@@ -110,6 +112,135 @@ func TestNoCredentialWideLock(t *testing.T) {
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
 			t.Errorf("hung request: %v", err)
+		}
+	})
+}
+
+// R5: a refresh token the authority refuses is removed from the cache, so
+// it is redeemed once and not on every call. A refusal that asks for a
+// sign-in for these scopes only (MFA, Conditional Access, a family token
+// offered to the wrong client) keeps it.
+func TestRefusedRefreshTokenRemoved(t *testing.T) {
+	revoke := func(a *fa.Authority) {
+		if a.RevokeRefreshTokens(fa.DefaultUsername) == 0 {
+			panic("no refresh token to revoke")
+		}
+	}
+	fault := func(f fa.Fault) func(*fa.Authority) {
+		return func(a *fa.Authority) { a.InjectFault(fa.EndpointToken, f) }
+	}
+	for _, tc := range []struct {
+		name    string
+		refuse  func(*fa.Authority)
+		removed bool
+	}{
+		{"revoked (50173)", revoke, true},
+		{"inactive (700082)", fault(fa.Fault{AADSTS: 700082}), true},
+		{"inactive (70008)", fault(fa.Fault{AADSTS: 70008}), true},
+		{"unknown to the authority (9002313)", fault(fa.Fault{AADSTS: 9002313, Error: "invalid_grant"}), true},
+		{"sign-in frequency (70043)", fault(fa.Fault{AADSTS: 70043}), true},
+		{"MFA for this resource (50076)", fault(fa.Fault{AADSTS: 50076}), false},
+		{"blocked by Conditional Access (53003)", fault(fa.Fault{AADSTS: 53003}), false},
+		{"claims challenge", fault(fa.Fault{AADSTS: 70000, Claims: `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`}), false},
+		{"family token for another client", fault(fa.Fault{AADSTS: 70000, SubError: "client_mismatch"}), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				a := fa.New(nil)
+				c := newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) { o.DisableAutomaticAuthentication = true })
+				rec, err := c.Authenticate(context.Background(), graph)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cc := c.Client().Cache()
+				own := cache.NewRefreshTokenKey(rec.HomeAccountID, "login.microsoftonline.com", oauth.AzureCLIClientID, "")
+				family := cache.NewRefreshTokenKey(rec.HomeAccountID, "login.microsoftonline.com", "", "1")
+				if _, ok := cc.RefreshToken(own); !ok {
+					t.Fatal("no refresh token cached after the sign-in")
+				}
+				time.Sleep(2 * time.Hour) // the access token expired
+				tc.refuse(a)
+				a.ResetLog()
+				var are *oauth.AuthenticationRequiredError
+				if _, err := c.GetToken(context.Background(), graph); !errors.As(err, &are) {
+					t.Fatalf("refused refresh token: err = %v, want *AuthenticationRequiredError", err)
+				}
+				if reqs := a.RequestsTo(fa.EndpointToken); len(reqs) != 1 || reqs[0].GrantType != "refresh_token" {
+					t.Fatalf("token requests: %d (%v), want one refresh_token grant", len(reqs), a.Counts())
+				}
+				_, ownLeft := cc.RefreshToken(own)
+				_, famLeft := cc.RefreshToken(family)
+				if tc.removed == (ownLeft || famLeft) {
+					t.Fatalf("refresh token still cached: own %v, family %v; want removed %v", ownLeft, famLeft, tc.removed)
+				}
+				a.ResetLog()
+				a.ClearFaults()
+				_, err = c.GetToken(context.Background(), graph)
+				if tc.removed {
+					if !errors.As(err, &are) || len(a.Requests()) != 0 {
+						t.Errorf("next GetToken: err = %v, %d requests; want *AuthenticationRequiredError without a request", err, len(a.Requests()))
+					}
+				} else if a.Count(fa.EndpointToken) != 1 {
+					t.Errorf("next GetToken: err = %v, counts %v; want the kept refresh token redeemed again", err, a.Counts())
+				}
+			})
+		})
+	}
+}
+
+// The removal reaches the persisted cache: the next process, on the same
+// file, does not redeem the refused refresh token either.
+func TestRefusedRefreshTokenRemovedFromFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.json")
+	synctest.Test(t, func(t *testing.T) {
+		a := fa.New(nil)
+		process := func() *oauth.PasswordCredential {
+			st, err := cache.NewPlaintextFile(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) {
+				o.Cache, o.DisableAutomaticAuthentication = cache.New(st, nil), true
+			})
+		}
+		first := process()
+		if _, err := first.Authenticate(context.Background(), graph); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Hour)
+		a.RevokeRefreshTokens(fa.DefaultUsername)
+		a.ResetLog()
+		var are *oauth.AuthenticationRequiredError
+		if _, err := first.GetToken(context.Background(), graph); !errors.As(err, &are) || a.Count(fa.EndpointToken) != 1 {
+			t.Fatalf("revoked: err = %v, counts %v; want *AuthenticationRequiredError after one refresh", err, a.Counts())
+		}
+		a.ResetLog()
+		if _, err := process().GetToken(context.Background(), graph); !errors.As(err, &are) || len(a.Requests()) != 0 {
+			t.Errorf("next process: err = %v, %d requests; want *AuthenticationRequiredError without a request", err, len(a.Requests()))
+		}
+	})
+}
+
+// A proactive refresh refused because the refresh token is dead removes
+// it: the still-valid cached token keeps being served, and later calls in
+// the renewal window do not start one refused refresh each.
+func TestRefusedProactiveRefresh(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := fa.New(&fa.Options{RefreshIn: 10 * time.Minute})
+		c := newPassword(t, a, fa.DefaultUsername, nil)
+		first := mustToken(t, c, graph)
+		a.RevokeRefreshTokens(fa.DefaultUsername)
+		time.Sleep(11 * time.Minute) // past refresh_on
+		a.ResetLog()
+		for range 5 {
+			if tok := mustToken(t, c, graph); tok.Token != first.Token {
+				t.Fatal("the valid cached token was not served")
+			}
+			synctest.Wait() // the background refresh, if one started, is done
+			time.Sleep(time.Minute)
+		}
+		if n := a.Count(fa.EndpointToken); n != 1 {
+			t.Errorf("%d refresh requests in the renewal window, want 1 (then the refused token is gone)", n)
 		}
 	})
 }
