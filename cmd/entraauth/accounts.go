@@ -28,23 +28,12 @@ type accountOut struct {
 }
 
 func cmdAccounts(ctx context.Context, io *stdio, args []string) error {
-	var o options
-	outputs := []string{"text", "json"}
-	fs := newFlagSet("accounts", &o, io.stderr, outputs)
-	if err := o.parse(fs, args, io, outputs); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	s, err := newSession(ctx, io, &o, true)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	if err := s.client.Cache.Sync(ctx); err != nil {
-		return err
-	}
+	spec := commandSpec{name: "accounts", outputs: []string{"text", "json"}, silent: true, sync: true}
+	return withSession(ctx, io, args, spec, func(s *session, o *options) error { return listAccounts(io, s, o) })
+}
+
+// listAccounts prints the accounts of the session's cache.
+func listAccounts(io *stdio, s *session, o *options) error {
 	var list []accountOut
 	for _, a := range uniqueAccounts(s.client.Cache.Accounts("", o.clientID)) {
 		tenant := a.Realm
@@ -61,7 +50,7 @@ func cmdAccounts(ctx context.Context, io *stdio, args []string) error {
 		return writeJSON(io.stdout, list)
 	}
 	if len(list) == 0 {
-		fmt.Fprintln(io.stderr, "No accounts in the cache; sign in with "+loginHint(&o)+".")
+		fmt.Fprintln(io.stderr, "No accounts in the cache; sign in with "+loginHint(o)+".")
 		return nil
 	}
 	for _, a := range list {
@@ -79,24 +68,16 @@ func cmdAccounts(ctx context.Context, io *stdio, args []string) error {
 // public-client revocation endpoint; the refresh token stays valid at the
 // server until it expires or an administrator revokes sessions.
 func cmdLogout(ctx context.Context, io *stdio, args []string) error {
-	var o options
 	var username string
-	fs := newFlagSet("logout", &o, io.stderr, nil)
-	fs.StringVar(&username, "username", "", "account to remove (default: the account of the last login)")
-	if err := o.parse(fs, args, io, nil); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	s, err := newSession(ctx, io, &o, true)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	if err := s.client.Cache.Sync(ctx); err != nil {
-		return err
-	}
+	spec := commandSpec{name: "logout", silent: true, sync: true, flags: func(fs *flag.FlagSet, _ *options) {
+		fs.StringVar(&username, "username", "", "account to remove (default: the account of the last login)")
+	}}
+	return withSession(ctx, io, args, spec, func(s *session, _ *options) error { return logout(ctx, io, s, username) })
+}
+
+// logout removes username's account, or the last login's when username is
+// empty, from the session's cache.
+func logout(ctx context.Context, io *stdio, s *session, username string) error {
 	if username == "" && !s.hasRecord {
 		return &actionError{msg: "not signed in (name an account with --username)"}
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -264,5 +266,76 @@ func TestVerifySaved(t *testing.T) {
 	err := s.verifySaved(t.Context(), oauth.AuthenticationRecord{HomeAccountID: "uid.utid"})
 	if err == nil || !strings.Contains(err.Error(), "not saved") {
 		t.Errorf("verifySaved() over a storage that loses writes = %v, want 'not saved'", err)
+	}
+}
+
+// TestWithSession: the shared part of login, token, accounts and logout
+// parses the command's own flags, stops at -h or a bad command line before
+// opening anything, opens a silent session only when asked (the last
+// login's account), and reads the cache first only when asked.
+func TestWithSession(t *testing.T) {
+	sio, _, errb := testIO(t, nil)
+	if code := run(t.Context(), []string{"login", "--fake", "--flow", "device"}, sio); code != exitOK {
+		t.Fatalf("login --fake = exit %d; stderr:\n%s", code, errb)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		spec     commandSpec
+		wantErr  string // "" = body runs
+		record   bool   // body sees the last login's account
+		accounts int    // accounts body sees in the cache
+	}{
+		{name: "silent, synced", args: []string{"--fake", "--extra", "x"}, spec: commandSpec{silent: true, sync: true}, record: true, accounts: 1},
+		{name: "silent, not synced", args: []string{"--fake"}, spec: commandSpec{silent: true}, record: true},
+		{name: "not silent, synced", args: []string{"--fake"}, spec: commandSpec{sync: true}, accounts: 1},
+		{name: "help", args: []string{"-h"}, spec: commandSpec{silent: true, sync: true}, wantErr: "help"},
+		{name: "unknown flag", args: []string{"--fake", "--nope"}, spec: commandSpec{silent: true}, wantErr: "flag provided but not defined: -nope"},
+		{name: "bad output", args: []string{"--fake", "--output", "yaml"}, spec: commandSpec{outputs: []string{"text"}}, wantErr: `unknown --output "yaml"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var extra string
+			tt.spec.name = "test"
+			tt.spec.flags = func(fs *flag.FlagSet, _ *options) { fs.StringVar(&extra, "extra", "", "a command's own flag") }
+			ran := false
+			err := withSession(t.Context(), sio, tt.args, tt.spec, func(s *session, o *options) error {
+				ran = true
+				if s.hasRecord != tt.record || !o.fake {
+					t.Errorf("session has record %v, fake %v; want %v, true", s.hasRecord, o.fake, tt.record)
+				}
+				if n := len(s.client.Cache.Accounts("", "")); n != tt.accounts {
+					t.Errorf("body sees %d accounts, want %d", n, tt.accounts)
+				}
+				return errors.New("from body")
+			})
+			switch {
+			case tt.wantErr == "help":
+				if err != nil || ran {
+					t.Errorf("-h: error %v, body ran %v; want neither", err, ran)
+				}
+			case tt.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || ran {
+					t.Errorf("error %v, body ran %v; want %q before the body", err, ran, tt.wantErr)
+				}
+			case !ran || err == nil || err.Error() != "from body":
+				t.Errorf("body ran %v, error %v; want the body's error", ran, err)
+			}
+			if strings.Contains(strings.Join(tt.args, " "), "--extra") && extra != "x" {
+				t.Errorf("--extra = %q, want x", extra)
+			}
+		})
+	}
+}
+
+// TestCommandHelp: -h on each command prints its flags, including its
+// own, and exits 0 without signing in or reading anything.
+func TestCommandHelp(t *testing.T) {
+	for name, own := range map[string]string{"login": "-flow", "token": "-output", "accounts": "-output", "logout": "-username"} {
+		sio, out, errb := testIO(t, nil)
+		if code := run(t.Context(), []string{name, "-h"}, sio); code != exitOK || out.Len() != 0 ||
+			!strings.Contains(errb.String(), "-client-id") || !strings.Contains(errb.String(), own) {
+			t.Errorf("%s -h = exit %d, stdout %q, stderr %q; want 0 and the flags with %s", name, code, out, errb, own)
+		}
 	}
 }

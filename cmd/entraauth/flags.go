@@ -116,6 +116,9 @@ func (o *options) parse(fs *flag.FlagSet, args []string, io *stdio, outputs []st
 			return err
 		}
 	}
+	if o.fakeManual && !o.fake {
+		return usagef("--fake-manual needs --fake")
+	}
 	if len(outputs) > 0 && !slices.Contains(outputs, o.output) {
 		return usagef("unknown --output %q (want one of %s)", o.output, strings.Join(outputs, ", "))
 	}

@@ -15,25 +15,15 @@ func init() {
 }
 
 func cmdLogin(ctx context.Context, io *stdio, args []string) error {
-	var o options
-	outputs := []string{"text", "json"}
-	fs := newFlagSet("login", &o, io.stderr, outputs)
-	fs.StringVar(&o.flow, "flow", "", "sign-in flow: "+flowNames()+" (default: browser when one can open, else device)")
-	fs.BoolVar(&o.fakeManual, "fake-manual", false, "with --fake: do not approve the code automatically; open the printed URL and type the code on the fake's page")
-	if err := o.parse(fs, args, io, outputs); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	if o.fakeManual && !o.fake {
-		return usagef("--fake-manual needs --fake")
-	}
-	s, err := newSession(ctx, io, &o, false)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+	spec := commandSpec{name: "login", outputs: []string{"text", "json"}, flags: func(fs *flag.FlagSet, o *options) {
+		fs.StringVar(&o.flow, "flow", "", "sign-in flow: "+flowNames()+" (default: browser when one can open, else device)")
+		fs.BoolVar(&o.fakeManual, "fake-manual", false, "with --fake: do not approve the code automatically; open the printed URL and type the code on the fake's page")
+	}}
+	return withSession(ctx, io, args, spec, func(s *session, o *options) error { return login(ctx, io, s, o) })
+}
+
+// login signs in with the chosen flow and saves what token needs.
+func login(ctx context.Context, io *stdio, s *session, o *options) error {
 	f, err := chooseFlow(o.flow, s)
 	if err != nil {
 		return err
@@ -46,7 +36,7 @@ func cmdLogin(ctx context.Context, io *stdio, args []string) error {
 	rec, err := cred.Authenticate(ctx, topts)
 	s.done() // erase the prompt before anything else is printed
 	if err != nil {
-		return signInError(err, &o)
+		return signInError(err, o)
 	}
 	// The token Authenticate obtained is in the cache: no request.
 	tok, err := cred.GetToken(ctx, topts)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -19,21 +17,15 @@ func init() {
 var tokenOutputs = []string{"json", "raw", "az", "exec-credential"}
 
 func cmdToken(ctx context.Context, io *stdio, args []string) error {
-	var o options
-	fs := newFlagSet("token", &o, io.stderr, tokenOutputs)
-	if err := o.parse(fs, args, io, tokenOutputs); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	s, err := newSession(ctx, io, &o, true)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+	spec := commandSpec{name: "token", outputs: tokenOutputs, silent: true}
+	return withSession(ctx, io, args, spec, func(s *session, o *options) error { return printSilentToken(ctx, io, s, o) })
+}
+
+// printSilentToken gets a token for the last login's account from the
+// cache (or by refreshing it) and prints it.
+func printSilentToken(ctx context.Context, io *stdio, s *session, o *options) error {
 	if !s.hasRecord {
-		return &actionError{msg: "not signed in: run " + loginHint(&o) + " first"}
+		return &actionError{msg: "not signed in: run " + loginHint(o) + " first"}
 	}
 	// Silent only: the engine returns *oauth.AuthenticationRequiredError
 	// instead of ever running a sign-in step.
@@ -44,7 +36,7 @@ func cmdToken(ctx context.Context, io *stdio, args []string) error {
 	}
 	tok, err := c.GetToken(ctx, oauth.TokenOptions{Scopes: o.scopes}, nil)
 	if err != nil {
-		return signInError(err, &o)
+		return signInError(err, o)
 	}
 	if err := s.saveFake(); err != nil { // a refresh rotates the refresh token
 		return err
