@@ -56,3 +56,33 @@ func BenchmarkGetTokenWarmParallel(b *testing.B) {
 		}
 	})
 }
+
+// The warm GetToken allocates nothing, also when the token is found under
+// an equivalent realm (a credential built from the record of a sign-in
+// through organizations).
+func TestWarmGetTokenDoesNotAllocate(t *testing.T) {
+	a := fa.New(nil)
+	signIn := newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) { o.TenantID = "" })
+	rec, err := signIn.Authenticate(context.Background(), graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromRecord, err := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword,
+		&oauth.ClientOptions{HTTPClient: a.Client(), Cache: signIn.Client().Cache(), AuthenticationRecord: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for name, c := range map[string]*oauth.PasswordCredential{"own realm": signIn, "equivalent realm": fromRecord} {
+		mustToken(t, c, graph)
+		a.ResetLog()
+		allocs := testing.AllocsPerRun(100, func() {
+			if _, err := c.GetToken(ctx, graph); err != nil {
+				panic(err)
+			}
+		})
+		if allocs != 0 || len(a.Requests()) != 0 {
+			t.Errorf("%s: warm GetToken allocates %v times, made %d requests; want 0 and 0", name, allocs, len(a.Requests()))
+		}
+	}
+}

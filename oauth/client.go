@@ -25,7 +25,11 @@ type ClientOptions struct {
 	// AZURE_AUTHORITY_HOST, else [DefaultAuthorityHost].
 	AuthorityHost string
 	// TenantID is the tenant to sign in to; "" means the
-	// AuthenticationRecord's tenant, else "organizations".
+	// AuthenticationRecord's tenant, else "organizations". Tokens cached
+	// through "organizations", "common" or "consumers" come from the
+	// account's home tenant, so they serve a credential for that tenant
+	// (one built from the record of such a sign-in) with no request, and
+	// the other way round; another tenant uses its own tokens only.
 	TenantID string
 	// HTTPClient sends every request; nil means http.DefaultClient.
 	// Redirects are never followed on the authority's endpoints.

@@ -27,6 +27,14 @@
 // so it is redeemed once, not on every call; one refused only for these
 // scopes (MFA, consent, Conditional Access, a claims challenge) is kept.
 //
+// Access tokens are cached under the tenant segment of the authority
+// they were requested from (as MSAL Python and Go do): "organizations"
+// for a sign-in through it. Such a sign-in gets its tokens from the
+// account's home tenant, so a request to that tenant (a credential built
+// from the sign-in's AuthenticationRecord, which names the tenant ID)
+// also finds them, and a request through "organizations" finds tokens
+// stored under the home tenant: no request either way.
+//
 // # Writing a flow
 //
 // A flow's credential embeds [ClientOptions] in its Options, makes a

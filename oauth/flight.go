@@ -22,19 +22,24 @@ type keyMemo struct {
 
 const maxMemo = 32
 
-// accessKey returns the cache key for a request, from the memo when it
-// was seen before.
+// accessKey returns the cache key for a request to auth's tenant, from the
+// memo when it was seen before.
 func (c *Client) accessKey(scopes []string, auth Authority, cae bool, home string) cache.AccessTokenKey {
+	return c.realmKey(scopes, auth.Host, auth.Tenant, cae, home)
+}
+
+// realmKey is accessKey for the access token stored under realm.
+func (c *Client) realmKey(scopes []string, host, realm string, cae bool, home string) cache.AccessTokenKey {
 	if m := c.memo.Load(); m != nil {
 		for i := range *m {
 			e := &(*m)[i]
-			if e.cae == cae && e.home == home && e.tenant == auth.Tenant && slices.Equal(e.scopes, scopes) {
+			if e.cae == cae && e.home == home && e.tenant == realm && slices.Equal(e.scopes, scopes) {
 				return e.key
 			}
 		}
 	}
-	key := cache.NewAccessTokenKey(home, auth.Host, strings.ToLower(auth.Tenant), c.clientID, scopes, "", cae)
-	e := keyMemo{scopes: slices.Clone(scopes), tenant: auth.Tenant, home: home, cae: cae, key: key}
+	key := cache.NewAccessTokenKey(home, host, strings.ToLower(realm), c.clientID, scopes, "", cae)
+	e := keyMemo{scopes: slices.Clone(scopes), tenant: realm, home: home, cae: cae, key: key}
 	for {
 		old := c.memo.Load()
 		var next []keyMemo

@@ -3,10 +3,12 @@ package oauth_test
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"testing/synctest"
 
+	"github.com/entraauth/entraauth/cache"
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
 )
@@ -79,4 +81,78 @@ func TestRecordForAnotherClient(t *testing.T) {
 	if err == nil {
 		t.Error("a record for another client was accepted")
 	}
+}
+
+// A credential built from an AuthenticationRecord finds the access token
+// that its sign-in through "organizations" cached, although the token is
+// stored under realm "organizations" (as MSAL Python and Go store it) and
+// the record names the tenant ID: no request at all, neither with the
+// same cache nor in the next process (a new cache on the same file). A
+// credential for another tenant is not served that token.
+func TestRecordFindsOrganizationsToken(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.json")
+	synctest.Test(t, func(t *testing.T) {
+		a := fa.New(nil)
+		newCache := func() *cache.Cache {
+			st, err := cache.NewPlaintextFile(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cache.New(st, nil)
+		}
+		shared := newCache()
+		signIn := newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) { o.TenantID, o.Cache = "", shared })
+		rec, err := signIn.Authenticate(context.Background(), graph)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orgKey := cache.NewAccessTokenKey(rec.HomeAccountID, "login.microsoftonline.com", oauth.TenantOrganizations, oauth.AzureCLIClientID, graph.Scopes, "", false)
+		first, ok := shared.AccessToken(orgKey)
+		if !ok || rec.TenantID != fa.DefaultTenantID {
+			t.Fatalf("sign-in through organizations: token under realm organizations %v, record tenant %q", ok, rec.TenantID)
+		}
+		fromRecord := func(c *cache.Cache, tenant string) *oauth.Client {
+			client, err := oauth.NewClient("", &oauth.ClientOptions{HTTPClient: a.Client(), Cache: c, TenantID: tenant,
+				AuthenticationRecord: rec, DisableAutomaticAuthentication: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return client
+		}
+		for _, tc := range []struct {
+			name  string
+			cache *cache.Cache
+		}{{"same cache", shared}, {"next process", newCache()}} {
+			a.ResetLog()
+			client := fromRecord(tc.cache, "")
+			if got := client.Authority().Tenant; got != rec.TenantID {
+				t.Errorf("%s: authority tenant %q, want the record's %q", tc.name, got, rec.TenantID)
+			}
+			tok, err := client.GetToken(context.Background(), graph, nil)
+			if err != nil || tok.Token != first.Secret || len(a.Requests()) != 0 {
+				t.Errorf("%s: GetToken = same token %v, err %v, %d requests (%v); want the cached token, no request",
+					tc.name, tok.Token == first.Secret, err, len(a.Requests()), a.Counts())
+			}
+		}
+		// The other way round: a token stored under the home tenant's ID
+		// serves a request through organizations.
+		a.ResetLog()
+		arm := oauth.TokenOptions{Scopes: []string{armScope}}
+		homeTok, err := fromRecord(shared, "").GetToken(context.Background(), arm, nil) // one refresh, stored under the tid
+		if err != nil || a.Count(fa.EndpointToken) != 1 {
+			t.Fatalf("refresh for ARM: %v, counts %v", err, a.Counts())
+		}
+		a.ResetLog()
+		if tok := mustToken(t, signIn, arm); tok.Token != homeTok.Token || len(a.Requests()) != 0 {
+			t.Errorf("organizations credential: same token %v, %d requests; want the home tenant's token, no request",
+				tok.Token == homeTok.Token, len(a.Requests()))
+		}
+		// An explicit other tenant keeps its own tokens.
+		a.ResetLog()
+		_, _ = fromRecord(shared, fa.SecondTenantID).GetToken(context.Background(), graph, nil)
+		if reqs := a.RequestsTo(fa.EndpointToken); len(reqs) != 1 || reqs[0].Tenant != fa.SecondTenantID {
+			t.Errorf("explicit tenant %s: %d token requests, want one to that tenant (the organizations token is the home tenant's)",
+				fa.SecondTenantID, len(reqs))
+		}
+	})
 }
