@@ -35,6 +35,11 @@
 // also finds them, and a request through "organizations" finds tokens
 // stored under the home tenant: no request either way.
 //
+// When the cache's storage fails, the tokens stay in memory: GetToken
+// returns its token and logs the failure, while [Client.Authenticate],
+// the durable sign-in, returns the record with an error matching
+// cache.ErrNotPersisted, since a later process could not use it.
+//
 // # Writing a flow
 //
 // A flow's credential embeds [ClientOptions] in its Options, makes a

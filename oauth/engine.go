@@ -270,12 +270,27 @@ func (c *Client) runStep(ctx context.Context, opts TokenOptions, auth Authority,
 	return res, nil
 }
 
-// store writes res to the cache and makes its account the client's.
+// store writes res to the cache and makes its account the client's. A
+// failure to persist the cache is logged only: the tokens are in memory,
+// and the caller of GetToken gets its token.
 func (c *Client) store(ctx context.Context, opts TokenOptions, auth Authority, res *TokenResult) (AccessToken, error) {
+	tok, _ := c.save(ctx, opts, auth, res)
+	return tok, nil
+}
+
+// save is store returning, besides the token, the error of a cache write
+// that was not persisted (it matches cache.ErrNotPersisted), for
+// Authenticate.
+func (c *Client) save(ctx context.Context, opts TokenOptions, auth Authority, res *TokenResult) (AccessToken, error) {
 	u := c.update(opts, auth, res)
+	var notPersisted error
 	if err := c.cache.Write(ctx, u); err != nil {
-		// The entries are in memory; only persisting failed.
+		// The entries are in memory; only persisting failed (or a corrupt
+		// document was moved aside and a new one written).
 		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: cache write failed", slog.String("error", err.Error()))
+		if errors.Is(err, cache.ErrNotPersisted) {
+			notPersisted = err
+		}
 	}
 	if res.Account.HomeAccountID != "" {
 		a := res.Account
@@ -287,7 +302,7 @@ func (c *Client) store(ctx context.Context, opts TokenOptions, auth Authority, r
 		attrs = append(attrs, slog.String("username", res.Account.Username), slog.String("home_account_id", res.Account.HomeAccountID))
 	}
 	c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: token acquired", attrs...)
-	return AccessToken{Token: res.AccessToken, ExpiresOn: res.ExpiresOn, RefreshOn: res.RefreshOn, TokenType: "Bearer"}, nil
+	return AccessToken{Token: res.AccessToken, ExpiresOn: res.ExpiresOn, RefreshOn: res.RefreshOn, TokenType: "Bearer"}, notPersisted
 }
 
 func (c *Client) update(opts TokenOptions, auth Authority, res *TokenResult) cache.Update {

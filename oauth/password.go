@@ -53,6 +53,8 @@ func (p *PasswordCredential) GetToken(ctx context.Context, opts TokenOptions) (A
 }
 
 // Authenticate signs the user in and returns the authentication record.
+// When the cache cannot be persisted it returns the record with an error
+// matching cache.ErrNotPersisted, as [Client.Authenticate] describes.
 func (p *PasswordCredential) Authenticate(ctx context.Context, opts TokenOptions) (AuthenticationRecord, error) {
 	return p.client.Authenticate(ctx, opts, p.stepFn)
 }

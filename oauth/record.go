@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -32,6 +33,16 @@ func (e *AuthenticationRequiredError) Is(target error) bool { return target == E
 // use this account silently. Empty opts.Scopes means
 // [DefaultAuthenticateScope]. DisableAutomaticAuthentication does not
 // apply: this is the explicit sign-in.
+//
+// Authenticate is about a durable sign-in, so when the tokens could not
+// be persisted (the cache's storage failed to lock, read or write) it
+// returns an error matching cache.ErrNotPersisted (and the storage's
+// error), together with the record: the user did sign in, the tokens are
+// kept in memory and this client's GetToken serves them silently, but a
+// later process given the record would have to sign in again. An
+// application that only needs this process can check for
+// cache.ErrNotPersisted and go on. GetToken, by contrast, returns its
+// token when persisting fails and only logs the failure.
 func (c *Client) Authenticate(ctx context.Context, opts TokenOptions, step Interactive) (AuthenticationRecord, error) {
 	if step == nil {
 		return AuthenticationRecord{}, errors.New("oauth: Authenticate needs a sign-in step")
@@ -51,8 +62,9 @@ func (c *Client) Authenticate(ctx context.Context, opts TokenOptions, step Inter
 	if err != nil {
 		return AuthenticationRecord{}, err
 	}
-	if _, err := c.store(ctx, opts, auth, res); err != nil {
-		return AuthenticationRecord{}, err
+	if _, err := c.save(ctx, opts, auth, res); err != nil {
+		return c.record(auth, res), fmt.Errorf("oauth: signed in, but the token cache could not be persisted "+
+			"(the tokens are kept in memory for this process only): %w", err)
 	}
 	return c.record(auth, res), nil
 }

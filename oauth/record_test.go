@@ -3,6 +3,7 @@ package oauth_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -155,4 +156,65 @@ func TestRecordFindsOrganizationsToken(t *testing.T) {
 				fa.SecondTenantID, len(reqs))
 		}
 	})
+}
+
+// failingStorage is a cache storage whose writes fail (a full disk, a
+// locked keyring).
+type failingStorage struct{ writes int }
+
+var errDiskFull = errors.New("test storage: disk full")
+
+func (f *failingStorage) Lock(context.Context) (func() error, error) {
+	return func() error { return nil }, nil
+}
+func (f *failingStorage) Read(context.Context) ([]byte, error) { return nil, nil }
+func (f *failingStorage) Write(context.Context, []byte) error {
+	f.writes++
+	return errDiskFull
+}
+
+// Authenticate is the durable sign-in: when the cache cannot be persisted
+// it says so (with the record, and the tokens usable in this process);
+// GetToken returns its token regardless.
+func TestAuthenticateCacheNotPersisted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := fa.New(nil)
+		st := &failingStorage{}
+		c := newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) { o.Cache = cache.New(st, nil) })
+		rec, err := c.Authenticate(context.Background(), graph)
+		if !errors.Is(err, cache.ErrNotPersisted) || !errors.Is(err, errDiskFull) || st.writes == 0 {
+			t.Fatalf("Authenticate with a failing storage: err = %v (%d writes); want ErrNotPersisted wrapping the storage's error", err, st.writes)
+		}
+		if rec.HomeAccountID != fa.DefaultUserObjectID+"."+fa.DefaultTenantID || rec.Username != fa.DefaultUsername {
+			t.Errorf("record returned with the error = %+v", rec)
+		}
+		a.ResetLog()
+		mustToken(t, c, graph) // the tokens are in memory
+		if n := len(a.Requests()); n != 0 {
+			t.Errorf("GetToken after Authenticate: %d requests, want none (tokens kept in memory)", n)
+		}
+
+		st2 := &failingStorage{}
+		g := newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) { o.Cache = cache.New(st2, nil) })
+		if tok, err := g.GetToken(context.Background(), graph); err != nil || tok.Token == "" || st2.writes == 0 {
+			t.Errorf("GetToken with a failing storage: %v (%d writes); want the token", err, st2.writes)
+		}
+
+		ok := newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) { o.Cache = cache.New(&memStorage{}, nil) })
+		if _, err := ok.Authenticate(context.Background(), graph); err != nil {
+			t.Errorf("Authenticate with a working storage: %v", err)
+		}
+	})
+}
+
+// memStorage is a working cache storage in memory.
+type memStorage struct{ data []byte }
+
+func (m *memStorage) Lock(context.Context) (func() error, error) {
+	return func() error { return nil }, nil
+}
+func (m *memStorage) Read(context.Context) ([]byte, error) { return m.data, nil }
+func (m *memStorage) Write(_ context.Context, d []byte) error {
+	m.data = append([]byte(nil), d...)
+	return nil
 }
