@@ -46,7 +46,11 @@ func (c *Client) GetToken(ctx context.Context, opts TokenOptions, step Interacti
 	if opts.Claims == "" && acct != nil {
 		key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
 		now := time.Now() // one clock reading serves the cache and the renewal check
-		if at, ok := c.cachedToken(key, opts, auth, acct.HomeAccountID, now); ok {
+		at, ok := c.cache.AccessTokenAt(key, now)
+		if !ok {
+			at, ok = c.equivalentRealmToken(opts, auth, acct.HomeAccountID, now)
+		}
+		if ok {
 			if at.ExpiresOn.Sub(now) > minRemaining {
 				if refreshDue(&at, now) {
 					c.refreshInBackground(ctx, key, opts, auth, acct)
@@ -62,9 +66,9 @@ func (c *Client) GetToken(ctx context.Context, opts TokenOptions, step Interacti
 	return c.acquireShared(ctx, opts, auth, acct, step)
 }
 
-// cachedToken returns the valid access token cached for a request: the
-// one stored under the authority's tenant (key), else one stored under a
-// realm that names the same tenant for this account. MSAL stores a token
+// equivalentRealmToken is the lookup after a miss under the authority's
+// tenant: a valid access token stored under a realm that names the same
+// tenant for this account. MSAL stores a token
 // under the tenant segment of the authority it was requested from, and a
 // sign-in through "organizations", "common" or "consumers" gets its
 // tokens from the account's home tenant (the utid of "uid.utid"): so for
@@ -73,10 +77,7 @@ func (c *Client) GetToken(ctx context.Context, opts TokenOptions, step Interacti
 // hold equivalent tokens, and for a request through them so does the home
 // tenant's realm. A request to any other tenant (a guest tenant) uses its
 // own realm only. No allocation: the keys come from the memo.
-func (c *Client) cachedToken(key cache.AccessTokenKey, opts TokenOptions, auth Authority, home string, now time.Time) (cache.AccessToken, bool) {
-	if at, ok := c.cache.AccessTokenAt(key, now); ok {
-		return at, true
-	}
+func (c *Client) equivalentRealmToken(opts TokenOptions, auth Authority, home string, now time.Time) (cache.AccessToken, bool) {
 	_, utid, _ := strings.Cut(home, ".")
 	switch {
 	case utid == "" || auth.IsADFS():
@@ -133,7 +134,11 @@ func (c *Client) acquire(ctx context.Context, opts TokenOptions, auth Authority,
 		if claims == "" {
 			key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
 			now := time.Now()
-			if at, ok := c.cachedToken(key, opts, auth, acct.HomeAccountID, now); ok && !refreshDue(&at, now) {
+			at, ok := c.cache.AccessTokenAt(key, now)
+			if !ok {
+				at, ok = c.equivalentRealmToken(opts, auth, acct.HomeAccountID, now)
+			}
+			if ok && !refreshDue(&at, now) {
 				return AccessToken{Token: at.Secret, ExpiresOn: at.ExpiresOn, RefreshOn: at.RefreshOn, TokenType: "Bearer"}, nil
 			}
 		}
