@@ -21,10 +21,10 @@ type Options struct {
 //
 // Lookups ([Cache.AccessToken], [Cache.RefreshToken], ...) read memory
 // only: no I/O, no allocation. Changes ([Cache.Write],
-// [Cache.RemoveAccount]) take the storage's cross-process lock, reload the
-// stored document, apply the change to it, and write it back, all under
-// the lock, so two processes sharing a storage never lose each other's
-// tokens. [Cache.Sync] brings memory up to date with changes other
+// [Cache.RemoveAccount], [Cache.RemoveRefreshToken], [Cache.Merge]) take
+// the storage's cross-process lock, reload the stored document, apply the
+// change to it, and write it back, all under the lock, so two processes
+// sharing a storage never lose each other's tokens. [Cache.Sync] brings memory up to date with changes other
 // processes made; call it after a lookup misses and before redeeming a
 // refresh token (Entra rotates refresh tokens).
 type Cache struct {

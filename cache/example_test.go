@@ -97,3 +97,30 @@ func ExampleError_corrupt() {
 	// true
 	// moved aside: {truncated
 }
+
+// When the authority refuses a refresh token as revoked or expired, the
+// engine removes it, naming the refused secret, so it is not redeemed on
+// every call; the account's other entries stay.
+func ExampleCache_RemoveRefreshToken() {
+	ctx := context.Background()
+	c := cache.New(nil, nil)
+	client := "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+	err := c.Write(ctx, cache.Update{
+		RefreshToken: &cache.RefreshToken{HomeAccountID: "uid.utid", Environment: "login.microsoftonline.com",
+			ClientID: client, Secret: "0.AAAA-revoked"},
+		Account: &cache.Account{HomeAccountID: "uid.utid", Environment: "login.microsoftonline.com",
+			Realm: "utid", Username: "user@contoso.example"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	key := cache.NewRefreshTokenKey("uid.utid", "login.microsoftonline.com", client, "")
+	rt, _ := c.RefreshToken(key)
+	// ... the token endpoint answers invalid_grant (AADSTS50173) ...
+	if err := c.RemoveRefreshToken(ctx, key, rt.Secret); err != nil {
+		panic(err)
+	}
+	_, ok := c.RefreshToken(key)
+	fmt.Printf("refresh token left: %v, entries: %+v\n", ok, c.Len())
+	// Output: refresh token left: false, entries: {AccessTokens:0 RefreshTokens:0 IDTokens:0 Accounts:1 AppMetadata:0}
+}
