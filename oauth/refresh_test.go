@@ -121,17 +121,17 @@ func TestNoCredentialWideLock(t *testing.T) {
 // sign-in for these scopes only (MFA, Conditional Access, a family token
 // offered to the wrong client) keeps it.
 func TestRefusedRefreshTokenRemoved(t *testing.T) {
-	revoke := func(a *fa.Authority) {
+	revoke := func(t *testing.T, a *fa.Authority) {
 		if a.RevokeRefreshTokens(fa.DefaultUsername) == 0 {
-			panic("no refresh token to revoke")
+			t.Fatal("no refresh token to revoke")
 		}
 	}
-	fault := func(f fa.Fault) func(*fa.Authority) {
-		return func(a *fa.Authority) { a.InjectFault(fa.EndpointToken, f) }
+	fault := func(f fa.Fault) func(*testing.T, *fa.Authority) {
+		return func(_ *testing.T, a *fa.Authority) { a.InjectFault(fa.EndpointToken, f) }
 	}
 	for _, tc := range []struct {
 		name    string
-		refuse  func(*fa.Authority)
+		refuse  func(*testing.T, *fa.Authority)
 		removed bool
 	}{
 		{"revoked (50173)", revoke, true},
@@ -159,7 +159,7 @@ func TestRefusedRefreshTokenRemoved(t *testing.T) {
 					t.Fatal("no refresh token cached after the sign-in")
 				}
 				time.Sleep(2 * time.Hour) // the access token expired
-				tc.refuse(a)
+				tc.refuse(t, a)
 				a.ResetLog()
 				var are *oauth.AuthenticationRequiredError
 				if _, err := c.GetToken(context.Background(), graph); !errors.As(err, &are) {
