@@ -46,8 +46,9 @@ type TokenResult struct {
 // flexInt is a JSON number or a string holding one ("expires_in": "3599"
 // is seen from some endpoints).
 type flexInt struct {
-	n   int64
-	set bool
+	n     int64
+	set   bool
+	whole bool // no fractional part: lifetimes truncate, codes must be whole
 }
 
 func (f *flexInt) UnmarshalJSON(b []byte) error {
@@ -64,7 +65,7 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return errors.New("not a number")
 	}
-	f.n, f.set = int64(max(min(v, 1e12), -1e12)), true
+	f.n, f.set, f.whole = int64(max(min(v, 1e12), -1e12)), true, v == math.Trunc(v)
 	return nil
 }
 
@@ -186,7 +187,8 @@ func ParseErrorResponse(endpoint string, status int, body []byte) *Error {
 	}
 	for _, raw := range ej.Codes {
 		var n flexInt
-		if n.UnmarshalJSON(raw) == nil && n.set && n.n >= 0 && n.n <= math.MaxInt32 {
+		// An AADSTS code is a whole number; 1.5 is dropped, not read as 1.
+		if n.UnmarshalJSON(raw) == nil && n.set && n.whole && n.n >= 0 && n.n <= math.MaxInt32 {
 			e.AADSTS = append(e.AADSTS, int(n.n))
 		}
 	}

@@ -114,8 +114,8 @@ func TestParseErrorResponse(t *testing.T) {
 		e.CorrelationID != "corr" || e.TraceID != "trace" || e.Timestamp != "ts" || e.ErrorURI != "uri" || e.Snippet != "" {
 		t.Errorf("fields: %+v", e)
 	}
-	if len(e.AADSTS) != 3 || e.AADSTS[0] != 50076 || e.AADSTS[1] != 70000 || e.AADSTS[2] != 1 {
-		t.Errorf("AADSTS = %v, want [50076 70000 1]", e.AADSTS)
+	if len(e.AADSTS) != 2 || e.AADSTS[0] != 50076 || e.AADSTS[1] != 70000 {
+		t.Errorf("AADSTS = %v, want [50076 70000] (1.5, null, -1 and \"x\" dropped)", e.AADSTS)
 	}
 	if !e.HasAADSTS(50076) || e.HasAADSTS(50079) {
 		t.Error("HasAADSTS")
