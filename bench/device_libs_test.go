@@ -10,40 +10,22 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/devicecode"
-	"github.com/entraauth/entraauth/oauth"
 )
 
 // The device code clients: signIn runs each library's device code flow
 // (the fake approves the code by itself), token is as for the password
 // clients. Prompts are discarded.
 
-type entraauthDevice struct{ cred *devicecode.Credential }
-
 func newEntraauthDevice(tb testing.TB, a *fa.Authority, discovery bool) tokenClient {
 	tb.Helper()
 	cred, err := devicecode.New(fa.AzureCLIClientID, &devicecode.Options{
-		ClientOptions: oauth.ClientOptions{
-			AuthorityHost:            a.URL(),
-			TenantID:                 fa.DefaultTenantID,
-			HTTPClient:               a.Client(),
-			DisableInstanceDiscovery: !discovery,
-		},
-		Prompt: func(context.Context, devicecode.Message) error { return nil },
+		ClientOptions: entraauthOptions(a, discovery),
+		Prompt:        func(context.Context, devicecode.Message) error { return nil },
 	})
 	if err != nil {
 		tb.Fatalf("entraauth device code: %v", err)
 	}
-	return &entraauthDevice{cred: cred}
-}
-
-func (c *entraauthDevice) signIn(ctx context.Context) error {
-	_, err := c.cred.GetToken(ctx, oauth.TokenOptions{Scopes: graphScopes})
-	return err
-}
-
-func (c *entraauthDevice) token(ctx context.Context, scopes []string) (string, error) {
-	t, err := c.cred.GetToken(ctx, oauth.TokenOptions{Scopes: scopes})
-	return t.Token, err
+	return &entraauthClient{cred: cred}
 }
 
 // msalDevice reuses msalClient's silent path; only signIn differs.

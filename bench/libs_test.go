@@ -51,19 +51,25 @@ var libs = []lib{
 	{name: "azidentity", newClient: newAzidentity, newDevice: newAzidentityDevice},
 }
 
-// entraauth: oauth.PasswordCredential; GetToken signs in when nothing is
-// cached and is silent afterwards.
-type entraauthClient struct{ cred *oauth.PasswordCredential }
+// entraauth: any of our credentials (password here, device code in
+// device_libs_test.go); GetToken signs in when nothing is cached and is
+// silent afterwards.
+type entraauthClient struct{ cred oauth.Credential }
+
+// entraauthOptions points one of our credentials at the fake.
+func entraauthOptions(a *fa.Authority, discovery bool) oauth.ClientOptions {
+	return oauth.ClientOptions{
+		AuthorityHost:            a.URL(),
+		TenantID:                 fa.DefaultTenantID,
+		HTTPClient:               a.Client(),
+		DisableInstanceDiscovery: !discovery,
+	}
+}
 
 func newEntraauth(tb testing.TB, a *fa.Authority, discovery bool) tokenClient {
 	tb.Helper()
-	cred, err := oauth.NewPasswordCredential(fa.AzureCLIClientID, fa.DefaultUsername, fa.DefaultPassword,
-		&oauth.ClientOptions{
-			AuthorityHost:            a.URL(),
-			TenantID:                 fa.DefaultTenantID,
-			HTTPClient:               a.Client(),
-			DisableInstanceDiscovery: !discovery,
-		})
+	opts := entraauthOptions(a, discovery)
+	cred, err := oauth.NewPasswordCredential(fa.AzureCLIClientID, fa.DefaultUsername, fa.DefaultPassword, &opts)
 	if err != nil {
 		tb.Fatalf("entraauth: %v", err)
 	}
