@@ -120,20 +120,28 @@ func BenchmarkLoadSave1000Accounts(b *testing.B) {
 	}
 }
 
-// BenchmarkFileWrite1000Accounts measures one Write of a warm process
-// against a plaintext file holding 1,000 accounts that no other process
-// changed: lock, version check (no reload), apply, serialize, write a temp
-// file, fsync, rename, unlock.
-func BenchmarkFileWrite1000Accounts(b *testing.B) {
+// thousandAccountFile returns a plaintext store holding
+// the 1,000-account document.
+func thousandAccountFile(b *testing.B) *FileStorage {
+	b.Helper()
 	path := filepath.Join(b.TempDir(), "cache.json")
 	st, err := NewPlaintextFile(path, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	if err := st.Write(ctx, thousandAccounts(b)); err != nil {
+	if err := st.Write(context.Background(), thousandAccounts(b)); err != nil {
 		b.Fatal(err)
 	}
+	return st
+}
+
+// BenchmarkFileWrite1000Accounts measures one Write of a warm process
+// against a plaintext file holding 1,000 accounts that no other process
+// changed: lock, version check (no reload), apply, serialize, write a temp
+// file, fsync, rename, unlock.
+func BenchmarkFileWrite1000Accounts(b *testing.B) {
+	st := thousandAccountFile(b)
+	ctx := context.Background()
 	c := New(st, nil)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -147,15 +155,8 @@ func BenchmarkFileWrite1000Accounts(b *testing.B) {
 // 1,000-account file: Sync (lock, read, parse, index) then Write
 // (lock, apply, serialize, atomic replace).
 func BenchmarkFileLoadSave1000Accounts(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "cache.json")
-	st, err := NewPlaintextFile(path, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	st := thousandAccountFile(b)
 	ctx := context.Background()
-	if err := st.Write(ctx, thousandAccounts(b)); err != nil {
-		b.Fatal(err)
-	}
 	b.ReportAllocs()
 	for b.Loop() {
 		c := New(st, nil)
