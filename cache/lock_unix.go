@@ -35,6 +35,8 @@ func checkLockFile(f *os.File) error {
 		return err
 	}
 	switch {
+	case st.Nlink == 0:
+		return errLockBusy // the previous holder deleted it after we opened it: retry
 	case st.Mode&syscall.S_IFMT != syscall.S_IFREG:
 		return fmt.Errorf("%w: the lock file is not a regular file", ErrUnsafeFile)
 	case st.Nlink != 1:

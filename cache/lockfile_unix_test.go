@@ -59,10 +59,3 @@ func TestLockFileRefusesPlantedFiles(t *testing.T) {
 		})
 	}
 }
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
