@@ -22,6 +22,7 @@ func filled(tb testing.TB, n, want int) (*Cache, []AccessTokenKey) {
 			key: fmt.Sprint(i),
 		}, true)
 	}
+	c.publish()
 	var keys []AccessTokenKey
 	for i := 0; i < n && len(keys) < want; i += max(1, n/want) {
 		keys = append(keys, NewAccessTokenKey(fmt.Sprintf("%08d-uid.utid", i), testEnv, testRealm, testClient,

@@ -76,6 +76,7 @@ func oneAccount(n int) *Cache {
 			key: fmt.Sprint(i),
 		}, true)
 	}
+	c.publish()
 	return c
 }
 
@@ -146,5 +147,27 @@ func BenchmarkLoad(b *testing.B) {
 			runtime.ReadMemStats(&ms1)
 			b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(n)/float64(len(data)), "alloc-x")
 		})
+	}
+}
+
+// A lookup that misses the exact key reads only the tokens that could
+// answer it, through the partition's index: none for a resource not
+// cached, one for the ".default" of a cached resource, at 1,000 tokens.
+func TestMissReadsNoOtherTokens(t *testing.T) {
+	c := oneAccount(1000)
+	k := NewAccessTokenKey("uid.utid", testEnv, testRealm, testClient, nil, "", false)
+	p := c.view.Load().parts[k.bucket()]
+	for want, n := range map[string]int{
+		"https://other.example/.default":           0,
+		"https://res500.example/.default":          1,
+		"https://res7.example/user_impersonation":  1,
+		"https://other.example/user_impersonation": 0,
+	} {
+		if got := len(p.candidates(want)); got != n {
+			t.Errorf("candidates(%s) = %d tokens, want %d", want, got, n)
+		}
+	}
+	if _, ok := c.AccessToken(NewAccessTokenKey("uid.utid", testEnv, testRealm, testClient, []string{"https://res500.example/.default"}, "", false)); !ok {
+		t.Error(".default of a cached resource: miss")
 	}
 }

@@ -57,20 +57,9 @@ func (p *partition) find(want string, now time.Time) *AccessToken {
 	if want == "" {
 		return nil
 	}
-	list := p.small
-	res, isDefault := strings.CutSuffix(want, "/.default")
-	if isDefault && strings.Contains(want, " ") {
-		isDefault = false
-	}
-	switch {
-	case list != nil:
-	case isDefault:
-		list = p.byPrefix[res]
-	default:
-		first, _, _ := strings.Cut(want, " ")
-		list = p.byScope[first]
-	}
+	res, isDefault := defaultOf(want)
 	var best *AccessToken
+	list := p.candidates(want)
 	for _, t := range list {
 		if !t.ExpiresOn.After(now) || (best != nil && !t.ExpiresOn.After(best.ExpiresOn)) {
 			continue
@@ -80,6 +69,26 @@ func (p *partition) find(want string, now time.Time) *AccessToken {
 		}
 	}
 	return best
+}
+
+// defaultOf reports whether want (a ScopeKey) is a lone
+// "<resource>/.default", and its resource.
+func defaultOf(want string) (string, bool) {
+	res, ok := strings.CutSuffix(want, "/.default")
+	return res, ok && !strings.Contains(want, " ")
+}
+
+// candidates are the tokens that may answer want: those holding its first
+// scope, or for a ".default" those whose first scope is of its resource.
+func (p *partition) candidates(want string) []*AccessToken {
+	if p.small != nil {
+		return p.small
+	}
+	if res, ok := defaultOf(want); ok {
+		return p.byPrefix[res]
+	}
+	first, _, _ := strings.Cut(want, " ")
+	return p.byScope[first]
 }
 
 func newPartition(tokens []*AccessToken) *partition {
