@@ -3,14 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 )
-
-func identityServiceDir() (string, error) {
-	home, err := os.UserHomeDir()
-	return filepath.Join(home, ".IdentityService"), err
-}
 
 // openEncrypted opens Dir/Name.entraauth, keyed from the login keychain
 // (service "entraauth", account the cache name), after checking that the

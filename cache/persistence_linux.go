@@ -9,11 +9,6 @@ import (
 	"time"
 )
 
-func identityServiceDir() (string, error) {
-	home, err := os.UserHomeDir()
-	return filepath.Join(home, ".IdentityService"), err
-}
-
 // openEncrypted opens azure-identity's Secret Service item for r.Name and
 // probes it with one read.
 func openEncrypted(ctx context.Context, r resolved) (Storage, error) {
