@@ -34,7 +34,7 @@ func (s *store) unmarshal(data []byte) error {
 				var cae string
 				strs = append(strs, strField{caeField, &cae})
 				return after(decode(e, strs, times), func() {
-					t.CAE, t.extra = cae == "1", compact(e)
+					t.CAE, t.extra = cae == "1", compact(e, credAccessToken)
 					s.addAT(t, false)
 				})
 			})
@@ -42,24 +42,24 @@ func (s *store) unmarshal(data []byte) error {
 			s.section(name, raw, func(k string, e map[string]json.RawMessage) error {
 				t := &RefreshToken{key: k}
 				return after(decode(e, t.fields(), []timeField{{"last_modification_time", &t.LastModified}}), func() {
-					t.extra = compact(e)
+					t.extra = compact(e, credRefreshToken)
 					s.addRT(t, false)
 				})
 			})
 		case secIDToken:
 			s.section(name, raw, func(k string, e map[string]json.RawMessage) error {
 				t := &IDToken{key: k}
-				return after(decode(e, t.fields(), nil), func() { t.extra = compact(e); s.addID(t, false) })
+				return after(decode(e, t.fields(), nil), func() { t.extra = compact(e, credIDToken); s.addID(t, false) })
 			})
 		case secAccount:
 			s.section(name, raw, func(k string, e map[string]json.RawMessage) error {
 				a := &Account{key: k}
-				return after(decode(e, a.fields(), nil), func() { a.extra = compact(e); s.addAccount(a, false) })
+				return after(decode(e, a.fields(), nil), func() { a.extra = compact(e, ""); s.addAccount(a, false) })
 			})
 		case secAppMetadata:
 			s.section(name, raw, func(k string, e map[string]json.RawMessage) error {
 				m := &AppMetadata{key: k}
-				return after(decode(e, m.fields(), nil), func() { m.extra = compact(e); s.addApp(m, false) })
+				return after(decode(e, m.fields(), nil), func() { m.extra = compact(e, ""); s.addApp(m, false) })
 			})
 		default:
 			s.sections[name] = raw
@@ -77,8 +77,14 @@ func after(err error, f func()) error {
 
 // compact returns the unknown fields left in e in a map of their own
 // size (nil when none), so a loaded entry does not keep the buckets of
-// the fields decode took out.
-func compact(e map[string]json.RawMessage) map[string]json.RawMessage {
+// the fields decode took out. A token's credential_type is not kept: it
+// is written back from the section.
+func compact(e map[string]json.RawMessage, cred string) map[string]json.RawMessage {
+	if cred != "" {
+		if v, ok := e["credential_type"]; ok && string(v) == `"`+cred+`"` {
+			delete(e, "credential_type")
+		}
+	}
 	if len(e) == 0 {
 		return nil
 	}

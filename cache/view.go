@@ -2,7 +2,6 @@ package cache
 
 import (
 	"maps"
-	"slices"
 	"strings"
 	"time"
 )
@@ -93,7 +92,9 @@ func (p *partition) candidates(want string) []*AccessToken {
 
 func newPartition(tokens []*AccessToken) *partition {
 	if len(tokens) <= smallPartition {
-		return &partition{small: slices.Clone(tokens)}
+		// Shared with the store: it only appends past this length and
+		// replaces the slice to remove, so these elements never change.
+		return &partition{small: tokens[:len(tokens):len(tokens)]}
 	}
 	p := &partition{byScope: map[string][]*AccessToken{}, byPrefix: map[string][]*AccessToken{}}
 	for _, t := range tokens {
