@@ -124,3 +124,23 @@ func ExampleCache_RemoveRefreshToken() {
 	fmt.Printf("refresh token left: %v, entries: %+v\n", ok, c.Len())
 	// Output: refresh token left: false, entries: {AccessTokens:0 RefreshTokens:0 IDTokens:0 Accounts:1 AppMetadata:0}
 }
+
+// RefreshTokens lists an account's refresh tokens newest first, so an
+// engine redeems the newest and, when the authority refuses it (another
+// writer rotated it), tries the next.
+func ExampleCache_RefreshTokens() {
+	c := cache.New(nil, nil)
+	ctx := context.Background()
+	for i, secret := range []string{"older", "newer"} {
+		_ = c.Write(ctx, cache.Update{RefreshToken: &cache.RefreshToken{
+			HomeAccountID: "uid.utid", Environment: "login.microsoftonline.com", ClientID: "client-" + secret,
+			Secret: secret, FamilyID: "1", LastModified: time.Unix(1700000000+int64(i), 0),
+		}})
+	}
+	for _, rt := range c.RefreshTokens("uid.utid", "login.windows.net", "client-older") {
+		fmt.Println(rt.Secret)
+	}
+	// Output:
+	// newer
+	// older
+}

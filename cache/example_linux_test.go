@@ -1,0 +1,32 @@
+package cache_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/entraauth/entraauth/cache"
+)
+
+// NewPersistentStorage opens the named cache azure-identity shares. Here
+// no Secret Service answers (the bus address names nothing), so without
+// the opt-in it is an error, and with it the plaintext file.
+func ExampleNewPersistentStorage() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	opts := &cache.PersistenceOptions{Name: "myapp", Dir: dir, BusAddress: "unix:path=" + dir + "/no-bus"}
+	_, err := cache.NewPersistentStorage(ctx, opts)
+	fmt.Println("not allowed:", errors.Is(err, cache.ErrEncryptionUnavailable))
+
+	opts.AllowUnencryptedStorage = true
+	st, err := cache.NewPersistentStorage(ctx, opts)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("allowed, encrypted:", cache.Encrypted(st))
+	// Output:
+	// not allowed: true
+	// allowed, encrypted: false
+}
