@@ -2,17 +2,50 @@ package cache
 
 import (
 	"errors"
+	"fmt"
 	"os"
 
 	"golang.org/x/sys/windows"
 )
 
+// openLockFile opens (creating it) the lock file and refuses one that is
+// a symbolic link or junction (the opened file is not the one at path
+// itself) or has other hard links, before anything is written into it.
 func openLockFile(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if errors.Is(err, windows.ERROR_ACCESS_DENIED) || errors.Is(err, windows.ERROR_SHARING_VIOLATION) {
 		return nil, errLockBusy // the previous holder is deleting it: retry
 	}
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLockFile(f, path); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func checkLockFile(f *os.File, path string) error {
+	link, err := os.Lstat(path)
+	if err != nil {
+		return errLockBusy // deleted meanwhile: retry
+	}
+	opened, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if link.Mode()&os.ModeSymlink != 0 || !link.Mode().IsRegular() || !os.SameFile(link, opened) {
+		return fmt.Errorf("%w: the lock file is a link or not a regular file", ErrUnsafeFile)
+	}
+	var info windows.ByHandleFileInformation
+	if err := windows.GetFileInformationByHandle(windows.Handle(f.Fd()), &info); err != nil {
+		return err
+	}
+	if info.NumberOfLinks > 1 {
+		return fmt.Errorf("%w: the lock file has %d hard links", ErrUnsafeFile, info.NumberOfLinks)
+	}
+	return nil
 }
 
 func tryLock(f *os.File) (bool, error) {
