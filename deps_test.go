@@ -28,6 +28,7 @@ var allowed = map[string][]string{
 	"devicecode":                {"oauth"},
 	"loopback":                  {"oauth", "pkce"},
 	"broker":                    {"oauth"},
+	"azurecli":                  {"oauth", "cache"},
 	"conformance/fakeauthority": nil,
 	"conformance":               {"oauth", "conformance/fakeauthority"},
 	"cmd/entraauth":             {"*"},

@@ -1,0 +1,2 @@
+// Package azurecli gets tokens from the developer's Azure CLI session.
+package azurecli
