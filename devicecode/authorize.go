@@ -29,10 +29,17 @@ type Message struct {
 	// Message is Entra's own instruction text ("To sign in, use a web
 	// browser to open the page ... and enter the code ..."), localized
 	// by Entra; when the server sent none, one is composed in English.
-	// Control and escape characters are removed.
+	// Control and escape characters are removed. Its text is the
+	// server's: [WriterPrompt] does not print it, and a prompt that does
+	// must also show Warning.
 	Message string
 	// ExpiresOn is when the user code stops working.
 	ExpiresOn time.Time
+	// Warning is set when the user should not trust this sign-in
+	// blindly: VerificationURI is not a known device login page of the
+	// authority's cloud (nor on the authority's own host), or Message
+	// names another URL. A prompt must show it; [WriterPrompt] does.
+	Warning string
 }
 
 // deviceAuth is a parsed device authorization response (RFC 8628 §3.2).
