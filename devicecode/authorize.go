@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -57,7 +56,6 @@ const (
 	minInterval     = 1 * time.Second
 	maxInterval     = 5 * time.Minute
 	maxExpiresIn    = time.Hour
-	maxBodyBytes    = 1 << 20
 )
 
 // wireDeviceAuth is the JSON of a device authorization response. Error is
@@ -96,27 +94,20 @@ func deviceAuthError(status int, body []byte) *oauth.Error {
 func clean(s string) string { return strings.TrimSpace(oauth.SanitizeText(s)) }
 
 // requestDeviceCode posts the device authorization request (RFC 8628 §3.1)
-// and parses the answer. now is the time the request was sent, from which
-// ExpiresOn is computed.
-func requestDeviceCode(ctx context.Context, hc *http.Client, endpoint, clientID string, scopes []string) (*deviceAuth, error) {
-	form := url.Values{"client_id": {clientID}, "scope": {strings.Join(scopes, " ")}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, fmt.Errorf("devicecode: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
+// through the engine's wire (so it has a deadline even under
+// context.Background(), and a bounded body) and parses the answer.
+func requestDeviceCode(ctx context.Context, c *oauth.Client, endpoint string, scopes []string) (*deviceAuth, error) {
+	form := url.Values{"client_id": {c.ClientID()}, "scope": {strings.Join(scopes, " ")}}
 	now := time.Now()
-	resp, err := hc.Do(req)
+	status, body, err := c.PostForm(ctx, "devicecode", endpoint, form)
 	if err != nil {
+		var oe *oauth.Error
+		if errors.As(err, &oe) {
+			oe.Snippet = "" // an oversized success could hold a device code
+		}
 		return nil, fmt.Errorf("devicecode: device authorization request: %w", err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
-	if err != nil {
-		return nil, fmt.Errorf("devicecode: reading device authorization response: %w", err)
-	}
-	return parseDeviceAuth(resp.StatusCode, body, now)
+	return parseDeviceAuth(status, body, now)
 }
 
 // parseDeviceAuth turns a device authorization response into a deviceAuth

@@ -77,7 +77,7 @@ func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*
 	if req.Endpoints.DeviceCode == "" {
 		return nil, errors.New("devicecode: the authority has no device authorization endpoint")
 	}
-	auth, err := requestDeviceCode(ctx, c.client.HTTPClient(), req.Endpoints.DeviceCode, c.client.ClientID(), req.Scopes)
+	auth, err := requestDeviceCode(ctx, c.client, req.Endpoints.DeviceCode, req.Scopes)
 	if err != nil {
 		return nil, err
 	}
