@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/entraauth/entraauth/oauth"
 )
 
 func TestParseTokenOutput(t *testing.T) {
@@ -186,7 +188,7 @@ func TestChooseCache(t *testing.T) {
 
 func TestRedactAndClean(t *testing.T) {
 	in := "ERROR: bad\x1b[31m token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln and \"accessToken\": \"secret\"\u202e\n"
-	got := redact(clean(in))
+	got := redact(oauth.SanitizeText(in))
 	for _, bad := range []string{"eyJ", "secret", "\x1b", "\u202e", "\n"} {
 		if strings.Contains(got, bad) {
 			t.Errorf("%q still holds %q", got, bad)

@@ -112,7 +112,7 @@ func (c *Credential) runAz(ctx context.Context, args []string) ([]byte, error) {
 // (unavailable); anything else is az's own failure, reported with its
 // message cleaned of control characters and tokens.
 func azError(err error, stderr string) error {
-	msg := strings.TrimSpace(redact(clean(stderr)))
+	msg := strings.TrimSpace(redact(oauth.SanitizeText(stderr)))
 	if len(msg) > 1000 {
 		msg = msg[:1000] + "..."
 	}
@@ -134,25 +134,6 @@ var tokenInText = regexp.MustCompile(`eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za
 
 // redact removes anything shaped like a JWT or an accessToken field.
 func redact(s string) string { return tokenInText.ReplaceAllString(s, "[redacted]") }
-
-// clean drops control characters, bidi controls and invalid UTF-8 from
-// text az printed, keeping newlines as spaces.
-// TODO(lead): replace with oauth.SanitizeText once h-terminal's
-// oauth/sanitize.go is merged.
-func clean(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return -1
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
-			return -1
-		}
-		return r
-	}, s)
-}
 
 // tokenOutput is what az account get-access-token prints: accessToken,
 // expiresOn (a naive local time, "2006-01-02 15:04:05.000000") and, from
