@@ -90,3 +90,45 @@ func ExampleIsCredentialUnavailable() {
 	// Output:
 	// try another way: signing in: oauth: azurecli unavailable: no Azure CLI session; run az login
 }
+
+// DisableAutomaticAuthentication with nothing cached cannot run here
+// without a prompt: unavailable, and still an AuthenticationRequiredError
+// for callers that test for that. With an account whose refresh token the
+// authority revoked it is the refusal's AuthenticationRequiredError only,
+// which a chain passes through.
+func TestDisableAutomaticAuthenticationUnavailable(t *testing.T) {
+	a := fa.New(nil)
+	step := func(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+		t.Fatal("the interactive step ran")
+		return nil, nil
+	}
+	c, err := oauth.NewClient("", &oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, DisableAutomaticAuthentication: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := oauth.TokenOptions{Scopes: []string{"User.Read"}}
+	_, err = c.GetToken(context.Background(), opts, step)
+	var are *oauth.AuthenticationRequiredError
+	if !oauth.IsCredentialUnavailable(err) || !errors.As(err, &are) || !errors.Is(err, oauth.ErrInteractionRequired) {
+		t.Fatalf("nothing cached: err = %v; want unavailable wrapping *AuthenticationRequiredError", err)
+	}
+
+	p, err := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword, &oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := p.Authenticate(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.RevokeRefreshTokens(fa.DefaultUsername)
+	c2, err := oauth.NewClient("", &oauth.ClientOptions{HTTPClient: a.Client(), Cache: p.Client().Cache(),
+		AuthenticationRecord: rec, DisableAutomaticAuthentication: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c2.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{"https://vault.azure.net/.default"}}, step)
+	if !errors.As(err, &are) || oauth.IsCredentialUnavailable(err) {
+		t.Fatalf("revoked: err = %v; want *AuthenticationRequiredError, not unavailable", err)
+	}
+}
