@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	"loopback":                  {"oauth", "pkce"},
 	"broker":                    {"oauth"},
 	"azurecli":                  {"oauth", "cache"},
+	"auto":                      {"oauth", "cache", "azurecli", "devicecode", "loopback"},
 	"conformance/fakeauthority": nil,
 	"conformance":               {"oauth", "conformance/fakeauthority"},
 	"cmd/entraauth":             {"*"},
