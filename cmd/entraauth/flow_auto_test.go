@@ -1,0 +1,25 @@
+package main
+
+import "testing"
+
+// login's default follows package auto's order among the flows that are
+// available: the browser before the device code, the device code when no
+// browser can open.
+func TestAutoFlowOrder(t *testing.T) {
+	b, ok := flows["browser"]
+	if !ok {
+		t.Skip("this build has no browser flow")
+	}
+	saved := b.Available
+	t.Cleanup(func() { b.Available = saved })
+	for _, tc := range []struct {
+		browser bool
+		want    string
+	}{{true, "browser"}, {false, "device"}} {
+		b.Available = func(*session) bool { return tc.browser }
+		f, err := chooseFlow("", &session{})
+		if err != nil || f.Name != tc.want {
+			t.Errorf("browser available %v: got %v, %v; want %s", tc.browser, f, err, tc.want)
+		}
+	}
+}
