@@ -17,6 +17,9 @@ import (
 	"github.com/entraauth/entraauth/oauth"
 )
 
+// errCacheDisabled: Options.DisableTokenCache is set.
+var errCacheDisabled = errors.New("the token cache is disabled")
+
 // name is the Credential field of this package's CredentialUnavailableError.
 const name = "azurecli"
 
@@ -137,7 +140,7 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 	}
 	var (
 		client   *oauth.Client
-		cacheErr = errors.New("the token cache is disabled")
+		cacheErr = errCacheDisabled
 	)
 	if !c.opts.DisableTokenCache {
 		client, cacheErr = c.engine(ctx)
@@ -146,8 +149,7 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 		o := opts
 		o.EnableCAE = false
 		tok, err := client.GetToken(ctx, o, nil)
-		var are *oauth.AuthenticationRequiredError
-		if err == nil || !errors.As(err, &are) {
+		if err == nil || !needsSignIn(err) {
 			return tok, err
 		}
 		cacheErr = errors.New("the refresh token in Azure CLI's cache needs the user to sign in again")
@@ -190,7 +192,10 @@ func (c *Credential) allowTenant(t string) error {
 			return nil
 		}
 	}
-	if c.opts.TenantID == "" && c.sess.tenantID != "" && strings.EqualFold(t, c.sess.tenantID) {
+	c.mu.Lock()
+	home := c.sess.tenantID
+	c.mu.Unlock()
+	if c.opts.TenantID == "" && home != "" && strings.EqualFold(t, home) {
 		return nil
 	}
 	return &oauth.TenantNotAllowedError{TenantID: t}
@@ -297,4 +302,11 @@ func findAccount(accts []cache.Account, sess session) (cache.Account, bool) {
 		return cache.Account{}, false
 	}
 	return *found, true
+}
+
+// needsSignIn reports whether the engine could not serve without the user
+// (nothing usable cached, or a refresh that needs interaction).
+func needsSignIn(err error) bool {
+	var are *oauth.AuthenticationRequiredError
+	return errors.As(err, &are)
 }
