@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/entraauth/entraauth/cache"
@@ -84,6 +85,7 @@ type Credential struct {
 	mu     sync.Mutex
 	client *oauth.Client // nil until a session is found
 	sess   session
+	ready  atomic.Pointer[oauth.Client] // client, once found
 }
 
 var _ oauth.Credential = (*Credential)(nil)
@@ -204,6 +206,9 @@ func (c *Credential) allowTenant(t string) error {
 // engine returns the engine over Azure CLI's cache, looking the session
 // up until one is found; nil and the reason when there is none.
 func (c *Credential) engine(ctx context.Context) (*oauth.Client, error) {
+	if cl := c.ready.Load(); cl != nil {
+		return cl, nil // the warm path: no lock
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.client != nil {
@@ -215,6 +220,7 @@ func (c *Credential) engine(ctx context.Context) (*oauth.Client, error) {
 		return nil, err
 	}
 	c.client, c.sess = client, sess
+	c.ready.Store(client)
 	return client, nil
 }
 

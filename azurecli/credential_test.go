@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/entraauth/entraauth/azurecli"
@@ -133,5 +134,28 @@ func TestNewRefusesNoRoute(t *testing.T) {
 	}
 	if _, err := azurecli.New(&azurecli.Options{TenantID: "bad/tenant"}); err == nil {
 		t.Error("New accepted a bad tenant")
+	}
+}
+
+func TestConcurrentFirstUse(t *testing.T) {
+	a := fa.New(nil)
+	dir, want := signedIn(t, a)
+	a.ResetLog()
+	c, err := azurecli.New(&azurecli.Options{ConfigDir: dir, HTTPClient: a.Client(), DisableSubprocess: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			tok, err := c.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{armScope}, TenantID: fa.DefaultTenantID})
+			if err != nil || tok.Token != want {
+				t.Errorf("%v, same token %v", err, tok.Token == want)
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(a.Requests()); n != 0 {
+		t.Errorf("%d requests", n)
 	}
 }
