@@ -156,6 +156,11 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 		}
 		cacheErr = errors.New("the refresh token in Azure CLI's cache needs the user to sign in again")
 	}
+	if opts.Claims != "" {
+		// az account get-access-token cannot answer a claims challenge.
+		return oauth.AccessToken{}, &oauth.CredentialUnavailableError{Credential: name,
+			Reason: "the claims challenge needs an interactive sign-in; run az login", Err: cacheErr}
+	}
 	if c.opts.DisableSubprocess {
 		return oauth.AccessToken{}, &oauth.CredentialUnavailableError{Credential: name,
 			Reason: "no usable Azure CLI session in " + c.opts.ConfigDir + "; run az login", Err: cacheErr}

@@ -89,3 +89,20 @@ func TestSubprocessNotInstalled(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A claims challenge never goes to az, which cannot pass it on: the
+// credential is unavailable for it (a browser in a chain can answer it).
+func TestClaimsNotSentToAz(t *testing.T) {
+	az := fakeAz(t, `touch "$(dirname "$0")/ran"; exit 1`)
+	c, err := azurecli.New(&azurecli.Options{DisableTokenCache: true, AzPath: az})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{armScope}, Claims: `{"access_token":{"nbf":{"essential":true,"value":"1"}}}`})
+	if !oauth.IsCredentialUnavailable(err) {
+		t.Fatalf("err = %v, want unavailable", err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(az), "ran")); err == nil {
+		t.Error("az ran for a claims challenge")
+	}
+}
