@@ -58,7 +58,7 @@ type azidDevice struct {
 func newAzidentityDevice(tb testing.TB, a *fa.Authority, discovery bool) tokenClient {
 	tb.Helper()
 	cred, err := azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{
-		ClientOptions:            azcore.ClientOptions{Transport: a.Client()},
+		ClientOptions:            azcore.ClientOptions{Transport: httpClient(a)},
 		ClientID:                 fa.AzureCLIClientID,
 		TenantID:                 fa.DefaultTenantID,
 		DisableInstanceDiscovery: !discovery,

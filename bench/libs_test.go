@@ -2,7 +2,9 @@ package bench_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -61,7 +63,7 @@ func entraauthOptions(a *fa.Authority, discovery bool) oauth.ClientOptions {
 	return oauth.ClientOptions{
 		AuthorityHost:            a.URL(),
 		TenantID:                 fa.DefaultTenantID,
-		HTTPClient:               a.Client(),
+		HTTPClient:               httpClient(a),
 		DisableInstanceDiscovery: !discovery,
 	}
 }
@@ -97,7 +99,7 @@ func newMSALGo(tb testing.TB, a *fa.Authority, discovery bool) tokenClient {
 	tb.Helper()
 	app, err := public.New(fa.AzureCLIClientID,
 		public.WithAuthority(a.AuthorityURL(fa.DefaultTenantID)),
-		public.WithHTTPClient(a.Client()),
+		public.WithHTTPClient(httpClient(a)),
 		public.WithInstanceDiscovery(discovery))
 	if err != nil {
 		tb.Fatalf("msalgo: %v", err)
@@ -132,7 +134,7 @@ func newAzidentity(tb testing.TB, a *fa.Authority, discovery bool) tokenClient {
 		ClientOptions: azcore.ClientOptions{
 			// The default cloud is https://login.microsoftonline.com/,
 			// the host the in-memory fake pretends to be.
-			Transport: a.Client(),
+			Transport: httpClient(a),
 		},
 		DisableInstanceDiscovery: !discovery,
 	}
@@ -153,4 +155,25 @@ func (c *azidClient) signIn(ctx context.Context) error {
 func (c *azidClient) token(ctx context.Context, scopes []string) (string, error) {
 	t, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: scopes})
 	return t.Token, err
+}
+
+// tokenWithClaims forces a redemption with a claims challenge.
+func (c *entraauthClient) tokenWithClaims(ctx context.Context, scopes []string, claims string) (string, error) {
+	t, err := c.cred.GetToken(ctx, oauth.TokenOptions{Scopes: scopes, Claims: claims})
+	return t.Token, err
+}
+
+func (c *msalClient) tokenWithClaims(ctx context.Context, scopes []string, claims string) (string, error) {
+	r, err := c.app.AcquireTokenSilent(ctx, scopes, public.WithSilentAccount(c.acct), public.WithClaims(claims))
+	return r.AccessToken, err
+}
+
+func (c *azidClient) tokenWithClaims(ctx context.Context, scopes []string, claims string) (string, error) {
+	t, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: scopes, Claims: claims})
+	return t.Token, err
+}
+
+// decodeJSON reads a bounded JSON body.
+func decodeJSON(r io.Reader, v any) error {
+	return json.NewDecoder(io.LimitReader(r, 1<<20)).Decode(v)
 }

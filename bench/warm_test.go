@@ -62,14 +62,17 @@ func BenchmarkWarmSilentParallel(b *testing.B) {
 			c := warmClient(b, l)
 			ctx := context.Background()
 			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if _, err := c.token(ctx, graphScopes); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
+			b.RunParallel(func(pb *testing.PB) { callLoop(b, pb, c, ctx) })
 		})
+	}
+}
+
+// callLoop is one RunParallel goroutine's loop of warm calls.
+func callLoop(b *testing.B, pb *testing.PB, c tokenClient, ctx context.Context) {
+	for pb.Next() {
+		if _, err := c.token(ctx, graphScopes); err != nil {
+			b.Error(err)
+			return
+		}
 	}
 }
