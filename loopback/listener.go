@@ -82,6 +82,10 @@ func (r Response) String() string {
 // GoString is String, so %#v does not print the code either.
 func (r Response) GoString() string { return r.String() }
 
+// Format writes String for every verb: with String alone, %d or %x would
+// print the fields one by one, the code among them.
+func (r Response) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String()) }
+
 // Listener is a one-shot HTTP server on the loopback interface that waits
 // for the authorization response of one sign-in. For "localhost" it binds
 // 127.0.0.1 and [::1] on the same port, so the browser reaches it however
