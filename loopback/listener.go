@@ -62,6 +62,8 @@ type ListenerOptions struct {
 	// Logger receives debug records about ignored requests; nil discards.
 	// It never receives the code.
 	Logger *slog.Logger
+
+	listen listenFunc // nil: listenTCP; tests simulate taken or missing addresses
 }
 
 // Response is a successful authorization response.
@@ -130,7 +132,10 @@ func Listen(opts *ListenerOptions) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := bind(listenTCP, ru.host, ru.port)
+	if o.listen == nil {
+		o.listen = listenTCP
+	}
+	b, err := bind(o.listen, ru.host, ru.port)
 	if err != nil {
 		return nil, err
 	}
