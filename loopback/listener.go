@@ -62,6 +62,9 @@ type ListenerOptions struct {
 	// Logger receives debug records about ignored requests; nil discards.
 	// It never receives the code.
 	Logger *slog.Logger
+
+	listen      listenFunc    // nil: listenTCP; tests simulate taken or missing addresses
+	waitTimeout time.Duration // 0: DefaultTimeout, for a Wait without a deadline
 }
 
 // Response is a successful authorization response.
@@ -82,6 +85,10 @@ func (r Response) String() string {
 // GoString is String, so %#v does not print the code either.
 func (r Response) GoString() string { return r.String() }
 
+// Format writes String for every verb: with String alone, %d or %x would
+// print the fields one by one, the code among them.
+func (r Response) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String()) }
+
 // Listener is a one-shot HTTP server on the loopback interface that waits
 // for the authorization response of one sign-in. For "localhost" it binds
 // 127.0.0.1 and [::1] on the same port, so the browser reaches it however
@@ -92,6 +99,7 @@ func (r Response) GoString() string { return r.String() }
 type Listener struct {
 	redirectURI, host, path, mode, state, issuer string
 	log                                          *slog.Logger
+	waitTimeout                                  time.Duration
 
 	lns []net.Listener
 	srv *http.Server
@@ -126,14 +134,17 @@ func Listen(opts *ListenerOptions) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := bind(listenTCP, ru.host, ru.port)
+	if o.listen == nil {
+		o.listen = listenTCP
+	}
+	b, err := bind(o.listen, ru.host, ru.port)
 	if err != nil {
 		return nil, err
 	}
 	lns, port := b.lns, b.port
 	l := &Listener{
 		host: ru.host, path: ru.path, mode: o.ResponseMode, state: o.State, issuer: o.Issuer,
-		log: o.Logger, lns: lns, done: make(chan struct{}),
+		log: o.Logger, lns: lns, done: make(chan struct{}), waitTimeout: or(o.waitTimeout, DefaultTimeout),
 	}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
@@ -181,10 +192,16 @@ func (l *Listener) Addrs() []net.Addr {
 }
 
 // Wait blocks until the response carrying the listener's state arrives or
-// ctx ends, then closes the listener. It returns the code, or the
-// authority's error as an *oauth.Error with Endpoint "authorize", or ctx's
-// error (its cause, when one was set).
+// ctx ends, then closes the listener. A ctx without a deadline waits
+// [DefaultTimeout] at most. It returns the code, or the authority's error
+// as an *oauth.Error with Endpoint "authorize", or ctx's error (its cause,
+// when one was set).
 func (l *Listener) Wait(ctx context.Context) (*Response, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.waitTimeout)
+		defer cancel()
+	}
 	select {
 	case <-l.done:
 		l.Close()
