@@ -32,6 +32,7 @@ func login(ctx context.Context, io *stdio, s *session, o *options) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(io.stderr, s.store.line())
 	topts := oauth.TokenOptions{Scopes: o.scopes}
 	rec, err := cred.Authenticate(ctx, topts)
 	s.done() // erase the prompt before anything else is printed
@@ -95,6 +96,6 @@ func printLogin(io *stdio, format string, rec oauth.AuthenticationRecord, tok oa
 	}
 	left := time.Until(tok.ExpiresOn).Round(time.Second)
 	_, err := fmt.Fprintf(io.stdout, "Signed in as %s\n  Tenant:          %s\n  Home account ID: %s\n  Token expires:   %s (in %s)\n",
-		rec.Username, rec.TenantID, rec.HomeAccountID, tok.ExpiresOn.Local().Format("2006-01-02 15:04:05 MST"), left)
+		clean(rec.Username), clean(rec.TenantID), clean(rec.HomeAccountID), tok.ExpiresOn.Local().Format("2006-01-02 15:04:05 MST"), left)
 	return err
 }

@@ -130,8 +130,8 @@ func TestSecretServiceCache(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(stdout, "Signed in as ") {
 		t.Fatalf("login with a keyring: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 	}
-	if strings.Contains(stderr, "no OS secret store") {
-		t.Errorf("login warned of a missing secret store with one running: %q", stderr)
+	if !strings.Contains(stderr, "Tokens will be kept in the Secret Service") || strings.Contains(stderr, "unencrypted") {
+		t.Errorf("login with a keyring running did not say it keeps tokens there: %q", stderr)
 	}
 	var cacheHome string
 	for _, e := range env {
