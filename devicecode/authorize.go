@@ -70,27 +70,23 @@ type wireDeviceAuth struct {
 }
 
 // deviceAuthError turns an answer that is not a usable success into the
-// *oauth.Error of oauth.ParseErrorResponse, with two changes of
-// devicecode's own:
-//   - the body snippet (quoted for bodies that are not Entra's error JSON)
-//     is dropped when the body could hold a device code: any HTTP 200 body
-//     (a success response cut short or mangled) and any body naming
-//     device_code. The oauth snippet removes long token-like words, but a
-//     device code is a polling credential (RFC 8628 §3.3) whatever its
-//     length;
-//   - text fields are cleaned of control characters, as the user code and
-//     message are: the command-line tool prints them on the user's
-//     terminal (security catalog G10).
+// *oauth.Error of oauth.ParseErrorResponse (whose text fields are already
+// cleaned for a terminal), dropping the body snippet when the body could
+// hold a device code: any HTTP 200 body (a success response cut short or
+// mangled) and any body naming device_code. The oauth snippet removes
+// token-like values, but a device code is a polling credential
+// (RFC 8628 §3.3) whatever its shape.
 func deviceAuthError(status int, body []byte) *oauth.Error {
 	e := oauth.ParseErrorResponse("devicecode", status, body)
 	if status == http.StatusOK || bytes.Contains(body, []byte("device_code")) {
 		e.Snippet = ""
 	}
-	for _, f := range []*string{&e.Code, &e.Description, &e.SubError, &e.CorrelationID, &e.TraceID, &e.Timestamp, &e.ErrorURI} {
-		*f = clean(*f)
-	}
 	return e
 }
+
+// clean prepares a server string for display: oauth.SanitizeText, then
+// surrounding space trimmed.
+func clean(s string) string { return strings.TrimSpace(oauth.SanitizeText(s)) }
 
 // requestDeviceCode posts the device authorization request (RFC 8628 §3.1)
 // and parses the answer. now is the time the request was sent, from which
