@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -13,6 +14,21 @@ import (
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 )
+
+// requireBinaries skips naming the Debian package, or fails when
+// ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1, when a binary is missing.
+func requireBinaries(t *testing.T, bins map[string]string) {
+	t.Helper()
+	for bin, pkg := range bins {
+		if _, err := exec.LookPath(bin); err != nil {
+			msg := bin + " not found: install the Debian package " + pkg
+			if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+}
 
 // runBinary runs the built binary with env and returns its stdout, stderr
 // and exit status.

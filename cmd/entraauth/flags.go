@@ -58,9 +58,7 @@ func (s scopeList) String() string {
 }
 
 func (s scopeList) Set(v string) error {
-	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }) {
-		*s.v = append(*s.v, f)
-	}
+	*s.v = append(*s.v, strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' })...)
 	return nil
 }
 

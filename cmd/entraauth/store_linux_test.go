@@ -29,21 +29,6 @@ const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Con
 </busconfig>
 `
 
-// requireBinaries skips naming the Debian package, or fails when
-// ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1, when a binary is missing.
-func requireBinaries(t *testing.T, bins map[string]string) {
-	t.Helper()
-	for bin, pkg := range bins {
-		if _, err := exec.LookPath(bin); err != nil {
-			msg := bin + " not found: install the Debian package " + pkg
-			if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-}
-
 // startKeyring starts a private session bus and gnome-keyring-daemon on it
 // (login keyring unlocked with a test password), and returns the
 // environment that reaches them and a function that stops the keyring.

@@ -1,3 +1,5 @@
+//go:build linux || darwin
+
 package main
 
 // profileName names the profile in secret store items: the fake's tokens

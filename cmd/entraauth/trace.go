@@ -220,12 +220,3 @@ func redactFormFields(s string) [][2]string {
 	}
 	return out
 }
-
-// redactForm renders a form body on one line, secret values fingerprinted.
-func redactForm(s string) string {
-	var parts []string
-	for _, f := range redactFormFields(s) {
-		parts = append(parts, f[0]+"="+f[1])
-	}
-	return strings.Join(parts, " ")
-}

@@ -60,11 +60,13 @@ func TestTraceEveryFlow(t *testing.T) {
 			if code := run(t.Context(), []string{"login", "--fake", "--flow", name, "--trace", "--trace-file", har}, sio); code != exitOK {
 				t.Fatalf("login --flow %s --trace = exit %d: %s", name, code, errb)
 			}
-			trace := errb.String()
+			if !strings.Contains(errb.String(), "--- #1 ") {
+				t.Errorf("login --trace printed no exchange:\n%s", errb)
+			}
 			if code := run(t.Context(), []string{"token", "--fake", "--scope", "https://graph.microsoft.com/.default", "--trace", "--output", "raw"}, sio); code != exitOK {
 				t.Fatalf("token --trace: exit %d: %s", code, errb)
 			}
-			trace = errb.String()
+			trace := errb.String()
 			for _, want := range []string{"--- #1 ", " POST https://login.microsoftonline.com/organizations/oauth2/v2.0/token",
 				"<   {", "< 200 OK (", "<refresh_token sha256:", "<access_token sha256:", "<id_token sha256:", "grant_type=refresh_token"} {
 				if !strings.Contains(trace, want) {
@@ -106,10 +108,14 @@ func TestTraceEveryFlow(t *testing.T) {
 }
 
 func TestRedactForm(t *testing.T) {
-	got := redactForm("refresh_token=rt&scope=a+b&Password=p&grant_type=refresh_token&client_info=1")
+	var parts []string
+	for _, f := range redactFormFields("refresh_token=rt&scope=a+b&Password=p&grant_type=refresh_token&client_info=1") {
+		parts = append(parts, f[0]+"="+f[1])
+	}
+	got := strings.Join(parts, " ")
 	want := "Password=<password sha256:148de9> client_info=1 grant_type=refresh_token refresh_token=" + fingerprint("refresh_token", "rt") + " scope=a b"
 	if got != want {
-		t.Errorf("redactForm() = %q, want %q", got, want)
+		t.Errorf("redactFormFields() = %q, want %q", got, want)
 	}
 }
 
