@@ -93,7 +93,8 @@ func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*
 	}
 	log := c.client.Logger()
 	if !expectedHost(auth.msg.VerificationURI, req.Endpoints.Token) {
-		// security catalog G9: a page outside Microsoft's hosts is shown,
+		// A page outside Microsoft's hosts (RFC 8628 section 5.4: a
+		// phishing vector) is shown,
 		// but the application's log says so.
 		log.LogAttrs(ctx, slog.LevelWarn, "devicecode: verification URI is not on a Microsoft host",
 			slog.String("verification_uri", auth.msg.VerificationURI))

@@ -19,7 +19,8 @@ import (
 	"time"
 )
 
-// Identification sent with every request (entra-protocol.md section 8).
+// Identification sent with every request, as MSAL libraries send it
+// (x-client-SKU, x-client-Ver, x-client-OS, x-client-CPU, client-request-id).
 const (
 	clientSKU     = "entraauth.Go"
 	clientVersion = "0.1.0"
@@ -46,7 +47,8 @@ func newWire(hc *http.Client, log *slog.Logger, logPII bool) *wire {
 	}
 	cp := *hc
 	// A token or password POST must never be re-sent to another origin on a
-	// 307/308 (security-catalog C9): redirects come back as responses.
+	// 307/308 (RFC 9110 section 15.4.8 keeps the method and body): redirects
+	// come back as responses.
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
