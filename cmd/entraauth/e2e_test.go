@@ -187,6 +187,9 @@ func TestCommandsEmbedded(t *testing.T) {
 		t.Errorf("unknown flow: exit %d, stderr %q", code, stderr)
 	}
 	envYes := append(append([]string(nil), env...), "ENTRAAUTH_FAKE=yes")
+	if stdout, _, code := runBinary(t, envYes, "", "status"); code != exitAction || !strings.HasPrefix(stdout, "Not signed in.") {
+		t.Errorf("status before login: exit %d, stdout %q; want %d", code, stdout, exitAction)
+	}
 	stdout, stderr, code := runBinary(t, envYes, "", "login", "--flow", "device")
 	if code != exitOK || !strings.HasPrefix(stdout, "Signed in as ") {
 		t.Fatalf("ENTRAAUTH_FAKE=yes login: exit %d, stdout %q, stderr %q", code, stdout, stderr)

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	commands["status"] = command{"show who is signed in, the tenant, token expiry and where the cache lives (no request)", cmdStatus}
+	commands["status"] = command{"show who is signed in, the tenant, token expiry and where the cache lives (no request; exit 3 when not signed in)", cmdStatus}
 }
 
 // statusOut is status's JSON output.
@@ -64,26 +64,29 @@ func printStatus(io *stdio, s *session, o *options) error {
 		}
 	}
 	if o.output == "json" {
-		return writeJSON(io.stdout, st)
+		if err := writeJSON(io.stdout, st); err != nil || st.SignedIn {
+			return err
+		}
+		return &actionError{msg: "not signed in: run " + loginHint(o)}
 	}
 	w := io.stdout
 	if !st.SignedIn {
-		fmt.Fprintf(w, "Not signed in (run %s).\n", loginHint(o))
-	} else {
-		fmt.Fprintf(w, "Signed in as %s\n  Tenant:          %s\n  Home account ID: %s\n  Client ID:       %s\n  Authority:       %s\n",
-			st.Username, st.TenantID, st.HomeAccountID, st.ClientID, st.Authority)
-		if st.TokenExpiresOn != nil {
-			state := "expires"
-			if time.Now().After(*st.TokenExpiresOn) {
-				state = "EXPIRED"
-			}
-			fmt.Fprintf(w, "  Access token:    %s %s (%s local) for %s\n", state, st.TokenExpiresOn.Format("2006-01-02 15:04:05 UTC"),
-				st.TokenExpiresOn.Local().Format("15:04:05 MST"), st.Scopes)
-		} else {
-			fmt.Fprintf(w, "  Access token:    none cached for %s\n", st.Scopes)
-		}
-		fmt.Fprintf(w, "  Refresh token:   %s\n", map[bool]string{true: "cached (token renews silently)", false: "none: run " + loginHint(o)}[st.RefreshToken])
+		fmt.Fprintf(w, "Not signed in.\n  Token cache:     %s\n", st.Cache)
+		return &actionError{msg: "not signed in: run " + loginHint(o)}
 	}
+	fmt.Fprintf(w, "Signed in as %s\n  Tenant:          %s\n  Home account ID: %s\n  Client ID:       %s\n  Authority:       %s\n",
+		st.Username, st.TenantID, st.HomeAccountID, st.ClientID, st.Authority)
+	if st.TokenExpiresOn != nil {
+		state := "expires"
+		if time.Now().After(*st.TokenExpiresOn) {
+			state = "EXPIRED"
+		}
+		fmt.Fprintf(w, "  Access token:    %s %s (%s local) for %s\n", state, st.TokenExpiresOn.Format("2006-01-02 15:04:05 UTC"),
+			st.TokenExpiresOn.Local().Format("15:04:05 MST"), st.Scopes)
+	} else {
+		fmt.Fprintf(w, "  Access token:    none cached for %s\n", st.Scopes)
+	}
+	fmt.Fprintf(w, "  Refresh token:   %s\n", map[bool]string{true: "cached (token renews silently)", false: "none: run " + loginHint(o)}[st.RefreshToken])
 	enc := "encrypted"
 	if !st.CacheEncrypted {
 		enc = "NOT encrypted"
