@@ -46,6 +46,10 @@ var aadstsHelp = map[int]string{
 // administrator.
 func describeError(err error) string {
 	msg := clean(err.Error())
+	// The cache's errors name the library's opt-in for a plain file, which
+	// means nothing to a user of the tool: say what the tool offers.
+	msg = strings.ReplaceAll(msg, "to keep them unencrypted instead, opt in with cache.NewPlaintextFile",
+		"without --require-encrypted-cache, entraauth keeps them in a 0600 file where no secret store works")
 	var oe *oauth.Error
 	if !errors.As(err, &oe) {
 		return msg

@@ -161,6 +161,12 @@ func TestAnyAuthorityEndToEnd(t *testing.T) {
 	if stdout, _, code = runBinary(t, env, "", "decode", tok); code != exitOK || !strings.Contains(stdout, "Signature: not verified") {
 		t.Errorf("decode without --verify: exit %d, stdout %q", code, stdout)
 	}
+	// An authority that does not answer: the error names the URL (it holds
+	// no secret) and explains nothing it does not know.
+	if _, stderr, code = runBinary(t, binEnv(t), "", "login", "--authority-host", "https://127.0.0.1:1", "--disable-instance-discovery", "--flow", "device"); code != exitFailed ||
+		!strings.Contains(stderr, "https://127.0.0.1:1/organizations/") || strings.Contains(stderr, "(redacted)") {
+		t.Errorf("login against a closed port: exit %d, stderr %q; want the URL that failed", code, stderr)
+	}
 	if stdout, stderr, code = runBinary(t, env, "", "logout"); code != exitOK || !strings.Contains(stdout, "Signed out "+fakeauthority.DefaultUsername) {
 		t.Errorf("logout: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}

@@ -62,6 +62,9 @@ func TestServerStringsCleaned(t *testing.T) {
 			t.Errorf("%s output lost the text: %q", name, s)
 		}
 	}
+	if got := describeError(errors.New("cache: write: secret store unavailable; tokens were not stored; to keep them unencrypted instead, opt in with cache.NewPlaintextFile")); strings.Contains(got, "cache.New") {
+		t.Errorf("describeError() = %q names a Go API", got)
+	}
 	if !strings.Contains(msg, "multi-factor authentication is required") {
 		t.Errorf("describeError() = %q, want the meaning of 50076", msg)
 	}
