@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -310,14 +311,46 @@ func TestWithSession(t *testing.T) {
 	}
 }
 
-// TestCommandHelp: -h on each command prints its flags, including its
-// own, and exits 0 without signing in or reading anything.
+// TestCommandHelp: --help on each command prints its flags with two
+// dashes, including its own, and exits 0 without signing in or reading
+// anything.
 func TestCommandHelp(t *testing.T) {
-	for name, own := range map[string]string{"login": "-flow", "token": "-output", "accounts": "-output", "logout": "-username"} {
+	for name, own := range map[string]string{"login": "--flow", "token": "--decode", "accounts": "--output", "logout": "--username",
+		"status": "--output", "decode": "--verify", "fake-authority": "--addr"} {
 		sio, out, errb := testIO(t, nil)
-		if code := run(t.Context(), []string{name, "-h"}, sio); code != exitOK || out.Len() != 0 ||
-			!strings.Contains(errb.String(), "-client-id") || !strings.Contains(errb.String(), own) {
-			t.Errorf("%s -h = exit %d, stdout %q, stderr %q; want 0 and the flags with %s", name, code, out, errb, own)
+		shared := "--client-id"
+		if name == "decode" || name == "fake-authority" {
+			shared = "--" + strings.TrimPrefix(own, "--")
+		}
+		if code := run(t.Context(), []string{name, "--help"}, sio); code != exitOK || out.Len() != 0 ||
+			!strings.Contains(errb.String(), "\n  "+shared) || !strings.Contains(errb.String(), "\n  "+own) ||
+			regexp.MustCompile(`\n  -[a-z]`).MatchString(errb.String()) {
+			t.Errorf("%s --help = exit %d, stdout %q, stderr %q; want 0 and the flags with two dashes, %s among them", name, code, out, errb, own)
+		}
+	}
+}
+
+// TestBooleans: environment booleans and boolean flags take Go's
+// strconv.ParseBool values plus yes/no and on/off, in any case.
+func TestBooleans(t *testing.T) {
+	for in, want := range map[string]bool{"1": true, "true": true, "TRUE": true, "yes": true, "Yes": true, "on": true, "y": true,
+		"0": false, "false": false, "no": false, "NO": false, "off": false, "n": false} {
+		if got, err := parseBool(in); err != nil || got != want {
+			t.Errorf("parseBool(%q) = %v, %v; want %v", in, got, err, want)
+		}
+		sio, _, _ := testIO(t, map[string]string{envFake: in})
+		var o options
+		if err := o.parse(newFlagSet("token", &o, sio.stderr, nil), nil, sio, nil); err != nil || o.fake != want {
+			t.Errorf("%s=%s: fake %v, %v; want %v", envFake, in, o.fake, err, want)
+		}
+		o = options{}
+		if err := o.parse(newFlagSet("token", &o, sio.stderr, nil), []string{"--trace=" + in}, sio, nil); err != nil || o.trace != want {
+			t.Errorf("--trace=%s: %v, %v; want %v", in, o.trace, err, want)
+		}
+	}
+	for _, bad := range []string{"maybe", "2", "yess"} {
+		if _, err := parseBool(bad); err == nil {
+			t.Errorf("parseBool(%q) accepted", bad)
 		}
 	}
 }

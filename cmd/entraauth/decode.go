@@ -37,7 +37,8 @@ type decoded struct {
 func cmdDecode(ctx context.Context, sio *stdio, args []string) error {
 	fs := newCommandFlags("decode", sio.stderr, " [TOKEN]\n\nWith no TOKEN, reads one from standard input (`entraauth token --output raw | entraauth decode`).")
 	output := fs.String("output", "text", "output format: text, json")
-	verify := fs.Bool("verify", false, "check the signature against the issuer's key set (fetched from the issuer's OpenID metadata)")
+	var verify bool
+	boolVar(fs, &verify, "verify", false, "check the signature against the issuer's key set (fetched from the issuer's OpenID metadata)")
 	caFile := fs.String("ca-file", "", "also trust the PEM certificates in this file for --verify (env "+envCAFile+")")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -71,7 +72,7 @@ func cmdDecode(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *verify {
+	if verify {
 		if *caFile == "" {
 			*caFile = envOr(sio, envCAFile)
 		}

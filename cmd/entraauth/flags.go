@@ -70,12 +70,12 @@ func newFlagSet(name string, o *options, stderr io.Writer, outputs []string) *fl
 	fs.StringVar(&o.tenant, "tenant", "", "tenant ID or domain, or organizations/common/consumers (env "+envTenantID+"; default organizations)")
 	fs.StringVar(&o.authorityHost, "authority-host", "", "authority host URL (env "+envAuthorityHost+"; default https://login.microsoftonline.com)")
 	fs.Var(scopeList{&o.scopes}, "scope", "scope to request; repeat or separate with spaces (env "+envScopes+"; default "+defaultScope+")")
-	fs.BoolVar(&o.fake, "fake", false, "use the embedded fake authority, its state kept under the user cache directory (env "+envFake+"=yes)")
-	fs.BoolVar(&o.requireEncrypted, "require-encrypted-cache", false, "refuse to keep tokens in a plain file when no OS secret store is available (env "+envRequireEncrypted+"=yes)")
-	fs.BoolVar(&o.trace, "trace", false, "print every HTTP exchange on stderr, secrets replaced by fingerprints")
+	boolVar(fs, &o.fake, "fake", false, "use the embedded fake authority, its state kept under the user cache directory (env "+envFake+"=yes)")
+	boolVar(fs, &o.requireEncrypted, "require-encrypted-cache", false, "refuse to keep tokens in a plain file when no OS secret store is available (env "+envRequireEncrypted+"=yes)")
+	boolVar(fs, &o.trace, "trace", false, "print every HTTP exchange on stderr, secrets replaced by fingerprints")
 	fs.StringVar(&o.traceFile, "trace-file", "", "write every HTTP exchange to this file as HAR 1.2 (secrets replaced by fingerprints)")
 	fs.StringVar(&o.caFile, "ca-file", "", "also trust the PEM certificates in this file (env "+envCAFile+"), e.g. fake-authority's")
-	fs.BoolVar(&o.disableInstanceDiscovery, "disable-instance-discovery", false, "trust --authority-host as given, without asking Entra's instance discovery (private clouds, AD FS, fake-authority)")
+	boolVar(fs, &o.disableInstanceDiscovery, "disable-instance-discovery", false, "trust --authority-host as given, without asking Entra's instance discovery (private clouds, AD FS, fake-authority)")
 	if len(outputs) > 0 {
 		fs.StringVar(&o.output, "output", outputs[0], "output format: "+strings.Join(outputs, ", "))
 	}
@@ -195,4 +195,33 @@ func parseBool(v string) (bool, error) {
 		return false, nil
 	}
 	return strconv.ParseBool(strings.ToLower(strings.TrimSpace(v)))
+}
+
+// boolFlag is a boolean flag that takes what environment booleans take
+// (--fake=yes as well as --fake=true, or just --fake).
+type boolFlag struct{ p *bool }
+
+func (b boolFlag) String() string {
+	if b.p == nil {
+		return "false"
+	}
+	return strconv.FormatBool(*b.p)
+}
+
+func (b boolFlag) Set(v string) error {
+	x, err := parseBool(v)
+	if err != nil {
+		return err
+	}
+	*b.p = x
+	return nil
+}
+
+// IsBoolFlag lets the flag stand alone (--fake).
+func (boolFlag) IsBoolFlag() bool { return true }
+
+// boolVar declares a boolFlag on fs.
+func boolVar(fs *flag.FlagSet, p *bool, name string, value bool, usage string) {
+	*p = value
+	fs.Var(boolFlag{p}, name, usage)
 }

@@ -17,7 +17,7 @@ func init() {
 func cmdLogin(ctx context.Context, io *stdio, args []string) error {
 	spec := commandSpec{name: "login", outputs: []string{"text", "json"}, flags: func(fs *flag.FlagSet, o *options) {
 		fs.StringVar(&o.flow, "flow", "", "sign-in flow: "+flowNames()+" (default: browser when one can open, else device)")
-		fs.BoolVar(&o.fakeManual, "fake-manual", false, "with --fake: do not approve the code automatically; open the printed URL and type the code on the fake's page")
+		boolVar(fs, &o.fakeManual, "fake-manual", false, "with --fake: do not approve the code automatically; open the printed URL and type the code on the fake's page")
 	}}
 	return withSession(ctx, io, args, spec, func(s *session, o *options) error { return login(ctx, io, s, o) })
 }

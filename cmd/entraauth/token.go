@@ -19,7 +19,7 @@ var tokenOutputs = []string{"json", "raw", "az", "exec-credential"}
 
 func cmdToken(ctx context.Context, io *stdio, args []string) error {
 	spec := commandSpec{name: "token", outputs: tokenOutputs, silent: true, flags: func(fs *flag.FlagSet, o *options) {
-		fs.BoolVar(&o.decode, "decode", false, "show the token's header and claims (as `entraauth decode`) instead of the token")
+		boolVar(fs, &o.decode, "decode", false, "show the token's header and claims (as entraauth decode does) instead of the token")
 	}}
 	return withSession(ctx, io, args, spec, func(s *session, o *options) error { return printSilentToken(ctx, io, s, o) })
 }
