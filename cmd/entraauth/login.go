@@ -32,7 +32,11 @@ func login(ctx context.Context, io *stdio, s *session, o *options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(io.stderr, s.store.line())
+	if _, inBroker := cred.(interface{ tokensInBroker() }); inBroker {
+		fmt.Fprintln(io.stderr, "Tokens will be kept by the OS authentication broker.")
+	} else {
+		fmt.Fprintln(io.stderr, s.store.line())
+	}
 	topts := oauth.TokenOptions{Scopes: o.scopes}
 	rec, err := cred.Authenticate(ctx, topts)
 	s.done() // erase the prompt before anything else is printed
