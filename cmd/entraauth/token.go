@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,7 +40,14 @@ func printSilentToken(ctx context.Context, io *stdio, s *session, o *options) er
 	}
 	tok, err := c.GetToken(ctx, oauth.TokenOptions{Scopes: o.scopes}, nil)
 	if err != nil {
-		return signInError(err, o)
+		err = signInError(err, o)
+		var ae *actionError
+		if errors.As(err, &ae) && !o.trace {
+			// The engine reports a refused refresh as "sign-in needed";
+			// the authority's reason is in the exchange.
+			ae.msg += " (--trace shows the authority's answer)"
+		}
+		return err
 	}
 	if err := s.saveFake(); err != nil { // a refresh rotates the refresh token
 		return err
