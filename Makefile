@@ -3,10 +3,12 @@
 
 GO       ?= go
 FUZZTIME ?= 4s
+# staticcheck's release for Go 1.26, installed from the module proxy.
+STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: test sysdeps fmt vet race nested fuzz bench
+.PHONY: test sysdeps fmt vet tidy staticcheck race nested fuzz bench
 
-test: sysdeps fmt vet race nested fuzz
+test: sysdeps fmt vet tidy staticcheck race nested fuzz
 
 # Installs the system parts the system tests use (chromium, dbus,
 # gnome-keyring) when running as root with apt; otherwise says what is missing.
@@ -24,6 +26,22 @@ vet:
 		for m in $$(bash scripts/nested-modules.sh); do \
 			(cd $$m && GOOS=$$os $(GO) vet ./...) || exit 1; \
 		done; \
+	done
+
+# Every module's go.mod and go.sum are what `go mod tidy` makes them.
+tidy:
+	@for m in . $$(bash scripts/nested-modules.sh); do \
+		echo "go mod tidy -diff $$m"; \
+		(cd $$m && $(GO) mod tidy -diff) || exit 1; \
+	done
+
+# staticcheck on the main module for every GOOS it vets on (code dead on
+# one OS shows only there).
+staticcheck:
+	@$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@for os in linux windows darwin; do \
+		echo "staticcheck GOOS=$$os"; \
+		GOOS=$$os "$$($(GO) env GOPATH)/bin/staticcheck" ./... || exit 1; \
 	done
 
 race:

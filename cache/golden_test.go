@@ -15,7 +15,7 @@ import (
 var update = flag.Bool("update", false, "rewrite cache/testdata/entraauth.golden.json")
 
 // The golden files are written by hand after each writer's shape as
-// recorded in entra-protocol.md section 7 (keys, fields, string
+// in their public sources (keys, fields, string
 // timestamps); their secrets are fake. azure_cli.json: MSAL Python as used
 // by Azure CLI (sorted targets, RT key with target, trailing-dash ID token
 // key, account_source, last_modification_time). msal_go.json: MSAL Go

@@ -128,11 +128,6 @@ func addKeyCommand(service, account string, key []byte) string {
 	return fmt.Sprintf("add-generic-password -U -s \"%s\" -a \"%s\" -w \"%s\"\n", service, account, hex.EncodeToString(key))
 }
 
-// findKeyArgs are the arguments that print the stored key.
-func findKeyArgs(service, account string) []string {
-	return []string{"find-generic-password", "-s", service, "-a", account, "-w"}
-}
-
 // parseKey decodes find-generic-password -w output.
 func parseKey(out []byte) ([]byte, error) {
 	key, err := hex.DecodeString(strings.TrimSpace(string(out)))

@@ -25,6 +25,11 @@ func NewKeychainFile(path string, opts *KeychainOptions) (*FileStorage, error) {
 
 type securityCLI struct{ service, account string }
 
+// findKeyArgs are the arguments that print the stored key.
+func findKeyArgs(service, account string) []string {
+	return []string{"find-generic-password", "-s", service, "-a", account, "-w"}
+}
+
 const securityPath = "/usr/bin/security"
 
 func (s securityCLI) loadKey() ([]byte, error) {

@@ -9,8 +9,12 @@ import "context"
 type SecretService struct{}
 
 // NewSecretService fails with ErrUnsupported: the Secret Service is a
-// freedesktop (Linux) API.
+// freedesktop (Linux) API. Options that would be refused on Linux are
+// refused here too, with the same error.
 func NewSecretService(opts *SecretServiceOptions) (*SecretService, error) {
+	if _, err := opts.withDefaults(); err != nil {
+		return nil, err
+	}
 	return nil, &Error{Op: "open", Err: ErrUnsupported}
 }
 

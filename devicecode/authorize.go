@@ -56,7 +56,7 @@ func (a deviceAuth) Format(f fmt.State, _ rune) {
 		a.msg.UserCode, a.msg.VerificationURI, len(a.deviceCode), a.interval, a.expiresIn)
 }
 
-// Limits on what the server may ask for (security catalog G12): an
+// Limits on what the server may ask for (RFC 8628 section 3.2): an
 // absurd interval or lifetime is clamped, never trusted blindly.
 const (
 	defaultInterval = 5 * time.Second // RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default."
@@ -133,8 +133,8 @@ func invalid(format string, args ...any) error {
 		Description: fmt.Sprintf(format, args...)}
 }
 
-// validate applies RFC 8628 §3.2 (required fields) and the security
-// catalog's G8, G9 and G12: an https verification URI, clamped numbers.
+// validate applies RFC 8628 §3.2 (required fields) and its security
+// considerations (section 5): an https verification URI, clamped numbers.
 func (w *wireDeviceAuth) validate(now time.Time) (*deviceAuth, error) {
 	uri := w.VerificationURI
 	if uri == "" {

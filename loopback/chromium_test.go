@@ -240,7 +240,7 @@ func TestRealBrowserSignIn(t *testing.T) {
 }
 
 // checkBrowserRedemption: the authorize request came from Chromium, not
-// from our HTTP client (RFC 8252 8.12, catalog A1), and exactly one code
+// from our HTTP client (RFC 8252 section 8.12), and exactly one code
 // was redeemed, with the verifier of that request's challenge.
 func checkBrowserRedemption(t *testing.T, fa *fakeauthority.Authority, mode string) {
 	t.Helper()

@@ -256,7 +256,7 @@ func (c *Credential) open(ctx context.Context, authURL string) error {
 }
 
 // randomString is 256 bits from crypto/rand, base64url: 43 characters,
-// URL-safe, for state and nonce (security catalog B6).
+// URL-safe, for state and nonce (unguessable: RFC 6749 section 10.10).
 func randomString() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {

@@ -9,7 +9,7 @@ import (
 // anywhere (no scripts, styles, images or links), so the page cannot leak
 // the URL it was reached by through a Referer, and html/template escapes
 // every value shown, so text from a redirect cannot run as markup
-// (security catalog A9, A11).
+// (RFC 9700 section 4.2: no Referer leaks the code).
 var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title></head>
 <body><h1>{{.Title}}</h1><p>{{.Message}}</p>{{if .Code}}<p>Error: <code>{{.Code}}</code></p>{{end}}{{if .Detail}}<pre>{{.Detail}}</pre>{{end}}</body></html>

@@ -12,8 +12,8 @@ import (
 	"github.com/entraauth/entraauth/oauth"
 )
 
-// The authority's redirect altered on the way (security catalog B4, B5,
-// B7, B9, B12): the fake's redirect hook changes what reaches our
+// The authority's redirect altered on the way (state, code, iss, error
+// and extra parameters; RFC 6749 section 4.1.2, RFC 9207): the fake's redirect hook changes what reaches our
 // listener, and nothing but a well-formed response for this sign-in may
 // lead to a token request.
 func TestAuthorizationResponseChecks(t *testing.T) {

@@ -45,7 +45,7 @@ func formOf(body []byte) (string, url.Values, bool) {
 }
 
 // stubBrowser plays the user's browser against an authority's in-memory
-// handler (the security catalog's "browser stub"): it GETs the authorize
+// handler (a "browser stub"): it GETs the authorize
 // URL through authority (which must auto-approve), then follows the
 // answer to our listener.
 func stubBrowser(authority *http.Client, times int) func(context.Context, string) error {

@@ -34,7 +34,9 @@ type cloud struct {
 	aliases []string // including network
 }
 
-// knownClouds need no instance discovery (entra-protocol.md 1.2).
+// knownClouds need no instance discovery: the hosts and aliases that
+// https://login.microsoftonline.com/common/discovery/instance lists for
+// the public, US Government and China clouds.
 var knownClouds = []cloud{
 	{"login.microsoftonline.com", []string{"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"}},
 	{"login.microsoftonline.us", []string{"login.microsoftonline.us", "login.usgovcloudapi.net"}},

@@ -236,7 +236,7 @@ func refreshTokenDead(e *Error) bool {
 }
 
 // forget removes a refused refresh token from the cache (and its
-// storage), so the next call does not redeem it again (R5).
+// storage), so the next call does not redeem it again.
 func (c *Client) forget(ctx context.Context, k cache.RefreshTokenKey, secret string) {
 	err := c.cache.RemoveRefreshToken(ctx, k, secret)
 	if err != nil {

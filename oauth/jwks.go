@@ -116,7 +116,8 @@ func (k *keySet) download(ctx context.Context) ([]jose.JSONWebKey, error) {
 }
 
 // parseJWKS reads a JWKS, keeping only RSA signing keys usable for RS256;
-// keys it cannot parse or use are skipped (security-catalog E5, E6).
+// keys it cannot parse or use are skipped, so one odd key (another key
+// type, another use, a short modulus) does not lose the others.
 func parseJWKS(body []byte) ([]jose.JSONWebKey, error) {
 	var set struct {
 		Keys []json.RawMessage `json:"keys"`

@@ -118,7 +118,7 @@ func TestNoCredentialWideLock(t *testing.T) {
 	})
 }
 
-// R5: a refresh token the authority refuses is removed from the cache, so
+// A refresh token the authority refuses is removed from the cache, so
 // it is redeemed once and not on every call. A refusal that asks for a
 // sign-in for these scopes only (MFA, Conditional Access, a family token
 // offered to the wrong client) keeps it.

@@ -104,7 +104,8 @@ func ParseTokenResponse(endpoint string, status int, body []byte, now time.Time,
 		return nil, invalidResponse(endpoint, status, "response is not token JSON", body)
 	}
 	if tj.Error != "" {
-		// An unorthodox server can send an error with 200 (security-catalog C2).
+		// An unorthodox server can send an error with 200: an "error" member
+		// is an error whatever the status (RFC 6749 section 5.2).
 		return nil, ParseErrorResponse(endpoint, status, body)
 	}
 	if tj.AccessToken == nil || *tj.AccessToken == "" {

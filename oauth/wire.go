@@ -19,7 +19,8 @@ import (
 	"time"
 )
 
-// Identification sent with every request (entra-protocol.md section 8).
+// Identification sent with every request, as MSAL libraries send it
+// (x-client-SKU, x-client-Ver, x-client-OS, x-client-CPU, client-request-id).
 const (
 	clientSKU     = "entraauth.Go"
 	clientVersion = "0.1.0"
@@ -46,7 +47,8 @@ func newWire(hc *http.Client, log *slog.Logger, logPII bool) *wire {
 	}
 	cp := *hc
 	// A token or password POST must never be re-sent to another origin on a
-	// 307/308 (security-catalog C9): redirects come back as responses.
+	// 307/308 (RFC 9110 section 15.4.8 keeps the method and body): redirects
+	// come back as responses.
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -256,17 +258,34 @@ func parseRetryAfter(v string) (time.Duration, bool) {
 }
 
 // cleanTransportErr keeps the error chain (so errors.Is(err,
-// context.DeadlineExceeded) works) but drops the URL, which may carry a
-// username (user realm discovery).
+// context.DeadlineExceeded) works) and the URL, without its query,
+// fragment or user information and with the user realm path segment (a
+// username) redacted: an error names the endpoint that failed, never a
+// secret or a username.
 func cleanTransportErr(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: "(redacted)", Err: ue.Err}
+		return &url.Error{Op: ue.Op, URL: publicURL(ue.URL), Err: ue.Err}
 	}
 	return err
+}
+
+// publicURL is s without query, fragment and user information, its user
+// realm segment redacted; "(redacted)" when s is not a URL.
+func publicURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(redacted)"
+	}
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment, u.User = "", false, "", "", nil
+	out := u.String()
+	if i := strings.Index(strings.ToLower(out), "/userrealm/"); i >= 0 {
+		out = out[:i] + "/userrealm/(redacted)"
+	}
+	return out
 }
 
 func transportError(err error) string {

@@ -40,7 +40,7 @@ func listAccounts(io *stdio, s *session, o *options) error {
 		if _, utid, _ := strings.Cut(a.HomeAccountID, "."); !oauth.IsGUID(tenant) && utid != "" {
 			tenant = utid // stored under "organizations" or "common": name the home tenant
 		}
-		list = append(list, accountOut{a.Username, tenant, a.HomeAccountID, a.Environment,
+		list = append(list, accountOut{clean(a.Username), clean(tenant), clean(a.HomeAccountID), clean(a.Environment),
 			s.hasRecord && a.HomeAccountID == s.client.AuthenticationRecord.HomeAccountID})
 	}
 	if o.output == "json" {
@@ -87,7 +87,7 @@ func logout(ctx context.Context, io *stdio, s *session, username string) error {
 			if err := s.client.Cache.RemoveAccount(ctx, a.HomeAccountID, a.Environment, ""); err != nil {
 				return err
 			}
-			fmt.Fprintf(io.stdout, "Signed out %s (tokens removed from the cache)\n", a.Username)
+			fmt.Fprintf(io.stdout, "Signed out %s (tokens removed from the cache)\n", clean(a.Username))
 			removed++
 		}
 	}

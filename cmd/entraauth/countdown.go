@@ -34,6 +34,7 @@ type countdown struct {
 // startCountdown prints the prompt for m and, on a terminal, starts the
 // live countdown. Call Stop when sign-in ends, whatever the outcome.
 func startCountdown(w io.Writer, tty bool, width int, m devicecode.Message) *countdown {
+	m.Message, m.UserCode, m.VerificationURI = clean(m.Message), clean(m.UserCode), clean(m.VerificationURI)
 	c := &countdown{w: w, tty: tty, width: width, msg: m, stopc: make(chan struct{}), done: make(chan struct{})}
 	if !tty {
 		fmt.Fprintln(w, m.Message)

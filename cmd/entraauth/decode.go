@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	commands["decode"] = command{"show a JWT's header, claims and expiry (not verified)", cmdDecode}
+	commands["decode"] = command{"show a JWT's header, claims and expiry; --verify checks its signature", cmdDecode}
 }
 
 // decoded is decode's output.
@@ -24,25 +24,37 @@ type decoded struct {
 	Claims    map[string]any `json:"claims"`
 	ExpiresOn *time.Time     `json:"expiresOn,omitempty"`
 	Expired   *bool          `json:"expired,omitempty"`
-	// Verified is always false: decode does not check the signature.
+	// Explained are one-line meanings of the Entra claims present.
+	Explained map[string]string `json:"explained,omitempty"`
+	// Verified is true only after --verify checked the signature.
 	Verified bool `json:"verified"`
+	// VerifiedWith names the key and key set that verified it.
+	VerifiedWith string `json:"verifiedWith,omitempty"`
+
+	raw string
 }
 
-func cmdDecode(_ context.Context, sio *stdio, args []string) error {
-	fs := flag.NewFlagSet("entraauth decode", flag.ContinueOnError)
-	fs.SetOutput(sio.stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(sio.stderr, "usage: entraauth decode [TOKEN]   (reads the token from stdin when absent)")
-	}
-	if err := fs.Parse(args); err != nil {
+func cmdDecode(ctx context.Context, sio *stdio, args []string) error {
+	fs := newCommandFlags("decode", sio.stderr, " [TOKEN]\n\nWith no TOKEN, reads one from standard input (`entraauth token --output raw | entraauth decode`).")
+	output := fs.String("output", "text", "output format: text, json")
+	var verify bool
+	boolVar(fs, &verify, "verify", false, "check the signature against the issuer's key set (fetched from the issuer's OpenID metadata)")
+	caFile := fs.String("ca-file", "", "also trust the PEM certificates in this file for --verify (env "+envCAFile+")")
+	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return &usageError{err.Error()}
+		return err
+	}
+	if *output != "text" && *output != "json" {
+		return usagef("unknown --output %q (want one of text, json)", *output)
 	}
 	var raw string
 	switch fs.NArg() {
 	case 0:
+		if sio.stdinTTY {
+			return usagef("decode needs a token: `entraauth decode TOKEN`, or pipe one in (`entraauth token --output raw | entraauth decode`)")
+		}
 		line, err := bufio.NewReader(io.LimitReader(sio.stdin, 1<<20)).ReadString('\n')
 		if err != nil && err != io.EOF {
 			return err
@@ -53,11 +65,22 @@ func cmdDecode(_ context.Context, sio *stdio, args []string) error {
 	default:
 		return usagef("decode takes one token")
 	}
+	if strings.TrimSpace(raw) == "" {
+		return usagef("no token given (standard input was empty)")
+	}
 	d, err := decodeJWT(strings.TrimSpace(raw), time.Now())
 	if err != nil {
 		return err
 	}
-	return writeJSON(sio.stdout, d)
+	if verify {
+		if *caFile == "" {
+			*caFile = envOr(sio, envCAFile)
+		}
+		if err := verifyJWT(ctx, d, *caFile); err != nil {
+			return err
+		}
+	}
+	return printDecoded(sio.stdout, d, *output)
 }
 
 // decodeJWT splits a compact JWS and decodes its header and claims
@@ -68,7 +91,7 @@ func decodeJWT(raw string, now time.Time) (*decoded, error) {
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("not a JWT: %d dot-separated parts, want 3", len(parts))
 	}
-	d := &decoded{}
+	d := &decoded{raw: raw}
 	for i, dst := range []*map[string]any{&d.Header, &d.Claims} {
 		b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[i], "="))
 		if err != nil {
@@ -80,12 +103,23 @@ func decodeJWT(raw string, now time.Time) (*decoded, error) {
 			return nil, fmt.Errorf("not a JWT: part %d is not a JSON object", i+1)
 		}
 	}
-	if n, ok := d.Claims["exp"].(json.Number); ok {
-		if f, err := n.Float64(); err == nil && f > 0 && f < 1e11 {
-			t := time.Unix(int64(f), 0).UTC()
-			expired := !now.Before(t)
-			d.ExpiresOn, d.Expired = &t, &expired
-		}
+	if t, ok := claimTime(d.Claims["exp"]); ok {
+		expired := !now.Before(t)
+		d.ExpiresOn, d.Expired = &t, &expired
 	}
+	d.Explained = explainClaims(d.Claims)
 	return d, nil
+}
+
+// claimTime reads a NumericDate claim (seconds since the epoch).
+func claimTime(v any) (time.Time, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return time.Time{}, false
+	}
+	f, err := n.Float64()
+	if err != nil || f <= 0 || f >= 1e11 {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(f), 0).UTC(), true
 }

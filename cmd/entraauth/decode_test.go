@@ -51,7 +51,7 @@ func ptr[T any](v T) *T { return &v }
 func TestDecodeCommand(t *testing.T) {
 	io, out, errb := testIO(t, nil)
 	io.stdin = strings.NewReader(jwt(`{"alg":"RS256"}`, `{"name":"Alice","exp":4102444800}`) + "\n")
-	if code := run(t.Context(), []string{"decode"}, io); code != exitOK {
+	if code := run(t.Context(), []string{"decode", "--output", "json"}, io); code != exitOK {
 		t.Fatalf("decode = exit %d: %s", code, errb)
 	}
 	for _, want := range []string{`"name": "Alice"`, `"expiresOn": "2100-01-01T00:00:00Z"`, `"verified": false`} {

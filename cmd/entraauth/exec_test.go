@@ -90,7 +90,7 @@ func TestLoginOnTerminal(t *testing.T) {
 	case <-time.After(5 * time.Second):
 	}
 	out := raw.String()
-	for _, want := range []string{"Code: ", "Open: https://", "Expires in 15:00", "Expires in 14:59"} {
+	for _, want := range []string{"Code: ", "Open: http://127.0.0.1:", "Expires in 15:00", "Expires in 14:59"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("terminal output lacks %q (the countdown):\n%q", want, out)
 		}
@@ -145,7 +145,7 @@ func TestLoginRedirected(t *testing.T) {
 		t.Errorf("redirected stderr has terminal control characters: %q", stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
-	if len(lines) != 3 || !strings.Contains(lines[0], "no OS secret store") ||
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "Tokens will be kept unencrypted (mode 0600) in ") ||
 		!strings.Contains(lines[1], "enter the code") || !strings.HasPrefix(lines[2], "Waiting for sign-in") {
 		t.Errorf("redirected stderr = %q; want the cache warning, the message and a waiting line", lines)
 	}

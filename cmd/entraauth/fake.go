@@ -31,7 +31,8 @@ const (
 type fakeEnv struct {
 	fa        *fakeauthority.Authority
 	statePath string
-	manualURL string // base URL of the loopback server (--fake-manual)
+	manualURL string // base URL of the loopback server (--fake-manual, or the device prompt)
+	manual    bool   // --fake-manual: nothing is approved automatically
 	srv       *http.Server
 }
 
@@ -40,7 +41,7 @@ type fakeEnv struct {
 var onFake func(*fakeauthority.Authority)
 
 func openFake(ctx context.Context, s *session) (*fakeEnv, error) {
-	fe := &fakeEnv{statePath: filepath.Join(s.dir, fakeStateFile)}
+	fe := &fakeEnv{statePath: filepath.Join(s.dir, fakeStateFile), manual: s.opts.fakeManual}
 	state, found, err := readFakeState(fe.statePath)
 	if err != nil {
 		return nil, err
@@ -99,16 +100,23 @@ func (fe *fakeEnv) serve() error {
 	return nil
 }
 
-// rewrite points a device code message at the loopback server in
-// --fake-manual mode: the fake answers as login.microsoftonline.com, whose
-// real page would not know the code.
+// rewrite points a device code message at the fake's own page, served on
+// loopback for the occasion: the fake answers as
+// login.microsoftonline.com, whose real page would not know the code.
+// Without --fake-manual the fake also approves the code by itself.
 func (fe *fakeEnv) rewrite(m devicecode.Message) devicecode.Message {
 	if fe.manualURL == "" {
-		return m
+		if err := fe.serve(); err != nil {
+			m.Message = "Fake authority: the code " + m.UserCode + " is approved automatically (its page could not be served: " + err.Error() + ")."
+			return m
+		}
 	}
 	m.VerificationURI = fe.manualURL + "/devicelogin"
 	m.Message = fmt.Sprintf("Fake authority: open %s and enter the code %s (user %s, password %q).",
 		m.VerificationURI, m.UserCode, fakeauthority.DefaultUsername, fakeauthority.DefaultPassword)
+	if !fe.manual {
+		m.Message += fmt.Sprintf(" It approves the code by itself in %v.", fakeApproveWait)
+	}
 	return m
 }
 

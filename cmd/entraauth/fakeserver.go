@@ -22,16 +22,15 @@ const fakeCertFile = "fake-authority.pem"
 var fakeReady func(*fakeauthority.Authority)
 
 func cmdFakeAuthority(ctx context.Context, sio *stdio, args []string) error {
-	fset := flag.NewFlagSet("entraauth fake-authority", flag.ContinueOnError)
-	fset.SetOutput(sio.stderr)
+	fset := newCommandFlags("fake-authority", sio.stderr, "")
 	addr := fset.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free one)")
 	approve := fset.Duration("auto-approve", 0, "approve every device code this long after issuing it (0: approve on the fake's page)")
 	interval := fset.Duration("interval", fakeInterval, "device code polling interval the fake advertises")
-	if err := fset.Parse(args); err != nil {
+	if err := parseFlags(fset, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return &usageError{err.Error()}
+		return err
 	}
 	if fset.NArg() > 0 {
 		return usagef("unexpected argument %q", fset.Arg(0))

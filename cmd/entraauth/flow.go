@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -54,6 +53,8 @@ type session struct {
 	dir       string // the profile directory: record, plain-file cache, fake state
 	hasRecord bool   // a previous login left an AuthenticationRecord
 	storage   cache.Storage
+	store     storeInfo // where storage keeps the tokens
+	closers   []func() error
 
 	mu      sync.Mutex
 	cleanup []func()
@@ -89,19 +90,12 @@ func registerFlow(f *flow) {
 	flows[f.Name] = f
 }
 
-// knownFlows are the flows DESIGN.md names, so that asking for one that
-// this build lacks says so rather than "unknown".
-var knownFlows = []string{"browser", "device", "password", "broker"}
-
 // chooseFlow returns the flow --flow names, or the default: the available
 // flow with the lowest Priority.
 func chooseFlow(name string, s *session) (*flow, error) {
 	if name != "" {
 		if f, ok := flows[name]; ok {
 			return f, nil
-		}
-		if slices.Contains(knownFlows, name) {
-			return nil, usagef("--flow %s is not available in this build of entraauth (available: %s)", name, flowNames())
 		}
 		return nil, usagef("unknown --flow %q (available: %s)", name, flowNames())
 	}

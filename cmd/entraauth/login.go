@@ -17,7 +17,7 @@ func init() {
 func cmdLogin(ctx context.Context, io *stdio, args []string) error {
 	spec := commandSpec{name: "login", outputs: []string{"text", "json"}, flags: func(fs *flag.FlagSet, o *options) {
 		fs.StringVar(&o.flow, "flow", "", "sign-in flow: "+flowNames()+" (default: browser when one can open, else device)")
-		fs.BoolVar(&o.fakeManual, "fake-manual", false, "with --fake: do not approve the code automatically; open the printed URL and type the code on the fake's page")
+		boolVar(fs, &o.fakeManual, "fake-manual", false, "with --fake: do not approve the code automatically; open the printed URL and type the code on the fake's page")
 	}}
 	return withSession(ctx, io, args, spec, func(s *session, o *options) error { return login(ctx, io, s, o) })
 }
@@ -31,6 +31,11 @@ func login(ctx context.Context, io *stdio, s *session, o *options) error {
 	cred, err := f.New(s)
 	if err != nil {
 		return err
+	}
+	if _, inBroker := cred.(interface{ tokensInBroker() }); inBroker {
+		fmt.Fprintln(io.stderr, "Tokens will be kept by the OS authentication broker.")
+	} else {
+		fmt.Fprintln(io.stderr, s.store.line())
 	}
 	topts := oauth.TokenOptions{Scopes: o.scopes}
 	rec, err := cred.Authenticate(ctx, topts)
@@ -95,6 +100,6 @@ func printLogin(io *stdio, format string, rec oauth.AuthenticationRecord, tok oa
 	}
 	left := time.Until(tok.ExpiresOn).Round(time.Second)
 	_, err := fmt.Fprintf(io.stdout, "Signed in as %s\n  Tenant:          %s\n  Home account ID: %s\n  Token expires:   %s (in %s)\n",
-		rec.Username, rec.TenantID, rec.HomeAccountID, tok.ExpiresOn.Local().Format("2006-01-02 15:04:05 MST"), left)
+		clean(rec.Username), clean(rec.TenantID), clean(rec.HomeAccountID), tok.ExpiresOn.Local().Format("2006-01-02 15:04:05 MST"), left)
 	return err
 }

@@ -1,26 +1,32 @@
 // Command entraauth signs in to Microsoft Entra ID as a public client and
-// prints access tokens, without MSAL.
+// prints access tokens, without MSAL; it is also a protocol debugger
+// (--trace, --trace-file, decode, explained AADSTS errors) and a
+// credential helper (token --output az|exec-credential).
 //
-//	entraauth login [--flow device|browser] [flags]   sign in; the token cache keeps the result
-//	entraauth token [--output json|raw|az|exec-credential] [flags]
-//	                                                  print a token, silently (cache or refresh only)
-//	entraauth accounts [--output text|json]           list the accounts in the token cache
-//	entraauth logout [--username NAME]                remove an account's tokens from the cache
-//	entraauth decode [TOKEN]                          show a JWT's header and claims (not verified)
-//	entraauth fake-authority [--addr HOST:PORT]       serve the fake authority on loopback TLS
+//	entraauth login [--flow NAME] [flags]    sign in; the token cache keeps the result
+//	entraauth token [--output json|raw|az|exec-credential] [--decode]
+//	                                         print a token, silently (cache or refresh only)
+//	entraauth status                         who is signed in, token expiry, where the cache lives
+//	entraauth accounts [--output text|json]  list the accounts in the token cache
+//	entraauth logout [--username NAME]       remove an account's tokens from the cache
+//	entraauth decode [--verify] [TOKEN]      show a JWT's header and claims
+//	entraauth fake-authority [--addr ADDR]   serve the fake authority on loopback TLS
+//	entraauth completion bash|zsh|fish       print a shell completion script
+//	entraauth --version                      print the version
 //
 // Client ID, tenant, authority host and scopes come from flags, else from
 // AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_AUTHORITY_HOST and
 // ENTRAAUTH_SCOPES. The token cache lives in the OS secret store (Secret
 // Service, DPAPI, keychain); where there is none, in a 0600 file under the
-// user cache directory, with a warning, unless --require-encrypted-cache
-// (or ENTRAAUTH_REQUIRE_ENCRYPTED_CACHE=1) makes the tool refuse.
-// ENTRAAUTH_LOG=debug logs the library's events (never a secret) on stderr.
+// user cache directory, unless --require-encrypted-cache (or
+// ENTRAAUTH_REQUIRE_ENCRYPTED_CACHE=yes) makes the tool refuse; login says
+// which, once, before the sign-in. ENTRAAUTH_LOG=debug logs the library's
+// events (never a secret) on stderr.
 //
-// Every command takes --fake to run against an embedded fake authority,
-// whose state (tenant, keys, refresh tokens) lives under the user's cache
-// directory, so that `entraauth login --fake` followed by `entraauth token
-// --fake` works with no tenant and no network.
+// Every session command takes --fake to run against an embedded fake
+// authority, whose state (tenant, keys, refresh tokens) lives under the
+// user's cache directory, so that `entraauth login --fake` followed by
+// `entraauth token --fake` works with no tenant and no network.
 //
 // Exit status: 0 on success, 1 on failure, 2 for a usage error, 3 when the
 // user must act (sign in with `entraauth login`, or sign-in was declined or
@@ -57,6 +63,9 @@ type stdio struct {
 	userCacheDir func() (string, error)
 	// stderrTTY reports whether stderr is a terminal, for the live prompt.
 	stderrTTY bool
+	// stdinTTY reports whether stdin is a terminal (decode does not wait
+	// on one).
+	stdinTTY bool
 	// termWidth is the terminal's width in columns (0 when unknown).
 	termWidth func() int
 }
@@ -78,6 +87,10 @@ func main() {
 
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, args []string, io *stdio) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
+		fmt.Fprintln(io.stdout, versionLine())
+		return exitOK
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(io.stderr)
 		if len(args) == 0 {
@@ -95,7 +108,7 @@ func run(ctx context.Context, args []string, io *stdio) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(io.stderr, "entraauth %s: %v\n", args[0], err)
+	fmt.Fprintf(io.stderr, "entraauth %s: %s\n", args[0], describeError(err))
 	return exitCode(err)
 }
 
@@ -133,8 +146,11 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-15s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'entraauth <command> -h' for a command's flags.")
-	fmt.Fprintln(w, "Exit status: 0 success, 1 failure, 2 usage error, 3 sign-in needed.")
+	fmt.Fprintf(w, "\nSign-in flows (login --flow): %s\n", flowNames())
+	fmt.Fprintln(w, "\nRun 'entraauth <command> --help' for a command's flags; 'entraauth --version' for the version.")
+	fmt.Fprintln(w, "Environment: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_AUTHORITY_HOST, ENTRAAUTH_SCOPES, ENTRAAUTH_FAKE,")
+	fmt.Fprintln(w, "  ENTRAAUTH_REQUIRE_ENCRYPTED_CACHE (booleans: 1/0, true/false, yes/no), ENTRAAUTH_LOG, SSL_CERT_FILE.")
+	fmt.Fprintln(w, "Exit status: 0 success, 1 failure, 2 usage error, 3 sign-in needed (run 'entraauth login').")
 }
 
 // usageError is a bad command line (exit 2).

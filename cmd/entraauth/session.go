@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 
@@ -26,6 +25,11 @@ type lastLogin struct {
 	// Tenant is the tenant login was given ("" for the default,
 	// organizations): the engine caches access tokens under it.
 	Tenant string `json:"tenant"`
+	// DisableInstanceDiscovery and CAFile repeat login's
+	// --disable-instance-discovery and --ca-file, so that token reaches
+	// the same private or fake authority without them.
+	DisableInstanceDiscovery bool   `json:"disableInstanceDiscovery,omitempty"`
+	CAFile                   string `json:"caFile,omitempty"`
 }
 
 // newSession resolves the command line into client options: the authority
@@ -55,8 +59,18 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 				s.client.TenantID = oauth.TenantOrganizations
 			}
 		}
-		if s.client.AuthorityHost == "" && rec.Authority != "" && !o.fake {
-			s.client.AuthorityHost = "https://" + rec.Authority
+		if s.client.AuthorityHost == "" && !o.fake {
+			s.client.AuthorityHost = authorityHostOf(rec.Authority)
+		}
+		o.disableInstanceDiscovery = o.disableInstanceDiscovery || last.DisableInstanceDiscovery
+		if o.caFile == "" {
+			o.caFile = last.CAFile
+		}
+	}
+	s.client.DisableInstanceDiscovery = o.disableInstanceDiscovery
+	if !o.fake {
+		if s.client.HTTPClient, err = httpClient(o.caFile); err != nil {
+			return nil, err
 		}
 	}
 	if o.fake {
@@ -64,35 +78,17 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 			return nil, err
 		}
 	}
-	if o.trace {
-		s.traceHTTP()
+	if o.trace || o.traceFile != "" {
+		if err := s.traceHTTP(); err != nil {
+			return nil, err
+		}
 	}
-	storage, err := openStorage(ctx, s)
-	if err != nil {
+	if err := openStorage(ctx, s); err != nil {
+		s.close()
 		return nil, err
 	}
-	s.storage = storage
-	s.client.Cache = cache.New(storage, nil)
+	s.client.Cache = cache.New(s.storage, nil)
 	return s, nil
-}
-
-// traceHTTP wraps the session's HTTP client in a traceTransport. The live
-// countdown is turned off: trace lines would scroll it away.
-func (s *session) traceHTTP() {
-	hc := s.client.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	cp := *hc
-	next := cp.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	cp.Transport = &traceTransport{next: next, w: s.io.stderr}
-	s.client.HTTPClient = &cp
-	io := *s.io
-	io.stderrTTY = false
-	s.io = &io
 }
 
 // verifySaved reads the persisted cache back with a fresh Cache and
@@ -112,9 +108,20 @@ func (s *session) verifySaved(ctx context.Context, rec oauth.AuthenticationRecor
 	return fmt.Errorf("signed in, but the token cache was not saved (run with %s=warn to see why)", envLog)
 }
 
-// close releases what the session holds (the fake's socket, if any).
+// onClose registers f to run when the session closes (writing the HAR
+// file, ...).
+func (s *session) onClose(f func() error) { s.closers = append(s.closers, f) }
+
+// close releases what the session holds (the fake's socket, if any) and
+// runs the onClose functions, reporting their errors on stderr.
 func (s *session) close() {
 	s.done()
+	for _, f := range s.closers {
+		if err := f(); err != nil {
+			fmt.Fprintf(s.io.stderr, "entraauth: %v\n", err)
+		}
+	}
+	s.closers = nil
 	if s.fake != nil {
 		s.fake.close()
 	}
@@ -155,7 +162,14 @@ func loadLogin(dir string) (lastLogin, bool, error) {
 }
 
 func (s *session) saveLogin(rec oauth.AuthenticationRecord) error {
-	b, err := json.MarshalIndent(lastLogin{Record: rec, Tenant: s.opts.tenant}, "", "  ")
+	caFile := s.opts.caFile
+	if caFile != "" {
+		if abs, err := filepath.Abs(caFile); err == nil {
+			caFile = abs
+		}
+	}
+	b, err := json.MarshalIndent(lastLogin{Record: rec, Tenant: s.opts.tenant,
+		DisableInstanceDiscovery: s.opts.disableInstanceDiscovery, CAFile: caFile}, "", "  ")
 	if err != nil {
 		return err
 	}

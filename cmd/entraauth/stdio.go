@@ -17,6 +17,7 @@ func osStdio() *stdio {
 		userCacheDir: os.UserCacheDir,
 		// TERM=dumb (Emacs shells, some CI logs) gets plain lines.
 		stderrTTY: term.IsTerminal(fd) && os.Getenv("TERM") != "dumb" && enableVT(os.Stderr.Fd()),
+		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		termWidth: func() int {
 			w, _, err := term.GetSize(fd)
 			if err != nil {

@@ -14,31 +14,60 @@ import (
 // Azure CLI uses for the same purpose.
 const plainCacheFile = "msal_token_cache.json"
 
-// openStorage returns where the token cache persists: the OS secret store
-// when there is one (Secret Service over D-Bus on Linux, DPAPI on Windows,
-// the keychain on macOS); else, unless --require-encrypted-cache, a 0600
-// plain file in the profile directory, with a one-line warning on stderr.
-// The library never falls back on its own: this is the tool's choice, as
-// it is Azure CLI's.
-func openStorage(ctx context.Context, s *session) (cache.Storage, error) {
-	st, secretErr := openSecretStore(ctx, s)
+// storeInfo says where the session's tokens live, for login's one line
+// and for status.
+type storeInfo struct {
+	where     string // "the Secret Service (collection "login")", a path...
+	encrypted bool
+	why       string // why the secret store is not used; "" when it is
+}
+
+// line is the one line login prints before the sign-in.
+func (i storeInfo) line() string {
+	if i.encrypted {
+		return "Tokens will be kept in " + i.where + "."
+	}
+	return "Tokens will be kept unencrypted (mode 0600) in " + i.where + ": " + i.why + "."
+}
+
+// openStorage decides, before any sign-in, where the token cache persists:
+// the OS secret store when there is one that can be written (Secret
+// Service over D-Bus on Linux, DPAPI on Windows, the keychain on macOS);
+// else, unless --require-encrypted-cache, a 0600 plain file in the profile
+// directory. The library never falls back on its own: this is the tool's
+// choice, as it is Azure CLI's. Nothing is printed here: login says where
+// tokens will live, once; commands that store nothing say nothing.
+func openStorage(ctx context.Context, s *session) error {
+	st, info, secretErr := openSecretStore(ctx, s)
 	if secretErr == nil {
-		return st, nil
+		s.storage, s.store = st, info
+		return nil
 	}
 	if s.opts.requireEncrypted {
-		return nil, fmt.Errorf("no OS secret store is available (%v), and --require-encrypted-cache (or %s) refuses a plain file", secretErr, envRequireEncrypted)
+		return fmt.Errorf("no usable OS secret store (%s), and --require-encrypted-cache (or %s) refuses a plain file%s",
+			secretErr.reason, envRequireEncrypted, secretErr.fix)
 	}
 	path := filepath.Join(s.dir, plainCacheFile)
 	fst, err := cache.NewPlaintextFile(path, nil)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("cannot open the token cache file %s: %w", path, err)
 	}
-	fmt.Fprintf(s.io.stderr, "entraauth: warning: no OS secret store (%v); tokens are kept unencrypted in %s (mode 0600). Use --require-encrypted-cache to refuse.\n", secretErr, path)
-	return fst, nil
+	s.storage = fst
+	s.store = storeInfo{where: path, why: secretErr.reason}
+	return nil
 }
 
-// probe checks that a storage answers, by reading it under its lock, so
-// that an unusable secret store is found before sign-in, not after.
+// storeError is why the OS secret store cannot be used, in words for the
+// user (no API names), and what would fix it.
+type storeError struct {
+	reason string // "no D-Bus session bus", ...
+	fix    string // "; run ..." or ""
+}
+
+// probe checks that a storage can be read and written, under its lock, so
+// that an unusable secret store is found before sign-in, not after: it
+// reads the cache and, when there is none yet, writes an empty one (a
+// Secret Service without a default collection fails here).
 func probe(ctx context.Context, st cache.Storage) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -46,14 +75,20 @@ func probe(ctx context.Context, st cache.Storage) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.Read(ctx)
+	data, err := st.Read(ctx)
+	if err == nil && len(data) == 0 {
+		err = st.Write(ctx, []byte("{}"))
+	}
 	return errors.Join(err, release())
 }
 
-// profileName names the profile in secret store items.
-func profileName(s *session) string {
-	if s.fake != nil || s.opts.fake {
-		return "fake"
+// storeReason names, for the user, what a secret store's error means.
+func storeReason(err error) string {
+	switch {
+	case errors.Is(err, cache.ErrKeyringLocked):
+		return "the OS secret store is locked and cannot ask for its password here"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the OS secret store did not answer within 10 s"
 	}
-	return "default"
+	return "the OS secret store cannot be used"
 }

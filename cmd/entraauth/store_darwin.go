@@ -8,12 +8,15 @@ import (
 )
 
 // openSecretStore returns a file encrypted with a key kept in the login
-// keychain.
-func openSecretStore(ctx context.Context, s *session) (cache.Storage, error) {
-	st, err := cache.NewKeychainFile(filepath.Join(s.dir, "msal_token_cache.enc"),
-		&cache.KeychainOptions{Service: "entraauth", Account: "MSALCacheKey-" + profileName(s)})
-	if err != nil {
-		return nil, err
+// keychain, after checking that it can be read and written.
+func openSecretStore(ctx context.Context, s *session) (cache.Storage, storeInfo, *storeError) {
+	path := filepath.Join(s.dir, "msal_token_cache.enc")
+	st, err := cache.NewKeychainFile(path, &cache.KeychainOptions{Service: "entraauth", Account: "MSALCacheKey-" + profileName(s.opts.fake)})
+	if err == nil {
+		err = probe(ctx, st)
 	}
-	return st, probe(ctx, st)
+	if err != nil {
+		return nil, storeInfo{}, &storeError{reason: storeReason(err), fix: "; unlock the login keychain (`security unlock-keychain`)"}
+	}
+	return st, storeInfo{where: path + " (key in the login keychain)", encrypted: true}, nil
 }

@@ -29,25 +29,17 @@ const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Con
 </busconfig>
 `
 
-// requireBinaries skips naming the Debian package, or fails when
-// ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1, when a binary is missing.
-func requireBinaries(t *testing.T, bins map[string]string) {
-	t.Helper()
-	for bin, pkg := range bins {
-		if _, err := exec.LookPath(bin); err != nil {
-			msg := bin + " not found: install the Debian package " + pkg
-			if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-}
-
 // startKeyring starts a private session bus and gnome-keyring-daemon on it
 // (login keyring unlocked with a test password), and returns the
 // environment that reaches them and a function that stops the keyring.
 func startKeyring(t *testing.T) (env []string, stopKeyring func()) {
+	return startKeyringWith(t, true)
+}
+
+// startKeyringWith is startKeyring; with loginKeyring false the daemon
+// starts with no keyring at all, so the Secret Service answers but has no
+// default collection (a fresh account on a headless machine).
+func startKeyringWith(t *testing.T, loginKeyring bool) (env []string, stopKeyring func()) {
 	t.Helper()
 	requireBinaries(t, map[string]string{"dbus-daemon": "dbus", "gnome-keyring-daemon": "gnome-keyring"})
 	dir, err := os.MkdirTemp("", "ea") // short: unix socket paths are limited
@@ -82,9 +74,12 @@ func startKeyring(t *testing.T) (env []string, stopKeyring func()) {
 		t.Fatal("dbus-daemon printed no address")
 	}
 	env = append(env, "DBUS_SESSION_BUS_ADDRESS="+addr)
-	kr := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
+	kr := exec.Command("gnome-keyring-daemon", "--foreground", "--components=secrets")
+	if loginKeyring {
+		kr.Args = append(kr.Args, "--unlock")
+		kr.Stdin = strings.NewReader("test-keyring-password")
+	}
 	kr.Env = env
-	kr.Stdin = strings.NewReader("test-keyring-password")
 	if err := kr.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +125,8 @@ func TestSecretServiceCache(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(stdout, "Signed in as ") {
 		t.Fatalf("login with a keyring: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
 	}
-	if strings.Contains(stderr, "no OS secret store") {
-		t.Errorf("login warned of a missing secret store with one running: %q", stderr)
+	if !strings.Contains(stderr, "Tokens will be kept in the Secret Service") || strings.Contains(stderr, "unencrypted") {
+		t.Errorf("login with a keyring running did not say it keeps tokens there: %q", stderr)
 	}
 	var cacheHome string
 	for _, e := range env {
@@ -148,5 +143,32 @@ func TestSecretServiceCache(t *testing.T) {
 	stopKeyring()
 	if _, stderr, code := runBin("token", "--fake", "--require-encrypted-cache"); code != exitFailed || !strings.Contains(stderr, "refuses a plain file") {
 		t.Errorf("token with the keyring gone and --require-encrypted-cache: exit %d, stderr %q; want %d and a refusal", code, stderr, exitFailed)
+	}
+}
+
+// TestSecretServiceNoDefaultCollection: a Secret Service that answers but
+// has no default collection is found before the sign-in: login falls back
+// to the plain file and says why in its one line, before the prompt; with
+// --require-encrypted-cache it stops before the sign-in and says what to
+// run. No message names a Go API.
+func TestSecretServiceNoDefaultCollection(t *testing.T) {
+	env, _ := startKeyringWith(t, false)
+	stdout, stderr, code := runBinary(t, env, "", "login", "--fake", "--flow", "device")
+	if code != exitOK || !strings.HasPrefix(stdout, "Signed in as ") {
+		t.Fatalf("login: exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
+	}
+	line, rest, _ := strings.Cut(stderr, "\n")
+	if !strings.HasPrefix(line, "Tokens will be kept unencrypted") || !strings.Contains(line, "no default keyring") || !strings.Contains(rest, "enter the code") {
+		t.Errorf("login stderr = %q; want the fallback line, naming the missing keyring, before the prompt", stderr)
+	}
+	if stdout, stderr, code := runBinary(t, env, "", "token", "--fake", "--output", "raw"); code != exitOK || !strings.HasPrefix(stdout, "ey") {
+		t.Errorf("token after the fallback: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	stdout, stderr, code = runBinary(t, env, "", "login", "--fake", "--flow", "device", "--require-encrypted-cache")
+	if code != exitFailed || stdout != "" || strings.Contains(stderr, "enter the code") || !strings.Contains(stderr, "gnome-keyring-daemon") {
+		t.Errorf("login --require-encrypted-cache: exit %d, stdout %q, stderr %q; want a refusal before the sign-in saying what to run", code, stdout, stderr)
+	}
+	if strings.Contains(stderr, "cache.New") || strings.Contains(stderr, "NewPlaintextFile") {
+		t.Errorf("a message names a Go API: %q", stderr)
 	}
 }

@@ -4,12 +4,11 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/entraauth/entraauth/cache"
 )
 
 // openSecretStore: this OS has no secret store binding.
-func openSecretStore(context.Context, *session) (cache.Storage, error) {
-	return nil, errors.New("no secret store binding for this OS")
+func openSecretStore(context.Context, *session) (cache.Storage, storeInfo, *storeError) {
+	return nil, storeInfo{}, &storeError{reason: "entraauth has no OS secret store for this system"}
 }

@@ -8,11 +8,16 @@ import (
 )
 
 // openSecretStore returns a DPAPI-encrypted file (the current user's key),
-// as Azure CLI's msal_token_cache.bin.
-func openSecretStore(ctx context.Context, s *session) (cache.Storage, error) {
-	st, err := cache.NewDPAPIFile(filepath.Join(s.dir, "msal_token_cache.bin"), nil)
-	if err != nil {
-		return nil, err
+// as Azure CLI's msal_token_cache.bin, after checking that it can be read
+// and written.
+func openSecretStore(ctx context.Context, s *session) (cache.Storage, storeInfo, *storeError) {
+	path := filepath.Join(s.dir, "msal_token_cache.bin")
+	st, err := cache.NewDPAPIFile(path, nil)
+	if err == nil {
+		err = probe(ctx, st)
 	}
-	return st, probe(ctx, st)
+	if err != nil {
+		return nil, storeInfo{}, &storeError{reason: storeReason(err)}
+	}
+	return st, storeInfo{where: path + " (encrypted with DPAPI)", encrypted: true}, nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -17,7 +19,9 @@ func init() {
 var tokenOutputs = []string{"json", "raw", "az", "exec-credential"}
 
 func cmdToken(ctx context.Context, io *stdio, args []string) error {
-	spec := commandSpec{name: "token", outputs: tokenOutputs, silent: true}
+	spec := commandSpec{name: "token", outputs: tokenOutputs, silent: true, flags: func(fs *flag.FlagSet, o *options) {
+		boolVar(fs, &o.decode, "decode", false, "show the token's header and claims (as entraauth decode does) instead of the token")
+	}}
 	return withSession(ctx, io, args, spec, func(s *session, o *options) error { return printSilentToken(ctx, io, s, o) })
 }
 
@@ -36,44 +40,66 @@ func printSilentToken(ctx context.Context, io *stdio, s *session, o *options) er
 	}
 	tok, err := c.GetToken(ctx, oauth.TokenOptions{Scopes: o.scopes}, nil)
 	if err != nil {
-		return signInError(err, o)
+		err = signInError(err, o)
+		var ae *actionError
+		if errors.As(err, &ae) && !o.trace {
+			// The engine reports a refused refresh as "sign-in needed";
+			// the authority's reason is in the exchange.
+			ae.msg += " (--trace shows the authority's answer)"
+		}
+		return err
 	}
 	if err := s.saveFake(); err != nil { // a refresh rotates the refresh token
 		return err
 	}
-	return printToken(io.stdout, o.output, tok, s.client.AuthenticationRecord.TenantID)
+	if o.decode {
+		d, err := decodeJWT(tok.Token, time.Now())
+		if err != nil {
+			return fmt.Errorf("the access token is not a JWT (an opaque token, as some resources issue): %w", err)
+		}
+		return printDecoded(io.stdout, d, "text")
+	}
+	tenant := s.client.AuthenticationRecord.TenantID
+	switch o.output {
+	case "az":
+		return writeJSON(io.stdout, azToken(tok, tenant, defaultSubscription(io, tenant)))
+	case "exec-credential":
+		version, err := execCredentialVersion(io.getenv("KUBERNETES_EXEC_INFO"))
+		if err != nil {
+			return err
+		}
+		return writeJSON(io.stdout, execCredential(tok, version))
+	}
+	return printToken(io.stdout, o.output, tok)
 }
 
-// printToken writes tok in one of tokenOutputs.
-func printToken(w io.Writer, format string, tok oauth.AccessToken, tenant string) error {
-	switch format {
-	case "raw":
+// printToken writes tok as JSON or raw.
+func printToken(w io.Writer, format string, tok oauth.AccessToken) error {
+	if format == "raw" {
 		_, err := fmt.Fprintln(w, tok.Token)
 		return err
-	case "az": // the shape of `az account get-access-token`
-		return writeJSON(w, map[string]any{
-			"accessToken": tok.Token,
-			"expiresOn":   tok.ExpiresOn.Local().Format("2006-01-02 15:04:05.000000"),
-			"expires_on":  tok.ExpiresOn.Unix(),
-			"tenant":      tenant,
-			"tokenType":   tokenType(tok),
-		})
-	case "exec-credential": // a Kubernetes client-go credential plugin answer
-		return writeJSON(w, map[string]any{
-			"kind":       "ExecCredential",
-			"apiVersion": "client.authentication.k8s.io/v1beta1",
-			"spec":       map[string]any{},
-			"status": map[string]any{
-				"token":               tok.Token,
-				"expirationTimestamp": tok.ExpiresOn.UTC().Format(time.RFC3339),
-			},
-		})
 	}
 	return writeJSON(w, map[string]any{
 		"accessToken": tok.Token,
 		"expiresOn":   tok.ExpiresOn.UTC().Format(time.RFC3339),
 		"tokenType":   tokenType(tok),
 	})
+}
+
+// azToken has the shape of `az account get-access-token`'s output: the
+// subscription only when there is one (az omits it, as with --tenant).
+func azToken(tok oauth.AccessToken, tenant, subscription string) map[string]any {
+	out := map[string]any{
+		"accessToken": tok.Token,
+		"expiresOn":   tok.ExpiresOn.Local().Format("2006-01-02 15:04:05.000000"),
+		"expires_on":  tok.ExpiresOn.Unix(),
+		"tenant":      tenant,
+		"tokenType":   tokenType(tok),
+	}
+	if subscription != "" {
+		out["subscription"] = subscription
+	}
+	return out
 }
 
 func tokenType(tok oauth.AccessToken) string {

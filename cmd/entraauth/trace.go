@@ -2,115 +2,221 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 )
 
-// secretFields are redacted wherever they appear in a traced form or JSON
-// body: tokens, codes and passwords, and what identifies the user.
+// secretFields are replaced by a fingerprint wherever they appear in a
+// traced URL query, form or JSON body, whatever their case (the library's
+// JSON parser matches member names case-insensitively, as encoding/json
+// does): tokens, codes, verifiers and passwords, and what identifies the
+// user.
 var secretFields = map[string]bool{
 	"access_token": true, "refresh_token": true, "id_token": true, "device_code": true,
 	"code": true, "code_verifier": true, "password": true, "client_secret": true,
 	"client_assertion": true, "assertion": true, "client_info": true, "username": true,
-	"login_hint": true,
+	"login_hint": true, "session_state": true, "state": true, "nonce": true,
 }
 
-// traceTransport writes every HTTP exchange to w, one line for the
-// request and one for the response, with secrets redacted (--trace).
+// secretHeaders are replaced by a fingerprint in traced headers.
+var secretHeaders = map[string]bool{
+	"authorization": true, "proxy-authorization": true, "cookie": true, "set-cookie": true,
+}
+
+// isSecret reports whether a form field or JSON member named name holds a
+// secret.
+func isSecret(name string) bool { return secretFields[strings.ToLower(name)] }
+
+// fingerprint stands for a secret value: its name and the first six hex
+// digits of its SHA-256, so two traces can be compared without either
+// holding the secret.
+func fingerprint(name, value string) string {
+	sum := sha256.Sum256([]byte(value))
+	return "<" + strings.ToLower(name) + " sha256:" + hex.EncodeToString(sum[:3]) + ">"
+}
+
+// maxTraceBody bounds how much of a body is read for the trace.
+const maxTraceBody = 1 << 20
+
+// traceTransport records every HTTP exchange, secrets fingerprinted: as a
+// block on w (--trace) and as a HAR entry (--trace-file).
 type traceTransport struct {
 	next http.RoundTripper
-	mu   sync.Mutex
-	w    io.Writer
+	w    io.Writer // nil: no text trace
+	har  *harLog   // nil: no HAR file
+
+	mu sync.Mutex
+	n  int
 }
 
 func (t *traceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	var form string
+	x := &exchange{start: time.Now(), method: r.Method, url: redactURL(r.URL),
+		reqHeaders: redactHeaders(r.Header), reqMime: r.Header.Get("Content-Type")}
 	if r.Body != nil && r.GetBody != nil {
 		if body, err := r.GetBody(); err == nil {
-			b, _ := io.ReadAll(io.LimitReader(body, 1<<20))
+			b, _ := io.ReadAll(io.LimitReader(body, maxTraceBody))
 			body.Close()
-			form = redactForm(string(b))
+			x.reqSize = len(b)
+			x.form = redactFormFields(string(b))
 		}
 	}
-	t.printf("> %s %s %s\n", r.Method, redactURL(r.URL), form)
-	start := time.Now()
 	resp, err := t.next.RoundTrip(r)
+	x.dur = time.Since(x.start)
 	if err != nil {
-		t.printf("< error after %v: %v\n", time.Since(start).Round(time.Millisecond), err)
+		x.err = transportErrorText(err)
+		t.record(x)
 		return nil, err
 	}
-	b, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxTraceBody))
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	if rerr != nil {
 		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{rerr}))
 	}
-	t.printf("< %s (%v) %s\n", resp.Status, time.Since(start).Round(time.Millisecond), redactBody(resp.Header.Get("Content-Type"), b))
+	x.status, x.statusText = resp.StatusCode, http.StatusText(resp.StatusCode)
+	x.respHeaders = redactHeaders(resp.Header)
+	x.respMime = resp.Header.Get("Content-Type")
+	x.respSize = len(b)
+	x.respBody = redactBody(x.respMime, b)
+	t.record(x)
 	return resp, nil
 }
 
-func (t *traceTransport) printf(format string, args ...any) {
+// record prints x (--trace) and keeps it for the HAR file.
+func (t *traceTransport) record(x *exchange) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	fmt.Fprintf(t.w, format, args...)
+	t.n++
+	if t.w != nil {
+		io.WriteString(t.w, x.block(t.n))
+	}
+	if t.har != nil {
+		t.har.add(x)
+	}
+}
+
+// exchange is one request and its response, secrets already replaced.
+type exchange struct {
+	start       time.Time
+	dur         time.Duration
+	method, url string
+	reqHeaders  [][2]string
+	reqMime     string
+	reqSize     int
+	form        [][2]string
+	status      int
+	statusText  string
+	respHeaders [][2]string
+	respMime    string
+	respSize    int
+	respBody    string
+	err         string
+}
+
+// block renders x as the text trace shows it.
+func (x *exchange) block(n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "--- #%d %s %s %s\n", n, x.start.UTC().Format("2006-01-02T15:04:05.000Z"), x.method, x.url)
+	for _, h := range x.reqHeaders {
+		fmt.Fprintf(&b, "> %s: %s\n", h[0], h[1])
+	}
+	for _, f := range x.form {
+		fmt.Fprintf(&b, ">   %s=%s\n", f[0], f[1])
+	}
+	if x.err != "" {
+		fmt.Fprintf(&b, "< error after %v: %s\n\n", x.dur.Round(time.Millisecond), x.err)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "< %d %s (%v)\n", x.status, x.statusText, x.dur.Round(time.Millisecond))
+	for _, h := range x.respHeaders {
+		fmt.Fprintf(&b, "< %s: %s\n", h[0], h[1])
+	}
+	if x.respBody != "" {
+		fmt.Fprintf(&b, "<   %s\n", x.respBody)
+	}
+	b.WriteString("\n")
+	return b.String()
 }
 
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// redactURL drops the query's secret values and the user realm path.
+// transportErrorText is a transport error without the URL net/http puts
+// in it (the trace shows the redacted URL already).
+func transportErrorText(err error) string {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// redactURL fingerprints the query's secret values and the user realm
+// path segment (a username); a URL without secrets is shown as it is.
 func redactURL(u *url.URL) string {
 	c := *u
-	c.RawQuery = redactForm(u.RawQuery)
+	c.User = nil
+	if c.RawQuery != "" {
+		q := c.Query()
+		for k, vs := range q {
+			if isSecret(k) {
+				for i := range vs {
+					vs[i] = fingerprint(k, vs[i])
+				}
+			}
+		}
+		c.RawQuery = q.Encode()
+	}
 	s := c.String()
-	if i := strings.Index(strings.ToLower(s), "/userrealm/"); i >= 0 {
-		s = s[:i] + "/userrealm/[redacted]"
+	lower := strings.ToLower(s)
+	if i := strings.Index(lower, "/userrealm/"); i >= 0 {
+		rest := s[i+len("/userrealm/"):]
+		name, tail, _ := strings.Cut(rest, "?")
+		user, _ := url.PathUnescape(name)
+		s = s[:i] + "/userrealm/" + fingerprint("username", user)
+		if tail != "" {
+			s += "?" + tail
+		}
 	}
 	return s
 }
 
-// redactForm renders form fields sorted, secret values as [redacted].
-func redactForm(s string) string {
-	v, err := url.ParseQuery(s)
-	if err != nil || len(v) == 0 {
-		return ""
-	}
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		val := strings.Join(v[k], ",")
-		if secretFields[k] {
-			val = "[redacted]"
+// redactHeaders lists h sorted by name, secret values fingerprinted.
+func redactHeaders(h http.Header) [][2]string {
+	var out [][2]string
+	for _, k := range sortedKeys(h) {
+		for _, v := range h[k] {
+			if secretHeaders[strings.ToLower(k)] {
+				v = fingerprint(k, v)
+			}
+			out = append(out, [2]string{k, v})
 		}
-		fmt.Fprintf(&b, "%s=%s ", k, val)
 	}
-	return strings.TrimSpace(b.String())
+	return out
 }
 
-// redactBody shows a JSON object with secret members redacted, or the
-// size of anything else.
-func redactBody(contentType string, b []byte) string {
-	var m map[string]any
-	if !strings.Contains(contentType, "json") || json.Unmarshal(b, &m) != nil {
-		return fmt.Sprintf("[%d bytes %s]", len(b), contentType)
+// redactFormFields parses a form body into sorted fields, secret values
+// fingerprinted; nil when s is no form.
+func redactFormFields(s string) [][2]string {
+	v, err := url.ParseQuery(s)
+	if err != nil || len(v) == 0 {
+		return nil
 	}
-	for k := range m {
-		if secretFields[k] {
-			m[k] = "[redacted]"
+	var out [][2]string
+	for _, k := range sortedKeys(v) {
+		for _, val := range v[k] {
+			if isSecret(k) && !(strings.EqualFold(k, "client_info") && val == "1") { // client_info=1 asks for it
+				val = fingerprint(k, val)
+			}
+			out = append(out, [2]string{k, val})
 		}
 	}
-	out, _ := json.Marshal(m)
-	return string(out)
+	return out
 }

@@ -1,0 +1,8 @@
+package main
+
+import "github.com/entraauth/entraauth/oauth"
+
+// clean is the library's one sanitizer, oauth.SanitizeText: every server
+// string the tool prints (claims, usernames, error text, the device code
+// prompt, Azure CLI's profile) goes through it first.
+var clean = oauth.SanitizeText

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+)
+
+// testTransport, when a test sets it, carries every request to a real
+// (not --fake) authority: a test maps https://login.microsoftonline.com to
+// a fake authority with it, as a proxy would.
+var testTransport http.RoundTripper
+
+// httpClient returns the client for a real authority: the default one, or
+// one that also trusts --ca-file's certificates.
+func httpClient(caFile string) (*http.Client, error) {
+	if testTransport != nil {
+		return &http.Client{Transport: testTransport}, nil
+	}
+	if caFile == "" {
+		return nil, nil // the library's default
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", caFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr}, nil
+}
+
+// authorityHostOf turns a record's authority into an authority host URL:
+// azure-identity (Python) writes the bare host, "login.microsoftonline.com",
+// this tool and azidentity (Go) the URL, "https://login.microsoftonline.com".
+func authorityHostOf(authority string) string {
+	a := strings.TrimRight(strings.TrimSpace(authority), "/")
+	if a == "" || strings.Contains(a, "://") {
+		return a
+	}
+	return "https://" + a
+}
