@@ -29,8 +29,11 @@ var allowed = map[string][]string{
 	"loopback":                  {"oauth", "pkce"},
 	"broker":                    {"oauth"},
 	"conformance/fakeauthority": nil,
-	"conformance":               {"oauth", "conformance/fakeauthority"},
-	"cmd/entraauth":             {"*"},
+	"conformance/fakebroker":    {"conformance/fakeauthority"},
+	// the fake broker as a program, for D-Bus activation tests
+	"conformance/fakebroker/cmd/fakebroker": {"conformance/fakebroker"},
+	"conformance":                           {"oauth", "conformance/fakeauthority"},
+	"cmd/entraauth":                         {"*"},
 }
 
 // testKits may be linked only by the conformance suite.
