@@ -57,8 +57,11 @@ type Options struct {
 	// is signed in with, falling back to the broker's account picker.
 	UseDefaultAccount bool
 
-	// MSAPassthrough lets personal Microsoft accounts sign in through the
-	// broker to an app registered for them (WAM only).
+	// MSAPassthrough asks WAM's account provider with the authority
+	// "consumers" where the credential's tenant is tenant-independent, so
+	// a personal Microsoft account can sign in (WAM only; MSAL.NET's
+	// transfer-token pass-through is not implemented). Ignored on Linux,
+	// whose broker signs in work and school accounts only.
 	MSAPassthrough bool
 
 	// LoginHint pre-selects the account to sign in. "" means the username
