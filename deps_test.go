@@ -28,6 +28,8 @@ var allowed = map[string][]string{
 	"devicecode":                {"oauth"},
 	"loopback":                  {"oauth", "pkce"},
 	"broker":                    {"oauth"},
+	"azurecli":                  {"oauth", "cache"},
+	"auto":                      {"oauth", "cache", "azurecli", "devicecode", "loopback"},
 	"conformance/fakeauthority": nil,
 	"conformance/fakebroker":    {"conformance/fakeauthority"},
 	// the fake broker as a program, for D-Bus activation tests

@@ -41,7 +41,9 @@ type ClientOptions struct {
 	AuthenticationRecord AuthenticationRecord
 	// DisableAutomaticAuthentication makes GetToken return an
 	// *AuthenticationRequiredError instead of running the interactive
-	// step, so an application decides when to prompt.
+	// step, so an application decides when to prompt. When no account is
+	// cached at all it comes wrapped in a *CredentialUnavailableError
+	// (errors.As finds both), so a [Chain] moves on to the next credential.
 	DisableAutomaticAuthentication bool
 	// DisableInstanceDiscovery skips validating an unknown authority host
 	// with Entra's instance discovery: set it for AD FS-like or private

@@ -245,6 +245,12 @@ func (c *Client) newRequest(opts TokenOptions, auth Authority, claims string, ac
 // interactive runs the flow's step, unless automatic authentication is off.
 func (c *Client) interactive(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string, step Interactive) (AccessToken, error) {
 	if c.opts.DisableAutomaticAuthentication || step == nil {
+		if acct == nil {
+			// Nothing cached to sign in silently: this credential cannot
+			// run here without a prompt, so a chain may try another.
+			return AccessToken{}, &CredentialUnavailableError{Reason: "no signed-in account in the cache and automatic authentication is disabled",
+				Err: &AuthenticationRequiredError{TokenOptions: opts}}
+		}
 		return AccessToken{}, &AuthenticationRequiredError{TokenOptions: opts}
 	}
 	res, err := c.runStep(ctx, opts, auth, acct, claims, step)

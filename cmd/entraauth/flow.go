@@ -105,7 +105,7 @@ func chooseFlow(name string, s *session) (*flow, error) {
 		}
 		return nil, usagef("unknown --flow %q (available: %s)", name, flowNames())
 	}
-	var best *flow
+	best := autoFlow(s)
 	for _, f := range flows {
 		if f.Available != nil && !f.Available(s) {
 			continue

@@ -1,0 +1,16 @@
+package oauth
+
+import "context"
+
+// Accounts lists the cached accounts that can get tokens from this
+// credential silently (after syncing a persistent cache).
+func (p *PasswordCredential) Accounts(ctx context.Context) ([]Account, error) {
+	return p.client.Accounts(ctx)
+}
+
+// RemoveAccount deletes an account's tokens for this credential's client
+// from the cache (access, ID and refresh tokens, family refresh tokens
+// included). It does not sign the user out at the authority.
+func (p *PasswordCredential) RemoveAccount(ctx context.Context, a Account) error {
+	return p.client.RemoveAccount(ctx, a)
+}
