@@ -312,8 +312,8 @@ func TestNoBrokerIsUnsupported(t *testing.T) {
 func TestNoSessionBusIsUnsupported(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	_, err := broker.New("", nil)
-	var ue *broker.UnavailableError
-	if !errors.Is(err, broker.ErrUnsupported) || !errors.As(err, &ue) {
+	var ue *oauth.CredentialUnavailableError
+	if !errors.Is(err, broker.ErrUnsupported) || !errors.As(err, &ue) || ue.Credential != "broker" || !oauth.IsCredentialUnavailable(err) {
 		t.Fatalf("%v", err)
 	}
 }

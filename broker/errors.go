@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/entraauth/entraauth/oauth"
 )
@@ -122,33 +120,15 @@ func relayedOAuth(method, code, subError, text string) *oauth.Error {
 // maxText bounds a broker string kept in an error or account.
 const maxText = 2048
 
-// clean makes a broker string safe for a terminal: control characters,
-// bidi controls and invalid UTF-8 are dropped, tab and newline become a
-// space, and the result is at most maxText bytes.
-// TODO(lead): use oauth.SanitizeText once h-terminal is merged.
+// clean makes a broker string safe for a terminal (oauth.SanitizeText:
+// no control or bidi characters, valid UTF-8) and at most maxText bytes.
 func clean(s string) string {
 	if len(s) > 4*maxText {
 		s = s[:4*maxText]
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-		switch {
-		case r == utf8.RuneError && n <= 1:
-		case r == '\t' || r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		case unicode.IsControl(r), isBidi(r):
-		default:
-			if b.Len()+utf8.RuneLen(r) > maxText {
-				return b.String()
-			}
-			b.WriteRune(r)
-		}
+	s = oauth.SanitizeText(s)
+	if len(s) > maxText {
+		s = strings.ToValidUTF8(s[:maxText], "")
 	}
-	return b.String()
-}
-
-func isBidi(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+	return s
 }

@@ -2,41 +2,31 @@ package broker
 
 import (
 	"errors"
-	"strings"
+
+	"github.com/entraauth/entraauth/oauth"
 )
 
 // ErrUnsupported is matched (errors.Is) by the error [New] returns where
 // this machine has no broker this package can use, and by a call that
 // finds the broker gone (not installed, not running and not activatable).
-// Fall back to another flow (loopback, device code) on it.
+// That error is an *oauth.CredentialUnavailableError (Credential
+// "broker"), so oauth.IsCredentialUnavailable and oauth.Chain treat it as
+// "try another flow" (loopback, device code).
 var ErrUnsupported = errors.New("broker: no authentication broker available")
 
-// UnavailableError says why no broker can be used here. It matches
-// [ErrUnsupported].
-type UnavailableError struct {
-	// Reason is a sentence for the user.
-	Reason string
-	// Err is the underlying cause, if any (a D-Bus error, a COM HRESULT).
-	Err error
-}
-
-func (e *UnavailableError) Error() string {
-	var b strings.Builder
-	b.WriteString("broker: no authentication broker available: ")
-	b.WriteString(e.Reason)
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+// unsupported is the error for a machine without a usable broker.
+func unsupported(reason string, cause error) error {
+	var err error = ErrUnsupported
+	if cause != nil {
+		err = &unsupportedCause{cause}
 	}
-	return b.String()
+	return &oauth.CredentialUnavailableError{Credential: "broker", Reason: reason, Err: err}
 }
 
-// Unwrap returns the cause.
-func (e *UnavailableError) Unwrap() error { return e.Err }
+// unsupportedCause is a cause (a D-Bus error, an HRESULT) that also
+// matches ErrUnsupported.
+type unsupportedCause struct{ err error }
 
-// Is reports ErrUnsupported.
-func (e *UnavailableError) Is(target error) bool { return target == ErrUnsupported }
-
-func unsupported(reason string, err error) error {
-	return &UnavailableError{Reason: reason, Err: err}
-}
+func (c *unsupportedCause) Error() string        { return c.err.Error() }
+func (c *unsupportedCause) Unwrap() error        { return c.err }
+func (c *unsupportedCause) Is(target error) bool { return target == ErrUnsupported }
