@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,5 +178,32 @@ func TestAccountsOfSharedCache(t *testing.T) {
 	}
 	if accts, _ := cred.Accounts(context.Background()); len(accts) != 0 {
 		t.Errorf("after RemoveAccount: %v", accts)
+	}
+}
+
+// With automatic authentication off and nothing cached, no flow can run
+// without a prompt: the whole credential is unavailable, giving each
+// flow's reason, and nothing was prompted.
+func TestDisableAutomaticAuthenticationNothingCached(t *testing.T) {
+	cred, err := auto.New("", &auto.Options{
+		ClientOptions: oauth.ClientOptions{HTTPClient: fa.New(nil).Client(), DisableAutomaticAuthentication: true},
+		AzureCLI:      &azurecli.Options{ConfigDir: t.TempDir(), DisableSubprocess: true},
+		OpenURL:       func(context.Context, string) error { return errors.New("browser opened") },
+		DevicePrompt:  func(context.Context, devicecode.Message) error { return errors.New("device code prompted") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cred.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{armScope}})
+	if !oauth.IsCredentialUnavailable(err) {
+		t.Fatalf("err = %v, want unavailable", err)
+	}
+	for _, want := range []string{"az login", "automatic authentication is disabled"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "opened") || strings.Contains(err.Error(), "prompted") {
+		t.Errorf("a flow prompted: %v", err)
 	}
 }

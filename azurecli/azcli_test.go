@@ -3,6 +3,8 @@ package azurecli_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +97,24 @@ func TestRealAzureCLISession(t *testing.T) {
 		}
 		if d := time.Until(tok.ExpiresOn); d < 50*time.Minute || d > 61*time.Minute {
 			t.Errorf("ExpiresOn is %v from now; the fake issues one-hour tokens", d)
+		}
+	})
+
+	t.Run("cache refused, falls back to az", func(t *testing.T) {
+		// A cache file others can read is refused (it holds refresh
+		// tokens); the credential falls back to az, which still answers.
+		path := filepath.Join(w.configDir, "msal_token_cache.json")
+		if err := os.Chmod(path, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chmod(path, 0o600)
+		tok, err := newCred(azurecli.Options{Timeout: 2 * time.Minute}).GetToken(ctx, arm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := w.azToken(t)
+		if tok.Token != want {
+			t.Error("the fallback's token is not the one az prints")
 		}
 	})
 

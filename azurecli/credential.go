@@ -91,8 +91,11 @@ type Credential struct {
 var _ oauth.Credential = (*Credential)(nil)
 
 // New returns a credential for the Azure CLI session. It reads nothing
-// yet: the session is looked up on first use, so a credential made
-// before az login works after it.
+// yet: the session is looked up on first use (and again on every use
+// until one is found), so a credential made before az login works after
+// it. Once found, the account is kept for the credential's life; a later
+// az login as someone else, or az account set to another tenant, needs a
+// new Credential.
 func New(opts *Options) (*Credential, error) {
 	var o Options
 	if opts != nil {
