@@ -202,3 +202,20 @@ func (c *Credential) RemoveAccount(ctx context.Context, a oauth.Account) error {
 
 // Close releases the connection to the broker.
 func (c *Credential) Close() error { return c.be.close() }
+
+// versioner is a backend that can say its broker's version.
+type versioner interface {
+	version(ctx context.Context) (string, error)
+}
+
+// BrokerVersion asks the broker for its version (the Linux broker's
+// getLinuxBrokerVersion), which also tells whether a broker answers at
+// all: no broker is an error matching [ErrUnsupported]. Brokers without
+// such a call return "" and no error.
+func (c *Credential) BrokerVersion(ctx context.Context) (string, error) {
+	v, ok := c.be.(versioner)
+	if !ok {
+		return "", nil
+	}
+	return v.version(ctx)
+}

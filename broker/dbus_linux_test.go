@@ -125,12 +125,15 @@ func TestSignInThroughBroker(t *testing.T) {
 		p["authorizationType"] != float64(6) || !strings.HasPrefix(p["authority"].(string), "https://login.microsoftonline.com/") {
 		t.Fatalf("authParameters %v", p)
 	}
+	if v, err := c.BrokerVersion(context.Background()); err != nil || v != fakebroker.DefaultVersion {
+		t.Fatalf("BrokerVersion: %q, %v", v, err)
+	}
 	tok, err := c.GetToken(context.Background(), graph)
 	if err != nil || tok.Token == "" || time.Until(tok.ExpiresOn) < 10*time.Minute {
 		t.Fatalf("GetToken: %+v %v", tok, err)
 	}
-	if n := len(e.fb.Calls()); n != 1 {
-		t.Fatalf("GetToken after Authenticate made %d broker calls in all, want the token from memory", n)
+	if n := len(e.fb.Calls()); n != 2 {
+		t.Fatalf("GetToken after Authenticate made %d broker calls in all (with the version), want the token from memory", n)
 	}
 }
 
@@ -306,6 +309,9 @@ func TestNoBrokerIsUnsupported(t *testing.T) {
 	}
 	if _, err := c.Accounts(context.Background()); !errors.Is(err, broker.ErrUnsupported) {
 		t.Fatalf("Accounts: %v", err)
+	}
+	if _, err := c.BrokerVersion(context.Background()); !errors.Is(err, broker.ErrUnsupported) {
+		t.Fatalf("BrokerVersion: %v", err)
 	}
 }
 
