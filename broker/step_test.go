@@ -96,3 +96,31 @@ func TestNoRefreshTokenKept(t *testing.T) {
 		t.Fatalf("second GetToken: %v, calls %v", err, sb.calls)
 	}
 }
+
+// BenchmarkGetTokenWarm: a token the broker gave earlier, served from
+// memory (no broker call).
+func BenchmarkGetTokenWarm(b *testing.B) {
+	fa := fakeauthority.New(nil)
+	o := &Options{DBusAddress: "unix:path=/nonexistent"}
+	o.AuthorityHost, o.HTTPClient = fa.URL(), fa.Client()
+	c, err := New(fakeauthority.AzureCLIClientID, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sb := &stubBackend{rep: answer("", clientInfoFor("alice", "t"))}
+	c.be = sb
+	c.last = &brokerAccount{Account: oauth.Account{HomeAccountID: "alice.t"}, raw: []byte(`{}`)}
+	ctx := context.Background()
+	if _, err := c.GetToken(ctx, graphScopes); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.GetToken(ctx, graphScopes); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if len(sb.calls) != 1 {
+		b.Fatalf("%d broker calls", len(sb.calls))
+	}
+}
