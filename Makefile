@@ -27,6 +27,10 @@ vet:
 			(cd $$m && GOOS=$$os $(GO) vet ./...) || exit 1; \
 		done; \
 	done
+	@for t in windows/amd64 windows/arm64 windows/386 darwin/amd64 darwin/arm64; do \
+		echo "go vet ./broker/... GOOS/GOARCH=$$t CGO_ENABLED=0"; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} CGO_ENABLED=0 $(GO) vet ./broker/... || exit 1; \
+	done
 
 # Every module's go.mod and go.sum are what `go mod tidy` makes them.
 tidy:

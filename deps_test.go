@@ -33,7 +33,10 @@ var allowed = map[string][]string{
 	"azurecli":                  {"oauth", "cache"},
 	"auto":                      {"oauth", "cache", "azurecli", "devicecode", "loopback"},
 	"conformance/fakeauthority": nil,
-	"cmd/entraauth":             {"*"},
+	"conformance/fakebroker":    {"conformance/fakeauthority"},
+	// the fake broker as a program, for D-Bus activation tests
+	"conformance/fakebroker/cmd/fakebroker": {"conformance/fakebroker"},
+	"cmd/entraauth":                         {"*"},
 }
 
 // testKits may be linked only by the conformance suite.

@@ -48,8 +48,10 @@ func login(ctx context.Context, io *stdio, s *session, o *options) error {
 	if err != nil {
 		return fmt.Errorf("signed in, but reading the token back failed: %w", err)
 	}
-	if err := s.verifySaved(ctx, rec); err != nil {
-		return err
+	if _, inBroker := cred.(interface{ tokensInBroker() }); !inBroker { // the broker keeps its tokens
+		if err := s.verifySaved(ctx, rec); err != nil {
+			return err
+		}
 	}
 	if err := s.saveLogin(rec); err != nil {
 		return err

@@ -1,0 +1,206 @@
+//go:build linux
+
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// dbusBackend talks to the Linux identity broker on the session bus. The
+// connection is opened on the first call and kept; every call is bounded
+// by its context and a default deadline.
+type dbusBackend struct {
+	addr string
+	log  *slog.Logger
+
+	mu   sync.Mutex
+	conn *dbus.Conn
+}
+
+func newBackend(o *Options) (backend, error) {
+	addr := o.DBusAddress
+	if addr == "" {
+		addr = os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	}
+	if addr == "" {
+		return nil, unsupported("there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is empty), so no Linux identity broker can be reached", nil)
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &dbusBackend{addr: addr, log: log}, nil
+}
+
+// connect returns the connection, opening it within ctx.
+func (d *dbusBackend) connect(ctx context.Context) (*dbus.Conn, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.conn != nil && d.conn.Connected() {
+		return d.conn, nil
+	}
+	conn, err := dbus.Dial(d.addr)
+	if err != nil {
+		return nil, unsupported("the D-Bus session bus cannot be reached", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		err := conn.Auth(nil)
+		if err == nil {
+			err = conn.Hello()
+		}
+		done <- err
+	}()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		conn.Close() // unblocks Auth or Hello
+		<-done
+		return nil, fmt.Errorf("broker: connecting to the session bus: %w", ctx.Err())
+	}
+	if err != nil {
+		conn.Close()
+		return nil, unsupported("the D-Bus session bus refused the connection", err)
+	}
+	d.conn = conn
+	return conn, nil
+}
+
+// call invokes one broker method, bounded by ctx and timeout.
+func (d *dbusBackend) call(ctx context.Context, method, correlationID string, body []byte, timeout time.Duration) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := d.connect(ctx)
+	if err != nil {
+		return "", err
+	}
+	var out string
+	err = conn.Object(LinuxBusName, LinuxObject).
+		CallWithContext(ctx, LinuxInterface+"."+method, 0, linuxProtocolVersion, correlationID, string(body)).
+		Store(&out)
+	if err != nil {
+		return "", dbusError(ctx, method, timeout, err)
+	}
+	return out, nil
+}
+
+// dbusError maps a failed call: no broker on the bus is ErrUnsupported,
+// a deadline says so, other D-Bus errors are *Error.
+func dbusError(ctx context.Context, method string, timeout time.Duration, err error) error {
+	if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("broker: %s: no answer from the broker within the deadline (at most %v): %w", method, timeout, ctx.Err())
+		}
+		return fmt.Errorf("broker: %s: %w", method, ctx.Err())
+	}
+	var de dbus.Error
+	if errors.As(err, &de) {
+		msg := ""
+		if len(de.Body) > 0 {
+			msg, _ = de.Body[0].(string)
+		}
+		switch de.Name {
+		case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
+			return unsupported("the Microsoft identity broker is not installed (Debian/RPM package microsoft-identity-broker) or not running on this session bus", errors.New(clean(de.Name+": "+msg)))
+		}
+		return &Error{Method: method, Exception: clean(de.Name), Message: clean(msg)}
+	}
+	return fmt.Errorf("broker: %s: %w", method, err)
+}
+
+func (d *dbusBackend) interactive(ctx context.Context, r *request) (*reply, error) {
+	sent := time.Now()
+	timeout := DefaultTimeout // the step always sets a deadline; this is a backstop
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	out, err := d.call(ctx, methodInteractive, r.correlationID, linuxTokenRequest(r, true), timeout)
+	if err != nil {
+		if ctx.Err() != nil {
+			d.cancelFlow(context.WithoutCancel(ctx), r)
+		}
+		return nil, err
+	}
+	return parseLinuxToken(methodInteractive, out, sent, r.scopes)
+}
+
+// cancelFlow tells the broker the caller gave up on an interactive
+// sign-in, so its window closes. Best effort, bounded.
+func (d *dbusBackend) cancelFlow(ctx context.Context, r *request) {
+	_, err := d.call(ctx, methodCancel, r.correlationID, linuxCancelRequest(r.clientID, r.correlationID), cancelTimeout)
+	if err != nil {
+		d.log.LogAttrs(ctx, slog.LevelInfo, "broker: cancelInteractiveFlow failed", slog.String("error", err.Error()))
+	}
+}
+
+func (d *dbusBackend) silent(ctx context.Context, r *request) (*reply, error) {
+	if r.account == nil {
+		// The OS default account: the broker's only account, if it has
+		// exactly one (the Linux broker has no "default account" call).
+		accts, err := d.accounts(ctx, r.clientID, r.redirectURI)
+		if err != nil {
+			return nil, err
+		}
+		if len(accts) != 1 {
+			return nil, errNoAccount
+		}
+		rr := *r
+		rr.account = &accts[0]
+		r = &rr
+	}
+	sent := time.Now()
+	out, err := d.call(ctx, methodSilent, r.correlationID, linuxTokenRequest(r, false), callTimeout)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := parseLinuxToken(methodSilent, out, sent, r.scopes)
+	if err == nil && rep.account == nil {
+		rep.account = r.account
+	}
+	return rep, err
+}
+
+func (d *dbusBackend) accounts(ctx context.Context, clientID, redirectURI string) ([]brokerAccount, error) {
+	out, err := d.call(ctx, methodAccounts, newCorrelationID(), linuxAccountsRequest(clientID, redirectURI), callTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return parseLinuxAccounts(out)
+}
+
+func (d *dbusBackend) remove(ctx context.Context, clientID string, a *brokerAccount) error {
+	out, err := d.call(ctx, methodRemove, newCorrelationID(), linuxRemoveRequest(clientID, a), callTimeout)
+	if err != nil {
+		return err
+	}
+	_, err = decodeLinux(methodRemove, out)
+	return err
+}
+
+// version asks the broker for its version (getLinuxBrokerVersion).
+func (d *dbusBackend) version(ctx context.Context) (string, error) {
+	out, err := d.call(ctx, methodVersion, newCorrelationID(), linuxVersionRequest(), callTimeout)
+	if err != nil {
+		return "", err
+	}
+	return parseLinuxVersion(out)
+}
+
+func (d *dbusBackend) close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.conn == nil {
+		return nil
+	}
+	err := d.conn.Close()
+	d.conn = nil
+	return err
+}

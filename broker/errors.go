@@ -1,0 +1,134 @@
+package broker
+
+import (
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/entraauth/entraauth/oauth"
+)
+
+// StatusInteractionRequired is the broker status seen with
+// "UiRequiredException" in a real Linux broker (2.0.1) answer: the user
+// must sign in (again) in the broker's window. Other status values are
+// reported as they come; their meaning is not published.
+const StatusInteractionRequired = 2
+
+// Error is a failure a broker reported. When the broker relayed an
+// authority error (an AADSTS code, an OAuth error code), OAuth holds it
+// and errors.As finds it as an *oauth.Error too.
+type Error struct {
+	// Method is the broker call: "acquireTokenSilently",
+	// "RequestTokenForWindowAsync", ...
+	Method string
+	// Status, SubStatus, Code and Tag are the broker's own numbers (the
+	// Linux broker's status/subStatus/errorCode/tag; WAM's
+	// WebTokenRequestStatus and WebProviderError.ErrorCode).
+	Status, SubStatus int
+	Code, Tag         int64
+	// Exception is the broker's exception type, when it names one.
+	Exception string
+	// Message is the broker's text, cleaned of control characters.
+	Message string
+	// OAuth is the authority's error the broker relayed, if any.
+	OAuth *oauth.Error
+	// interaction is set when the failure asks for an interactive sign-in.
+	interaction bool
+	// canceled is set when the user closed the broker's window.
+	canceled bool
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("broker: ")
+	b.WriteString(e.Method)
+	b.WriteString(": status ")
+	b.WriteString(strconv.Itoa(e.Status))
+	if e.SubStatus != 0 {
+		b.WriteString("/" + strconv.Itoa(e.SubStatus))
+	}
+	if e.Code != 0 {
+		b.WriteString(" code 0x" + strconv.FormatInt(e.Code, 16))
+	}
+	if e.interaction {
+		b.WriteString(" (interaction required)")
+	}
+	if e.canceled {
+		b.WriteString(" (canceled by the user)")
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	return b.String()
+}
+
+// Unwrap returns the relayed authority error, if any.
+func (e *Error) Unwrap() error {
+	if e.OAuth == nil {
+		return nil
+	}
+	return e.OAuth
+}
+
+// Is matches oauth.ErrInteractionRequired when the broker asks for an
+// interactive sign-in, and oauth.ErrDeclined when the user canceled.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case oauth.ErrInteractionRequired:
+		return e.interaction
+	case oauth.ErrDeclined:
+		return e.canceled
+	}
+	return false
+}
+
+var aadstsRE = regexp.MustCompile(`AADSTS(\d{1,9})`)
+
+// linuxError maps the Linux broker's error object.
+func linuxError(method string, j *linuxErrorJSON) *Error {
+	e := &Error{Method: method, Status: int(j.Status.int()), SubStatus: int(j.SubStatus.int()),
+		Code: j.ErrorCode.int(), Tag: j.Tag.int(), Exception: clean(j.Diagnostics.ExceptionType),
+		Message: clean(j.Context)}
+	e.interaction = e.Status == StatusInteractionRequired || strings.Contains(e.Exception, "UiRequired")
+	e.OAuth = relayedOAuth(method, clean(j.Diagnostics.RawErrorCode), clean(j.Diagnostics.SubError), e.Message)
+	if e.OAuth != nil && errors.Is(e.OAuth, oauth.ErrInteractionRequired) {
+		e.interaction = true
+	}
+	return e
+}
+
+// relayedOAuth builds the *oauth.Error a broker relayed, or nil when its
+// answer names no OAuth code and no AADSTS code.
+func relayedOAuth(method, code, subError, text string) *oauth.Error {
+	var codes []int
+	for _, m := range aadstsRE.FindAllStringSubmatch(text, 8) {
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			codes = append(codes, n)
+		}
+	}
+	if code == "" && len(codes) == 0 {
+		return nil
+	}
+	if code == "" {
+		code = "broker_error"
+	}
+	return &oauth.Error{Endpoint: "broker " + method, Code: code, Description: text, AADSTS: codes, SubError: subError}
+}
+
+// maxText bounds a broker string kept in an error or account.
+const maxText = 2048
+
+// clean makes a broker string safe for a terminal (oauth.SanitizeText:
+// no control or bidi characters, valid UTF-8) and at most maxText bytes.
+func clean(s string) string {
+	if len(s) > 4*maxText {
+		s = s[:4*maxText]
+	}
+	s = oauth.SanitizeText(s)
+	if len(s) > maxText {
+		s = strings.ToValidUTF8(s[:maxText], "")
+	}
+	return s
+}

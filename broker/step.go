@@ -1,0 +1,146 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/entraauth/entraauth/oauth"
+)
+
+// errNoAccount: a silent call had no account to sign in as.
+var errNoAccount = errors.New("broker: no broker account to sign in silently")
+
+// step is the engine's sign-in step: the engine calls it when no access
+// token in memory serves the request. It asks the broker silently first
+// (for the known account, or the OS default account with
+// UseDefaultAccount), then through the broker's sign-in window. signIn is
+// true for Authenticate, which goes to the window unless UseDefaultAccount
+// signs the default account in silently.
+func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest, signIn bool) (*oauth.TokenResult, error) {
+	r := c.newRequest(req)
+	var acct *brokerAccount
+	if !signIn {
+		acct = c.knownAccount(ctx)
+	}
+	if acct != nil || c.opts.UseDefaultAccount {
+		r.account = acct
+		rep, err := c.be.silent(ctx, r)
+		if err == nil {
+			return c.accept(rep, acct)
+		}
+		if !needsInteraction(err) {
+			return nil, err
+		}
+		c.client.Logger().LogAttrs(ctx, slog.LevelInfo, "broker: silent sign-in needs interaction", slog.String("error", err.Error()))
+	}
+	if !signIn && c.opts.DisableAutomaticAuthentication {
+		return nil, &oauth.AuthenticationRequiredError{TokenOptions: oauth.TokenOptions{Scopes: r.scopes, Claims: r.claims, TenantID: req.TenantID}}
+	}
+	r.account = acct
+	if r.loginHint == "" && acct != nil {
+		r.loginHint = acct.Username
+	}
+	ictx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	rep, err := c.be.interactive(ictx, r)
+	if err != nil {
+		return nil, err
+	}
+	return c.accept(rep, nil)
+}
+
+// needsInteraction reports whether a silent failure is one a sign-in
+// window can fix (no account, interaction required), as opposed to a
+// broker that is absent, broken or refusing for good.
+func needsInteraction(err error) bool {
+	return errors.Is(err, errNoAccount) || errors.Is(err, oauth.ErrInteractionRequired)
+}
+
+func (c *Credential) newRequest(req *oauth.InteractiveRequest) *request {
+	authority := c.client.Authority()
+	if req.TenantID != "" {
+		if a, err := authority.WithTenant(req.TenantID); err == nil {
+			authority = a
+		}
+	}
+	hint := c.opts.LoginHint
+	if hint == "" {
+		hint = req.LoginHint
+	}
+	return &request{
+		clientID:       c.clientID,
+		authority:      authority.String(),
+		redirectURI:    c.opts.RedirectURI,
+		scopes:         req.Scopes,
+		claims:         req.Claims,
+		loginHint:      hint,
+		parentWindow:   c.opts.ParentWindow,
+		msaPassthrough: c.opts.MSAPassthrough,
+		correlationID:  newCorrelationID(),
+	}
+}
+
+// accept checks a broker answer and hands it to the engine, which
+// verifies its ID token (signature, issuer, audience, lifetime) against
+// the authority's keys before anything is cached. want is the account a
+// silent call was made for: an answer for another account is refused.
+func (c *Credential) accept(rep *reply, want *brokerAccount) (*oauth.TokenResult, error) {
+	res := rep.result
+	if res == nil || res.AccessToken == "" {
+		return nil, invalid("the broker answered without an access token")
+	}
+	res.RefreshToken = "" // never ours: the broker keeps it
+	res.FamilyID = ""
+	if want != nil && res.ClientInfo != "" {
+		ci, err := oauth.ParseClientInfo(res.ClientInfo)
+		if err != nil {
+			return nil, invalid("unreadable clientInfo")
+		}
+		if !strings.EqualFold(ci.HomeAccountID(), want.HomeAccountID) {
+			return nil, invalid("the broker answered for another account than the one asked for")
+		}
+	}
+	if res.IDToken == "" && res.ClientInfo == "" && want != nil {
+		// No identity in the answer: it is for the account asked for,
+		// which an earlier verified sign-in identified.
+		res.Account = want.Account
+	}
+	if rep.account != nil {
+		c.mu.Lock()
+		c.last = rep.account
+		c.mu.Unlock()
+	}
+	return res, nil
+}
+
+// knownAccount is the broker account to ask for silently: the last one
+// the broker answered for, else the AuthenticationRecord's account as the
+// broker lists it.
+func (c *Credential) knownAccount(ctx context.Context) *brokerAccount {
+	c.mu.Lock()
+	last := c.last
+	c.mu.Unlock()
+	if last != nil {
+		return last
+	}
+	home := c.opts.AuthenticationRecord.HomeAccountID
+	if home == "" {
+		return nil
+	}
+	accts, err := c.be.accounts(ctx, c.clientID, c.opts.RedirectURI)
+	if err != nil {
+		return nil
+	}
+	for i := range accts {
+		if strings.EqualFold(accts[i].HomeAccountID, home) {
+			return &accts[i]
+		}
+	}
+	return nil
+}
+
+func invalid(what string) *oauth.Error {
+	return &oauth.Error{Endpoint: "broker", Code: "invalid_response", Description: what}
+}
