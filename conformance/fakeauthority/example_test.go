@@ -24,16 +24,21 @@ func Example() {
 	defer resp.Body.Close()
 	var tok struct {
 		TokenType string `json:"token_type"`
+		Scope     string `json:"scope"`
 		ExpiresIn int    `json:"expires_in"`
 		Foci      string `json:"foci"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
 		panic(err)
 	}
-	fmt.Println(resp.StatusCode, tok.TokenType, tok.ExpiresIn, tok.Foci)
+	fmt.Println(resp.StatusCode, tok.TokenType, tok.Foci)
+	fmt.Println("granted:", tok.Scope)
+	fmt.Println("60-90 minutes:", tok.ExpiresIn >= 3600 && tok.ExpiresIn <= 5400)
 	fmt.Println("token requests:", fa.Count(fakeauthority.EndpointToken))
 	// Output:
-	// 200 Bearer 3600 1
+	// 200 Bearer 1
+	// granted: https://management.azure.com/user_impersonation https://management.azure.com/.default
+	// 60-90 minutes: true
 	// token requests: 1
 }
 
