@@ -1,0 +1,304 @@
+package msalpy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/devicecode"
+	"github.com/entraauth/entraauth/oauth"
+)
+
+const (
+	pythonPath = "/usr/bin/python3"
+	// armScope is what az and azure-identity ask for; the fake answers the
+	// granted set "…/user_impersonation …/.default".
+	armScope = "https://management.core.windows.net//.default"
+	// scriptTimeout bounds every Python run.
+	scriptTimeout = 90 * time.Second
+)
+
+// requirePython ends the test unless /usr/bin/python3 imports msal,
+// msal_extensions and azure.identity: a skip naming the Debian packages,
+// or a failure under ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1.
+func requirePython(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), scriptTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, pythonPath, "-c", "import msal, msal_extensions, azure.identity").CombinedOutput()
+	if err == nil {
+		return
+	}
+	msg := "msalpy: needs MSAL Python, msal-extensions and azure-identity for /usr/bin/python3 " +
+		"(Debian packages python3-msal python3-msal-extensions python3-azure: apt-get install python3-msal python3-msal-extensions python3-azure): " +
+		strings.TrimSpace(string(out))
+	if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
+		t.Fatal(msg + "; ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1 forbids skipping")
+	}
+	t.Skip(msg)
+}
+
+// env is one scenario's world: the fake authority on TLS, its CA file for
+// Python, a HOME of its own and the shared cache file.
+type env struct {
+	t     *testing.T
+	fa    *fakeauthority.Authority
+	base  string // https://127.0.0.N, port 443 implied
+	ca    string // PEM file of the fake's certificate
+	home  string // HOME for Python (azure-identity's ~/.IdentityService)
+	cache string // the shared cache file
+}
+
+// newEnv starts the fake authority over TLS with single-use refresh
+// tokens (rotation enforced) unless opts says otherwise, device codes
+// approved at the first poll and a one-second poll interval.
+func newEnv(t *testing.T, opts *fakeauthority.Options) *env {
+	t.Helper()
+	requirePython(t)
+	if opts == nil {
+		opts = &fakeauthority.Options{RejectRefreshTokenReuse: true}
+	}
+	opts.AutoApproveDevice = time.Millisecond
+	opts.DeviceInterval = time.Second
+	fa, host := listen443(t, opts)
+	dir := t.TempDir()
+	e := &env{t: t, fa: fa, base: "https://" + host, ca: filepath.Join(dir, "fake-ca.pem"), home: filepath.Join(dir, "home"),
+		cache: filepath.Join(dir, "msal_token_cache.json")}
+	if err := os.WriteFile(e.ca, fa.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(e.home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// listen443 starts the fake authority over TLS on port 443 of a loopback
+// address of its own (127.0.0.2-127.0.0.254, so scenarios run in
+// parallel), closed with the test. Port 443 because MSAL Python 1.21
+// drops the port of an authority URL: it names the cache's environment by
+// the bare host name and asks the user realm endpoint on 443 (msal
+// authority.py, canonicalize and user_realm_discovery), so an authority on
+// another port is neither reachable for ROPC nor the same environment as
+// ours. Binding 443 needs root or CAP_NET_BIND_SERVICE.
+func listen443(t *testing.T, opts *fakeauthority.Options) (*fakeauthority.Authority, string) {
+	t.Helper()
+	var err error
+	for range 20 {
+		host := fmt.Sprintf("127.0.0.%d", 2+rand.IntN(253))
+		o := *opts
+		o.Host = host
+		var fa *fakeauthority.Authority
+		if fa, err = fakeauthority.Listen(host+":443", &o); err == nil {
+			t.Cleanup(func() { _ = fa.Close() })
+			return fa, host
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			break
+		}
+	}
+	msg := "msalpy: the fake authority must listen on port 443 for MSAL Python (run as root or with CAP_NET_BIND_SERVICE): " + err.Error()
+	if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
+		t.Fatal(msg + "; ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1 forbids skipping")
+	}
+	t.Skip(msg)
+	return nil, ""
+}
+
+// authority is the tenant authority URL both sides are configured with.
+func (e *env) authority() string { return e.base + "/" + fakeauthority.DefaultTenantID }
+
+// py runs testdata/<script> with cfg (plus the defaults every script
+// reads) and returns the JSON object it prints. A script that exits
+// non-zero or prints no JSON fails the test, with its stderr.
+func (e *env) py(script string, cfg map[string]any) map[string]any {
+	e.t.Helper()
+	out, err := e.start(script, cfg).wait()
+	if err != nil {
+		e.t.Fatalf("%s: %v", script, err)
+	}
+	return out
+}
+
+// pyRun is a running Python script.
+type pyRun struct {
+	script         string
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+	cancel         context.CancelFunc
+}
+
+// start starts testdata/<script> without waiting for it.
+func (e *env) start(script string, cfg map[string]any) *pyRun {
+	e.t.Helper()
+	full := map[string]any{
+		"authority": e.authority(), "authority_host": e.base, "tenant": fakeauthority.DefaultTenantID,
+		"client_id": fakeauthority.AzureCLIClientID, "cache": e.cache, "scopes": []string{armScope},
+		"username": fakeauthority.DefaultUsername, "password": fakeauthority.DefaultPassword,
+	}
+	for k, v := range cfg {
+		full[k] = v
+	}
+	arg, err := json.Marshal(full)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), scriptTimeout)
+	r := &pyRun{script: script, cancel: cancel}
+	r.cmd = exec.CommandContext(ctx, pythonPath, filepath.Join("testdata", script), string(arg))
+	r.cmd.Env = []string{
+		"HOME=" + e.home, "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1",
+		"REQUESTS_CA_BUNDLE=" + e.ca,
+		// No Secret Service: azure-identity then falls back to the file
+		// its allow_unencrypted_storage=True allows.
+		"DBUS_SESSION_BUS_ADDRESS=disabled:",
+	}
+	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	if err := r.cmd.Start(); err != nil {
+		cancel()
+		e.t.Fatalf("%s: %v", script, err)
+	}
+	e.t.Cleanup(func() {
+		cancel()
+		_ = r.cmd.Wait()
+	})
+	return r
+}
+
+// wait waits for the script and decodes its last stdout line.
+func (r *pyRun) wait() (map[string]any, error) {
+	defer r.cancel()
+	if err := r.cmd.Wait(); err != nil {
+		return nil, &scriptError{r.script, err, r.stderr.String()}
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout.String()), "\n")
+	var out map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &out); err != nil {
+		return nil, &scriptError{r.script, err, r.stdout.String() + r.stderr.String()}
+	}
+	return out, nil
+}
+
+type scriptError struct {
+	script string
+	err    error
+	output string
+}
+
+func (e *scriptError) Error() string { return e.script + ": " + e.err.Error() + "\n" + e.output }
+
+// token checks a script's result holds an access token and returns it.
+func (e *env) token(what string, res map[string]any) string {
+	e.t.Helper()
+	tok, _ := res["access_token"].(string)
+	if tok == "" {
+		e.t.Fatalf("%s: no access token: %v", what, res)
+	}
+	return tok
+}
+
+// ourCache is a new cache on the shared file, as a new process opens it.
+func (e *env) ourCache() *cache.Cache {
+	e.t.Helper()
+	return fileCache(e.t, e.cache)
+}
+
+func fileCache(t *testing.T, path string) *cache.Cache {
+	t.Helper()
+	st, err := cache.NewPlaintextFile(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cache.New(st, nil)
+}
+
+// clientOptions are our library's options for the fake on this env.
+func (e *env) clientOptions(c *cache.Cache, rec oauth.AuthenticationRecord) oauth.ClientOptions {
+	return oauth.ClientOptions{AuthorityHost: e.base, TenantID: fakeauthority.DefaultTenantID,
+		HTTPClient: e.fa.TLSClient(), Cache: c, DisableInstanceDiscovery: true, AuthenticationRecord: rec}
+}
+
+// ourPassword signs in with our ROPC credential on a new cache.
+func (e *env) ourPassword() *oauth.PasswordCredential {
+	e.t.Helper()
+	o := e.clientOptions(e.ourCache(), oauth.AuthenticationRecord{})
+	c, err := oauth.NewPasswordCredential("", fakeauthority.DefaultUsername, fakeauthority.DefaultPassword, &o)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// ourDeviceCode is our device code credential on a new cache.
+func (e *env) ourDeviceCode() *devicecode.Credential {
+	e.t.Helper()
+	c, err := devicecode.New("", &devicecode.Options{ClientOptions: e.clientOptions(e.ourCache(), oauth.AuthenticationRecord{}),
+		Prompt: func(context.Context, devicecode.Message) error { return nil }})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// ourSilent is our library in a new process that knows the account from
+// rec and must not sign in: GetToken is cache or refresh only.
+func (e *env) ourSilent(rec oauth.AuthenticationRecord) *oauth.Client {
+	e.t.Helper()
+	o := e.clientOptions(e.ourCache(), rec)
+	o.TenantID = ""
+	o.DisableAutomaticAuthentication = true
+	c, err := oauth.NewClient("", &o)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// get is GetToken for armScope on a silent client; it fails the test on error.
+func (e *env) get(c *oauth.Client, what string) string {
+	e.t.Helper()
+	tok, err := c.GetToken(e.t.Context(), oauth.TokenOptions{Scopes: []string{armScope}}, nil)
+	if err != nil {
+		e.t.Fatalf("%s: %v", what, err)
+	}
+	return tok.Token
+}
+
+// recordFor is the AuthenticationRecord of the default user as Python's
+// sign-in reported it (MSAL Python has no record; azure-identity does).
+func (e *env) recordFor(home string) oauth.AuthenticationRecord {
+	return oauth.AuthenticationRecord{Authority: e.base, ClientID: fakeauthority.AzureCLIClientID,
+		HomeAccountID: home, TenantID: fakeauthority.DefaultTenantID, Username: fakeauthority.DefaultUsername, Version: "1.0"}
+}
+
+// tokenRequests is how many token requests the fake has served since the
+// last reset, by grant type.
+func (e *env) tokenRequests() (total int, byGrant map[string]int) {
+	byGrant = map[string]int{}
+	for _, r := range e.fa.RequestsTo(fakeauthority.EndpointToken) {
+		byGrant[r.GrantType]++
+		total++
+	}
+	return total, byGrant
+}
+
+// wantTokenRequests fails the test unless exactly n token requests were
+// made since the last reset.
+func (e *env) wantTokenRequests(what string, n int) {
+	e.t.Helper()
+	if got, by := e.tokenRequests(); got != n {
+		e.t.Errorf("%s: %d token requests %v, want %d", what, got, by, n)
+	}
+}
