@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -136,15 +138,53 @@ func (e *env) py(script string, cfg map[string]any) map[string]any {
 type pyRun struct {
 	script         string
 	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
+	stdin          io.WriteCloser
+	stdout, stderr syncBuffer
 	cancel         context.CancelFunc
+	done           chan struct{} // closed when the script has exited
+	err            error         // its exit error, set before done closes
+}
+
+// syncBuffer is a bytes.Buffer the test may read while the script writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor waits until the script has printed line, or fails the test
+// when the script ends or scriptTimeout passes first.
+func (r *pyRun) waitFor(t *testing.T, line string) {
+	t.Helper()
+	deadline := time.Now().Add(scriptTimeout)
+	for !strings.Contains(r.stdout.String(), line+"\n") {
+		select {
+		case <-r.done:
+			t.Fatalf("%s ended (%v) without printing %q: %s%s", r.script, r.err, line, r.stdout.String(), r.stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never printed %q", r.script, line)
+		}
+	}
 }
 
 // start starts testdata/<script> without waiting for it.
 func (e *env) start(script string, cfg map[string]any) *pyRun {
 	e.t.Helper()
 	full := map[string]any{
-		"authority": e.authority(), "authority_host": e.base, "tenant": fakeauthority.DefaultTenantID,
+		"authority": e.authority(), "authority_host": e.base, "environment": strings.TrimPrefix(e.base, "https://"), "tenant": fakeauthority.DefaultTenantID,
 		"client_id": fakeauthority.AzureCLIClientID, "cache": e.cache, "scopes": []string{armScope},
 		"username": fakeauthority.DefaultUsername, "password": fakeauthority.DefaultPassword,
 	}
@@ -156,7 +196,7 @@ func (e *env) start(script string, cfg map[string]any) *pyRun {
 		e.t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), scriptTimeout)
-	r := &pyRun{script: script, cancel: cancel}
+	r := &pyRun{script: script, cancel: cancel, done: make(chan struct{})}
 	r.cmd = exec.CommandContext(ctx, pythonPath, filepath.Join("testdata", script), string(arg))
 	r.cmd.Env = []string{
 		"HOME=" + e.home, "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1",
@@ -166,22 +206,30 @@ func (e *env) start(script string, cfg map[string]any) *pyRun {
 		"DBUS_SESSION_BUS_ADDRESS=disabled:",
 	}
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	if r.stdin, err = r.cmd.StdinPipe(); err != nil {
+		cancel()
+		e.t.Fatal(err)
+	}
 	if err := r.cmd.Start(); err != nil {
 		cancel()
 		e.t.Fatalf("%s: %v", script, err)
 	}
+	go func() {
+		r.err = r.cmd.Wait()
+		close(r.done)
+	}()
 	e.t.Cleanup(func() {
 		cancel()
-		_ = r.cmd.Wait()
+		<-r.done
 	})
 	return r
 }
 
 // wait waits for the script and decodes its last stdout line.
 func (r *pyRun) wait() (map[string]any, error) {
-	defer r.cancel()
-	if err := r.cmd.Wait(); err != nil {
-		return nil, &scriptError{r.script, err, r.stderr.String()}
+	<-r.done
+	if r.err != nil {
+		return nil, &scriptError{r.script, r.err, r.stderr.String()}
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout.String()), "\n")
 	var out map[string]any

@@ -1,5 +1,7 @@
-"""MSAL Python gets a token silently for the account (force_refresh to
-redeem the refresh token the cache holds), "rounds" times in a row."""
+"""MSAL Python gets a token silently for the account: for "scopes", or
+for each scope of "scope_list" in turn (a refresh, and a cache write, for
+each new one); force_refresh redeems the refresh token even when an
+access token is cached."""
 from common import account, config, msal_app, out, result
 
 cfg = config()
@@ -7,9 +9,12 @@ app = msal_app(cfg)
 acct = account(app, cfg["home_account_id"])
 if acct is None:
     out({"error": "no_account", "accounts": [a["home_account_id"] for a in app.get_accounts()]})
-else:
+elif "scope_list" in cfg:
     results = []
-    for _ in range(cfg.get("rounds", 1)):
-        res = app.acquire_token_silent_with_error(cfg["scopes"], acct, force_refresh=cfg.get("force_refresh", False))
+    for scope in cfg["scope_list"]:
+        res = app.acquire_token_silent_with_error([scope], acct)
         results.append(result(res) if res else {"error": "no_token"})
-    out(results[-1] if cfg.get("rounds", 1) == 1 else {"results": results})
+    out({"results": results})
+else:
+    res = app.acquire_token_silent_with_error(cfg["scopes"], acct, force_refresh=cfg.get("force_refresh", False))
+    out(result(res) if res else {"error": "no_token"})
