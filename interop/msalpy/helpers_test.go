@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +20,10 @@ import (
 )
 
 const (
+	// entraHost is the host both sides are configured with, so the cache's
+	// environment is the real one; the fake authority answers for it (our
+	// client dials the fake, Python goes through a CONNECT proxy to it).
+	entraHost  = "login.microsoftonline.com"
 	pythonPath = "/usr/bin/python3"
 	// armScope is what az and azure-identity ask for; the fake answers the
 	// granted set "…/user_impersonation …/.default".
@@ -57,7 +57,8 @@ func requirePython(t *testing.T) {
 type env struct {
 	t     *testing.T
 	fa    *fakeauthority.Authority
-	base  string // https://127.0.0.N, port 443 implied
+	base  string // https://login.microsoftonline.com, served by fa
+	proxy string // http://127.0.0.1:PORT, the CONNECT proxy to fa for Python
 	ca    string // PEM file of the fake's certificate
 	home  string // HOME for Python (azure-identity's ~/.IdentityService)
 	cache string // the shared cache file
@@ -69,14 +70,16 @@ type env struct {
 func newEnv(t *testing.T, opts *fakeauthority.Options) *env {
 	t.Helper()
 	requirePython(t)
+	t.Parallel() // each scenario has its own fake, proxy, HOME and file
 	if opts == nil {
 		opts = &fakeauthority.Options{RejectRefreshTokenReuse: true}
 	}
 	opts.AutoApproveDevice = time.Millisecond
 	opts.DeviceInterval = time.Second
-	fa, host := listen443(t, opts)
+	opts.Host = entraHost
+	fa := fakeauthority.Start(t, opts)
 	dir := t.TempDir()
-	e := &env{t: t, fa: fa, base: "https://" + host, ca: filepath.Join(dir, "fake-ca.pem"), home: filepath.Join(dir, "home"),
+	e := &env{t: t, fa: fa, base: "https://" + entraHost, proxy: startProxy(t, fa), ca: filepath.Join(dir, "fake-ca.pem"), home: filepath.Join(dir, "home"),
 		cache: filepath.Join(dir, "msal_token_cache.json")}
 	if err := os.WriteFile(e.ca, fa.CertPEM(), 0o600); err != nil {
 		t.Fatal(err)
@@ -85,38 +88,6 @@ func newEnv(t *testing.T, opts *fakeauthority.Options) *env {
 		t.Fatal(err)
 	}
 	return e
-}
-
-// listen443 starts the fake authority over TLS on port 443 of a loopback
-// address of its own (127.0.0.2-127.0.0.254, so scenarios run in
-// parallel), closed with the test. Port 443 because MSAL Python 1.21
-// drops the port of an authority URL: it names the cache's environment by
-// the bare host name and asks the user realm endpoint on 443 (msal
-// authority.py, canonicalize and user_realm_discovery), so an authority on
-// another port is neither reachable for ROPC nor the same environment as
-// ours. Binding 443 needs root or CAP_NET_BIND_SERVICE.
-func listen443(t *testing.T, opts *fakeauthority.Options) (*fakeauthority.Authority, string) {
-	t.Helper()
-	var err error
-	for range 20 {
-		host := fmt.Sprintf("127.0.0.%d", 2+rand.IntN(253))
-		o := *opts
-		o.Host = host
-		var fa *fakeauthority.Authority
-		if fa, err = fakeauthority.Listen(host+":443", &o); err == nil {
-			t.Cleanup(func() { _ = fa.Close() })
-			return fa, host
-		}
-		if !errors.Is(err, syscall.EADDRINUSE) {
-			break
-		}
-	}
-	msg := "msalpy: the fake authority must listen on port 443 for MSAL Python (run as root or with CAP_NET_BIND_SERVICE): " + err.Error()
-	if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
-		t.Fatal(msg + "; ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1 forbids skipping")
-	}
-	t.Skip(msg)
-	return nil, ""
 }
 
 // authority is the tenant authority URL both sides are configured with.
@@ -200,7 +171,7 @@ func (e *env) start(script string, cfg map[string]any) *pyRun {
 	r.cmd = exec.CommandContext(ctx, pythonPath, filepath.Join("testdata", script), string(arg))
 	r.cmd.Env = []string{
 		"HOME=" + e.home, "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "PYTHONDONTWRITEBYTECODE=1",
-		"REQUESTS_CA_BUNDLE=" + e.ca,
+		"REQUESTS_CA_BUNDLE=" + e.ca, "HTTPS_PROXY=" + e.proxy, "https_proxy=" + e.proxy,
 		// No Secret Service: azure-identity then falls back to the file
 		// its allow_unencrypted_storage=True allows.
 		"DBUS_SESSION_BUS_ADDRESS=disabled:",
@@ -275,7 +246,7 @@ func fileCache(t *testing.T, path string) *cache.Cache {
 // clientOptions are our library's options for the fake on this env.
 func (e *env) clientOptions(c *cache.Cache, rec oauth.AuthenticationRecord) oauth.ClientOptions {
 	return oauth.ClientOptions{AuthorityHost: e.base, TenantID: fakeauthority.DefaultTenantID,
-		HTTPClient: e.fa.TLSClient(), Cache: c, DisableInstanceDiscovery: true, AuthenticationRecord: rec}
+		HTTPClient: fakeClient(e.fa), Cache: c, AuthenticationRecord: rec}
 }
 
 // ourPassword signs in with our ROPC credential on a new cache.

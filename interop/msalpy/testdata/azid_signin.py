@@ -7,7 +7,7 @@ from azure.identity import DeviceCodeCredential, TokenCachePersistenceOptions, U
 from common import config, out
 
 cfg = config()
-opts = dict(authority=cfg["authority_host"], tenant_id=cfg["tenant"], instance_discovery=False,
+opts = dict(authority=cfg["authority_host"], tenant_id=cfg["tenant"],
             cache_persistence_options=TokenCachePersistenceOptions(name=cfg["name"], allow_unencrypted_storage=True))
 if cfg["flow"] == "password":
     cred = UsernamePasswordCredential(cfg["client_id"], cfg["username"], cfg["password"], **opts)

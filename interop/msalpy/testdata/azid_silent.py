@@ -8,7 +8,7 @@ from common import config, out
 cfg = config()
 record = AuthenticationRecord.deserialize(cfg["record"])
 cred = DeviceCodeCredential(
-    authentication_record=record, disable_automatic_authentication=True, instance_discovery=False,
+    authentication_record=record, disable_automatic_authentication=True,
     cache_persistence_options=TokenCachePersistenceOptions(name=cfg["name"], allow_unencrypted_storage=True))
 try:
     tok = cred.get_token(*cfg["scopes"])

@@ -1,7 +1,9 @@
 """Shared by the scenario scripts: read the test's JSON config (argv[1]),
 build MSAL Python or azure-identity against the fake authority, print one
-JSON object on stdout. The Go test points REQUESTS_CA_BUNDLE at the fake's
-certificate and HOME at a temporary directory."""
+JSON object on stdout. The authority is https://login.microsoftonline.com,
+reached through the Go test's CONNECT proxy (HTTPS_PROXY) at the fake
+authority, whose certificate REQUESTS_CA_BUNDLE trusts; HOME is a
+temporary directory. Defaults otherwise: instance discovery included."""
 import json
 import sys
 
@@ -26,7 +28,6 @@ def msal_app(cfg):
         cfg["client_id"],
         authority=cfg["authority"],
         token_cache=cache,
-        instance_discovery=False,  # 127.0.0.1 is not an Entra host
     )
 
 
