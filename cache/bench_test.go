@@ -22,6 +22,7 @@ func filled(tb testing.TB, n, want int) (*Cache, []AccessTokenKey) {
 			key: fmt.Sprint(i),
 		}, true)
 	}
+	c.publish()
 	var keys []AccessTokenKey
 	for i := 0; i < n && len(keys) < want; i += max(1, n/want) {
 		keys = append(keys, NewAccessTokenKey(fmt.Sprintf("%08d-uid.utid", i), testEnv, testRealm, testClient,
@@ -78,23 +79,29 @@ func BenchmarkLookupSpread(b *testing.B) {
 // thousandAccounts is a document with 1,000 accounts, each with an access,
 // refresh and ID token and an account entry.
 func thousandAccounts(tb testing.TB) []byte {
+	jwt := "eyJ0eXAiOiJKV1QifQ." + strings.Repeat("x", 1200) + ".sig"
+	return accountsDoc(tb, 1000, func(string) (string, string) { return jwt, strings.Repeat("r", 900) })
+}
+
+// accountsDoc is a document with n accounts, each with an access, refresh
+// and ID token and an account entry; secrets gives an account's JWT (the
+// access and ID token) and refresh token.
+func accountsDoc(tb testing.TB, n int, secrets func(home string) (jwt, rt string)) []byte {
 	tb.Helper()
 	c := New(nil, nil)
 	exp := time.Now().Add(time.Hour)
-	jwt := "eyJ0eXAiOiJKV1QifQ." + strings.Repeat("x", 1200) + ".sig"
-	for i := range 1000 {
+	for i := range n {
 		home := fmt.Sprintf("%08d-uid.utid", i)
+		jwt, rt := secrets(home)
 		u := Update{
 			AccessToken:  &AccessToken{HomeAccountID: home, Environment: testEnv, Realm: testRealm, ClientID: testClient, Secret: jwt, Target: "https://management.azure.com/user_impersonation", ExpiresOn: exp},
-			RefreshToken: &RefreshToken{HomeAccountID: home, Environment: testEnv, ClientID: testClient, Secret: strings.Repeat("r", 900), FamilyID: "1"},
+			RefreshToken: &RefreshToken{HomeAccountID: home, Environment: testEnv, ClientID: testClient, Secret: rt, FamilyID: "1"},
 			IDToken:      &IDToken{HomeAccountID: home, Environment: testEnv, Realm: testRealm, ClientID: testClient, Secret: jwt},
 			Account:      &Account{HomeAccountID: home, Environment: testEnv, Realm: testRealm, Username: home + "@example.com", LocalAccountID: home},
 		}
-		u = u.copy()
-		c.s.addAT(u.AccessToken, true)
-		c.s.addRT(u.RefreshToken, true)
-		c.s.addID(u.IDToken, true)
-		c.s.addAccount(u.Account, true)
+		if err := c.Write(context.Background(), u); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	data, err := c.MarshalJSON()
 	if err != nil {

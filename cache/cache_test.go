@@ -194,7 +194,7 @@ func TestRemoveAccount(t *testing.T) {
 	if err := c.RemoveAccount(context.Background(), testHome, "login.windows.net", testClient); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := c.Len(), (Counts{1, 1, 1, 1, 0}); got != want {
+	if got, want := c.Len(), (Counts{1, 2, 1, 1, 0}); got != want { // the other account's refresh token: its client and family entries
 		t.Errorf("after RemoveAccount Len = %+v, want %+v (only the other account left)", got, want)
 	}
 	if _, ok := c.RefreshToken(NewRefreshTokenKey(testHome, testEnv, "", "1")); ok {
@@ -246,3 +246,10 @@ func TestScopeKey(t *testing.T) {
 }
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

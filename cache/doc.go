@@ -15,7 +15,11 @@
 // cost O(1) in the number of entries. The engine builds an
 // [AccessTokenKey] once per distinct request with [NewAccessTokenKey] and
 // calls [Cache.AccessToken] with it: on a warm cache that is one map
-// access under a read lock, with no allocation. The cache canonicalizes
+// access in an immutable index published through an atomic pointer (no
+// lock, no write to shared memory, no allocation), so parallel callers
+// scale with the cores. A lookup that misses the exact key reads an index
+// by scope and resource of the account's tokens for that realm and
+// client, never a scan of them. The cache canonicalizes
 // scopes itself ([ScopeKey]: lower-cased, sorted, deduplicated, without
 // openid/profile/offline_access) and environments
 // ([CanonicalEnvironment]: login.windows.net and its other aliases index
@@ -26,12 +30,28 @@
 //		return at.Secret
 //	}
 //	_ = c.Sync(ctx) // pick up other processes' tokens (and rotated refresh tokens)
-//	rt, ok := c.RefreshToken(cache.NewRefreshTokenKey(homeID, env, clientID, ""))
+//	for _, rt := range c.RefreshTokens(homeID, env, clientID) { // newest first
+//		// redeem rt.Secret; on invalid_grant try the next
+//	}
 //
-// A refresh token the authority refuses (invalid_grant: revoked, expired,
-// unused too long) is deleted with [Cache.RemoveRefreshToken], naming its
-// secret, so it is not redeemed again; a newer token that another process
-// stored meanwhile is kept.
+// # Refresh tokens shared with other writers
+//
+// MSAL Python keeps one refresh-token entry per scope set
+// ("<home>-<env>-refreshtoken-<client>--<target>", with target and
+// last_modification_time), MSAL .NET one per client or family
+// ("...-refreshtoken-<client or family>--"), MSAL Go
+// "...-refreshtoken-<client or family>"; a writer that rotates a token
+// updates its own entry and leaves the others holding superseded ones.
+// This package deletes no other writer's entry, writes MSAL .NET's form
+// (which MSAL Python also updates in place) plus the family entry when
+// the token has a family_id, stamps last_modification_time, and
+// [Cache.RefreshTokens] lists an account's tokens newest first (by
+// last_modification_time, else the one this process stored or saw appear
+// last), so the engine redeems the newest and falls back to the others.
+// A refresh token the authority refuses as dead (invalid_grant: revoked,
+// expired, redeemed) is deleted with [Cache.RemoveRefreshToken], naming
+// its secret, so it is not redeemed again; a newer token that another
+// process stored meanwhile is kept.
 //
 // After a token response the engine stores everything in one call with
 // [Cache.Write] and an [Update]; its RequestedScopes make the exact-key
@@ -42,8 +62,9 @@
 //
 // # Concurrency
 //
-// A Cache is safe for concurrent use: lookups share a read lock; changes
-// and syncs are serialized. Values returned are copies. Between processes,
+// A Cache is safe for concurrent use: access-token lookups take no lock;
+// other lookups share a read lock; changes and syncs are serialized and
+// publish a new index (copy-on-write) when they are done. Values returned are copies. Between processes,
 // every change is lock, reload, apply, write, unlock; lookups never touch
 // the storage, so a process sees another's tokens after its next
 // [Cache.Sync] or change. [Cache.Merge] imports a whole document (another
@@ -73,7 +94,11 @@
 // naming the opt-in. The lock file is "<cache>.lockfile", the MSAL
 // convention, held with flock (LockFileEx on Windows), waited for at most
 // a bounded time ([ErrLockTimeout]); a lock file left by a dead process is
-// taken over. A stored document that does not parse is never overwritten:
-// reads report [ErrCorrupt]; a change moves it aside (kept for the user,
-// the error names where) and starts a new one.
+// taken over; a lock file that is a symbolic link, a hard link, not a
+// regular file or another user's is refused ([ErrUnsafeFile]). A stored
+// document that is not a JSON object is never overwritten: reads report
+// [ErrCorrupt]; a change moves it aside (kept for the user, the error
+// names where) and starts a new one. An entry this package cannot read
+// (not an object, a field of the wrong type) costs nothing else: it is
+// skipped, logged once, and written back verbatim.
 package cache

@@ -47,9 +47,15 @@ type RefreshToken struct {
 	Secret        string // secret: the refresh token
 	FamilyID      string // family_id: "1" for Microsoft's family of client IDs
 	Target        string // target: scopes (MSAL Python writes it; optional)
+	// LastModified is last_modification_time, when the token was stored
+	// (MSAL Python writes it; [Cache.Write] sets it when zero). Among an
+	// account's refresh tokens the newest is redeemed first.
+	LastModified time.Time
 
-	key   string
-	extra map[string]json.RawMessage
+	key      string
+	extra    map[string]json.RawMessage
+	seen     uint64    // the load (or write) of this process that first saw it
+	observed time.Time // when this process first saw it, when not at the first load
 }
 
 // IDToken is an "IdToken" entry.
@@ -90,9 +96,11 @@ type AppMetadata struct {
 	extra map[string]json.RawMessage
 }
 
-// Keys of the unified schema, in MSAL Go's form (lower-cased, joined with
-// "-"), so MSAL Go writing the same token replaces our entry instead of
-// adding a second copy. Readers match on field values, never keys.
+// Keys of the unified schema, lower-cased and joined with "-": MSAL Go's
+// form for access and ID tokens, accounts and app metadata (so MSAL Go
+// writing the same token replaces our entry instead of adding a second
+// copy), MSAL .NET's for refresh tokens (see rtClientKey). Readers match
+// on field values, never keys.
 
 func (t *AccessToken) storeKey() string {
 	parts := []string{t.HomeAccountID, t.Environment, "accesstoken", t.ClientID, t.Realm, t.Target}
@@ -106,11 +114,7 @@ func (t *AccessToken) storeKey() string {
 }
 
 func (t *RefreshToken) storeKey() string {
-	id := t.ClientID
-	if t.FamilyID != "" {
-		id = t.FamilyID
-	}
-	return strings.ToLower(strings.Join([]string{t.HomeAccountID, t.Environment, "refreshtoken", id}, "-"))
+	return rtClientKey(t.HomeAccountID, t.Environment, t.ClientID)
 }
 
 func (t *IDToken) storeKey() string {

@@ -28,6 +28,7 @@ func (c *Cache) UnmarshalJSON(data []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.install(s)
+	c.publish()
 	c.loaded, c.version = false, "" // the storage, if any, is the truth again on the next read
 	return nil
 }

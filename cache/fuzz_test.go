@@ -23,6 +23,8 @@ func FuzzUnmarshal(f *testing.F) {
 		`{}`, `null`, `[]`, `{"AccessToken":null}`, `{"AccessToken":{"k":{"expires_on":12}}}`,
 		`{"AccessToken":{"k":{"expires_on":"1e300"}}}`, `{"RefreshToken":{"a":{"family_id":"1","home_account_id":"H"},"b":{"family_id":"1","home_account_id":"h"}}}`,
 		`{"Account":{"k":{"realm":null,"x":{"y":[1,2]}}}}`, `{"AccessToken":{"k":{"entraauth_cae":"1","target":"A B a"}}}`,
+		`{"AccessToken":{"a":"v","b":{"secret":5},"c":null,"d":{"expires_on":"9"}},"Account":[1]}`,
+		`{"RefreshToken":{"k":{"last_modification_time":"x"},"j":{"secret":"s","last_modification_time":"12"}}}`,
 	} {
 		f.Add([]byte(s))
 	}

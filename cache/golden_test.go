@@ -103,8 +103,9 @@ func TestGoldenRoundTrip(t *testing.T) {
 }
 
 // TestGoldenWriteKeepsOthers: our engine refreshing a token in another
-// writer's file replaces that writer's refresh token (whatever its key)
-// and leaves every other entry as it was.
+// writer's file adds its refresh token under its own keys (the client's
+// and the family's), which then come first, and leaves every other entry
+// as it was, the other writer's refresh token included.
 func TestGoldenWriteKeepsOthers(t *testing.T) {
 	g := goldens[0]
 	_, c := loadGolden(t, g.file)
@@ -115,8 +116,8 @@ func TestGoldenWriteKeepsOthers(t *testing.T) {
 	if err := c.Write(context.Background(), Update{AccessToken: at, RefreshToken: rt}); err != nil {
 		t.Fatal(err)
 	}
-	if got := c.Len(); got != (Counts{2, 1, 1, 1, 1}) {
-		t.Errorf("Len = %+v, want 2 access tokens and one of everything else", got)
+	if got := c.Len(); got != (Counts{2, 3, 1, 1, 1}) {
+		t.Errorf("Len = %+v, want 2 access tokens, 3 refresh tokens and one of everything else", got)
 	}
 	if r, _ := c.RefreshToken(NewRefreshTokenKey(a.HomeAccountID, g.env, g.client, "")); r.Secret != "rotated" {
 		t.Errorf("RefreshToken = %q, want rotated", r.Secret)
@@ -134,7 +135,7 @@ func TestOwnGolden(t *testing.T) {
 		AccessToken: &AccessToken{HomeAccountID: "uid.utid", Environment: "login.microsoftonline.com", Realm: "organizations",
 			ClientID: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", Secret: "fake-at", Target: "https://management.azure.com/user_impersonation",
 			TokenType: "Bearer", CachedAt: time.Unix(1700000000, 0), ExpiresOn: exp, ExtendedExpiresOn: exp, RefreshOn: exp.Add(-time.Hour)},
-		RefreshToken: &RefreshToken{HomeAccountID: "uid.utid", Environment: "login.microsoftonline.com", ClientID: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", Secret: "fake-rt", FamilyID: "1"},
+		RefreshToken: &RefreshToken{HomeAccountID: "uid.utid", Environment: "login.microsoftonline.com", ClientID: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", Secret: "fake-rt", FamilyID: "1", LastModified: time.Unix(1700000000, 0)},
 		IDToken:      &IDToken{HomeAccountID: "uid.utid", Environment: "login.microsoftonline.com", Realm: "organizations", ClientID: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", Secret: "fake.id.token"},
 		Account: &Account{HomeAccountID: "uid.utid", Environment: "login.microsoftonline.com", Realm: "organizations",
 			LocalAccountID: "uid", Username: "user@example.com", ClientInfo: "eyJ1aWQiOiJ1aWQiLCJ1dGlkIjoidXRpZCJ9"},

@@ -2,24 +2,31 @@ package cache
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"time"
 )
 
 // store holds the entries of one cache document by their schema key, and
-// the indexes that make every lookup a map access. Callers hold Cache.mu.
+// the indexes that make every lookup a map access. Callers hold Cache.mu;
+// lookups of access tokens read the published view instead.
 type store struct {
 	at       map[string]*AccessToken
 	rt       map[string]*RefreshToken
 	id       map[string]*IDToken
 	acct     map[string]*Account
 	app      map[string]*AppMetadata
-	sections map[string]json.RawMessage // unknown top-level sections
-	sizeHint int                        // size of the document it was read from
+	sections map[string]json.RawMessage            // unknown top-level sections
+	bad      map[string]map[string]json.RawMessage // section -> key -> entry kept verbatim
+	skipped  []string                              // why each bad entry was skipped
+	sizeHint int                                   // size of the document it was read from
 
 	atIdx    map[AccessTokenKey]*AccessToken
 	atBucket map[bucketKey][]*AccessToken
-	rtIdx    map[RefreshTokenKey]*RefreshToken // client keys and family keys
+	parts    map[bucketKey]*partition // immutable; rebuilt for dirty buckets by publish
+	dirty    map[bucketKey]struct{}
+	rtIdx    map[RefreshTokenKey][]*RefreshToken // client and family keys; newest first
+	families map[string]struct{}                 // family IDs of the refresh tokens
 	idIdx    map[idKey]*IDToken
 	acctIdx  map[accountKey]*Account
 	appIdx   map[appKey]*AppMetadata
@@ -33,9 +40,13 @@ func newStore() *store {
 		acct:     map[string]*Account{},
 		app:      map[string]*AppMetadata{},
 		sections: map[string]json.RawMessage{},
+		bad:      map[string]map[string]json.RawMessage{},
 		atIdx:    map[AccessTokenKey]*AccessToken{},
 		atBucket: map[bucketKey][]*AccessToken{},
-		rtIdx:    map[RefreshTokenKey]*RefreshToken{},
+		parts:    map[bucketKey]*partition{},
+		dirty:    map[bucketKey]struct{}{},
+		rtIdx:    map[RefreshTokenKey][]*RefreshToken{},
+		families: map[string]struct{}{},
 		idIdx:    map[idKey]*IDToken{},
 		acctIdx:  map[accountKey]*Account{},
 		appIdx:   map[appKey]*AppMetadata{},
@@ -63,14 +74,27 @@ func preferred(newKey, newOwn, oldKey string, oldOwn bool) bool {
 	return newKey < oldKey
 }
 
+// keepUnknown gives an entry that replaces old the fields of old this
+// package does not understand (another library's, such as MSAL Node's
+// tenantProfiles on accounts), unless the new entry sets them itself.
+func keepUnknown(extra, old map[string]json.RawMessage) map[string]json.RawMessage {
+	if len(old) == 0 {
+		return extra
+	}
+	out := maps.Clone(old)
+	maps.Copy(out, extra)
+	return out
+}
+
 // addAT indexes t, which is stored under t.key. When replace is set,
 // other entries with the same identity are deleted (a fresh token from the
-// engine supersedes them); when loading, duplicates are kept and the
-// index prefers one of them.
+// engine supersedes them) and t keeps their unknown fields; when loading,
+// duplicates are kept and the index prefers one of them.
 func (s *store) addAT(t *AccessToken, replace bool) {
 	k := t.indexKey()
 	if old := s.atIdx[k]; old != nil && old.key != t.key {
 		if replace {
+			t.extra = keepUnknown(t.extra, old.extra)
 			s.removeAT(old)
 		} else if old.ExpiresOn.After(t.ExpiresOn) || (old.ExpiresOn.Equal(t.ExpiresOn) && !preferred(t.key, t.storeKey(), old.key, old.key == old.storeKey())) {
 			s.at[t.key] = t // keep it stored, index the longer-lived one
@@ -78,12 +102,16 @@ func (s *store) addAT(t *AccessToken, replace bool) {
 		}
 	}
 	if old := s.at[t.key]; old != nil {
+		if replace {
+			t.extra = keepUnknown(t.extra, old.extra)
+		}
 		s.removeAT(old)
 	}
 	s.at[t.key] = t
 	s.atIdx[k] = t
 	b := k.bucket()
 	s.atBucket[b] = append(s.atBucket[b], t)
+	s.dirty[b] = struct{}{}
 }
 
 func (s *store) removeAT(t *AccessToken) {
@@ -95,12 +123,12 @@ func (s *store) removeAT(t *AccessToken) {
 		delete(s.atIdx, k)
 	}
 	b := k.bucket()
+	s.dirty[b] = struct{}{}
 	list := s.atBucket[b]
 	for i, x := range list {
 		if x == t {
-			list[i] = list[len(list)-1]
-			list[len(list)-1] = nil
-			list = list[:len(list)-1]
+			// A new slice: a published partition may share the old one.
+			list = append(list[:i:i], list[i+1:]...)
 			break
 		}
 	}
@@ -111,56 +139,19 @@ func (s *store) removeAT(t *AccessToken) {
 	}
 }
 
-func (s *store) addRT(t *RefreshToken, replace bool) {
-	ck := t.clientKey()
-	if old := s.rtIdx[ck]; old != nil && old.key != t.key {
-		if replace {
-			s.removeRT(old)
-		} else if !preferred(t.key, t.storeKey(), old.key, old.key == old.storeKey()) {
-			s.rt[t.key] = t
-			return
-		}
-	}
-	if old := s.rt[t.key]; old != nil {
-		s.removeRT(old)
-	}
-	s.rt[t.key] = t
-	s.rtIdx[ck] = t
-	if fk, ok := t.familyKey(); ok {
-		if old := s.rtIdx[fk]; old == nil || replace || preferred(t.key, t.storeKey(), old.key, old.key == old.storeKey()) {
-			s.rtIdx[fk] = t
-		}
-	}
-}
-
-func (s *store) removeRT(t *RefreshToken) {
-	if s.rt[t.key] == t {
-		delete(s.rt, t.key)
-	}
-	if ck := t.clientKey(); s.rtIdx[ck] == t {
-		delete(s.rtIdx, ck)
-	}
-	if fk, ok := t.familyKey(); ok && s.rtIdx[fk] == t {
-		delete(s.rtIdx, fk)
-		// Another client's family token can stand in.
-		for _, o := range s.rt {
-			if k, ok := o.familyKey(); ok && k == fk {
-				s.rtIdx[fk] = o
-				break
-			}
-		}
-	}
-}
-
 func (s *store) addID(t *IDToken, replace bool) {
 	k := t.indexKey()
 	if old := s.idIdx[k]; old != nil && old.key != t.key {
 		if replace {
+			t.extra = keepUnknown(t.extra, old.extra)
 			delete(s.id, old.key)
 		} else if !preferred(t.key, t.storeKey(), old.key, old.key == old.storeKey()) {
 			s.id[t.key] = t
 			return
 		}
+	}
+	if old := s.id[t.key]; old != nil && replace {
+		t.extra = keepUnknown(t.extra, old.extra)
 	}
 	s.id[t.key] = t
 	s.idIdx[k] = t
@@ -170,11 +161,15 @@ func (s *store) addAccount(a *Account, replace bool) {
 	k := a.indexKey()
 	if old := s.acctIdx[k]; old != nil && old.key != a.key {
 		if replace {
+			a.extra = keepUnknown(a.extra, old.extra)
 			delete(s.acct, old.key)
 		} else if !preferred(a.key, a.storeKey(), old.key, old.key == old.storeKey()) {
 			s.acct[a.key] = a
 			return
 		}
+	}
+	if old := s.acct[a.key]; old != nil && replace {
+		a.extra = keepUnknown(a.extra, old.extra)
 	}
 	s.acct[a.key] = a
 	s.acctIdx[k] = a
@@ -184,11 +179,15 @@ func (s *store) addApp(m *AppMetadata, replace bool) {
 	k := m.indexKey()
 	if old := s.appIdx[k]; old != nil && old.key != m.key {
 		if replace {
+			m.extra = keepUnknown(m.extra, old.extra)
 			delete(s.app, old.key)
 		} else if !preferred(m.key, m.storeKey(), old.key, old.key == old.storeKey()) {
 			s.app[m.key] = m
 			return
 		}
+	}
+	if old := s.app[m.key]; old != nil && replace {
+		m.extra = keepUnknown(m.extra, old.extra)
 	}
 	s.app[m.key] = m
 	s.appIdx[k] = m
@@ -204,77 +203,4 @@ func (s *store) sweep(now time.Time) int {
 		}
 	}
 	return n
-}
-
-// scan is the fallback lookup after an exact-key miss: among the tokens
-// that differ from k only by scopes (a handful per account and client),
-// the longest-lived valid one whose target holds every requested scope.
-// A lone "<resource>/.default" request matches a token whose scopes all
-// belong to that resource, as Entra grants them. It does not allocate.
-func (s *store) scan(k AccessTokenKey, now time.Time) *AccessToken {
-	var best *AccessToken
-	for _, t := range s.atBucket[k.bucket()] {
-		if !t.ExpiresOn.After(now) || (best != nil && !t.ExpiresOn.After(best.ExpiresOn)) {
-			continue
-		}
-		if scopesCover(t.Target, k.Scopes) {
-			best = t
-		}
-	}
-	return best
-}
-
-// scopesCover reports whether target (space-separated, any case) grants
-// every scope of want (a ScopeKey).
-func scopesCover(target, want string) bool {
-	if want == "" {
-		return false
-	}
-	if res, ok := strings.CutSuffix(want, "/.default"); ok && !strings.Contains(want, " ") {
-		return allHavePrefix(target, res+"/")
-	}
-	for want != "" {
-		var w string
-		w, want, _ = strings.Cut(want, " ")
-		if !hasField(target, w) {
-			return false
-		}
-	}
-	return true
-}
-
-func hasField(list, f string) bool {
-	for list != "" {
-		var x string
-		x, list, _ = strings.Cut(list, " ")
-		if strings.EqualFold(x, f) {
-			return true
-		}
-	}
-	return false
-}
-
-func allHavePrefix(list, prefix string) bool {
-	found := false
-	for list != "" {
-		var x string
-		x, list, _ = strings.Cut(list, " ")
-		if x == "" || slicesContainsFold(reservedScopes[:], x) {
-			continue
-		}
-		if len(x) < len(prefix) || !strings.EqualFold(x[:len(prefix)], prefix) {
-			return false
-		}
-		found = true
-	}
-	return found
-}
-
-func slicesContainsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }

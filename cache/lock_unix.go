@@ -4,12 +4,47 @@ package cache
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
 )
 
+// openLockFile opens (creating it 0600) the lock file without following a
+// symbolic link, without blocking on a FIFO, and refuses a file that is
+// not a regular file, has other hard links, or belongs to another user:
+// the holder writes its process ID into the file, and nothing may ever be
+// written through a planted link into a file the user did not mean.
 func openLockFile(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("%w: the lock file is a symbolic link", ErrUnsafeFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLockFile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+func checkLockFile(f *os.File) error {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
+		return err
+	}
+	switch {
+	case st.Nlink == 0:
+		return errLockBusy // the previous holder deleted it after we opened it: retry
+	case st.Mode&syscall.S_IFMT != syscall.S_IFREG:
+		return fmt.Errorf("%w: the lock file is not a regular file", ErrUnsafeFile)
+	case st.Nlink != 1:
+		return fmt.Errorf("%w: the lock file has %d hard links", ErrUnsafeFile, st.Nlink)
+	case int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("%w: the lock file belongs to user %d, not %d", ErrUnsafeFile, st.Uid, os.Geteuid())
+	}
+	return nil
 }
 
 func tryLock(f *os.File) (bool, error) {

@@ -1,9 +1,7 @@
 package cache
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -70,167 +68,6 @@ func (m *AppMetadata) fields() []strField {
 	return []strField{{"client_id", &m.ClientID}, {"environment", &m.Environment}, {"family_id", &m.FamilyID}}
 }
 
-// unmarshal parses a cache document into s. Any value of the wrong JSON
-// type is an error: the document is then not ours to rewrite.
-func (s *store) unmarshal(data []byte) error {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return err
-	}
-	if top == nil {
-		return fmt.Errorf("document is null")
-	}
-	s.sizeHint = len(data) + len(data)/8
-	for name, raw := range top {
-		var err error
-		switch name {
-		case secAccessToken:
-			err = eachEntry(raw, func(k string, e map[string]json.RawMessage) error {
-				t := &AccessToken{key: k}
-				strs, times := t.fields()
-				var cae string
-				strs = append(strs, strField{caeField, &cae})
-				if err := decode(e, strs, times); err != nil {
-					return err
-				}
-				t.CAE, t.extra = cae == "1", e
-				s.addAT(t, false)
-				return nil
-			})
-		case secRefreshToken:
-			err = eachEntry(raw, func(k string, e map[string]json.RawMessage) error {
-				t := &RefreshToken{key: k}
-				t.extra = e
-				return after(decode(e, t.fields(), nil), func() { s.addRT(t, false) })
-			})
-		case secIDToken:
-			err = eachEntry(raw, func(k string, e map[string]json.RawMessage) error {
-				t := &IDToken{key: k}
-				t.extra = e
-				return after(decode(e, t.fields(), nil), func() { s.addID(t, false) })
-			})
-		case secAccount:
-			err = eachEntry(raw, func(k string, e map[string]json.RawMessage) error {
-				a := &Account{key: k}
-				a.extra = e
-				return after(decode(e, a.fields(), nil), func() { s.addAccount(a, false) })
-			})
-		case secAppMetadata:
-			err = eachEntry(raw, func(k string, e map[string]json.RawMessage) error {
-				m := &AppMetadata{key: k}
-				m.extra = e
-				return after(decode(e, m.fields(), nil), func() { s.addApp(m, false) })
-			})
-		default:
-			s.sections[name] = raw
-		}
-		if err != nil {
-			return fmt.Errorf("section %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func after(err error, f func()) error {
-	if err == nil {
-		f()
-	}
-	return err
-}
-
-// eachEntry walks one section: an object of objects (null is empty). One
-// Unmarshal call splits the section into entries and fields.
-func eachEntry(raw json.RawMessage, f func(key string, e map[string]json.RawMessage) error) error {
-	var sec map[string]map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &sec); err != nil {
-		return err
-	}
-	for k, e := range sec {
-		if e == nil {
-			return fmt.Errorf("entry %q: null", k)
-		}
-		if err := f(k, e); err != nil {
-			return fmt.Errorf("entry %q: %w", k, err)
-		}
-	}
-	return nil
-}
-
-// rawString decodes a JSON string value; plain strings (no escapes, valid
-// UTF-8, the common case) are sliced without running the decoder again.
-func rawString(raw json.RawMessage, p *string) error {
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
-		body := raw[1 : n-1]
-		if bytes.IndexByte(body, '\\') < 0 && bytes.IndexByte(body, '"') < 0 && utf8.Valid(body) {
-			*p = string(body)
-			return nil
-		}
-	}
-	return json.Unmarshal(raw, p)
-}
-
-// decode moves the known fields out of e into their targets, leaving the
-// unknown ones. Strings must be JSON strings (or null); timestamps are
-// unix seconds as a string (the schema) or, tolerated, a number.
-func decode(e map[string]json.RawMessage, strs []strField, times []timeField) error {
-	for _, f := range strs {
-		raw, ok := e[f.name]
-		if !ok {
-			continue
-		}
-		if !isNull(raw) {
-			if err := rawString(raw, f.p); err != nil {
-				return fmt.Errorf("field %s: %w", f.name, err)
-			}
-		}
-		delete(e, f.name)
-	}
-	for _, f := range times {
-		raw, ok := e[f.name]
-		if !ok {
-			continue
-		}
-		t, err := parseUnix(raw)
-		if err != nil {
-			return fmt.Errorf("field %s: %w", f.name, err)
-		}
-		*f.p = t
-		delete(e, f.name)
-	}
-	return nil
-}
-
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
-
-func parseUnix(raw json.RawMessage) (time.Time, error) {
-	if isNull(raw) {
-		return time.Time{}, nil
-	}
-	var s string
-	if err := rawString(raw, &s); err != nil {
-		var n json.Number
-		if err2 := json.Unmarshal(raw, &n); err2 != nil {
-			return time.Time{}, fmt.Errorf("want unix seconds, got %.20s", raw)
-		}
-		s = n.String()
-	}
-	if s == "" {
-		return time.Time{}, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || f < -1e15 || f > 1e15 {
-			return time.Time{}, fmt.Errorf("want unix seconds, got %.20q", s)
-		}
-		n = int64(f)
-	}
-	if n < -1e15 || n > 1e15 {
-		return time.Time{}, fmt.Errorf("unix seconds out of range: %d", n)
-	}
-	return time.Unix(n, 0).UTC(), nil
-}
-
 // marshal serializes s: compact JSON, keys sorted at every level (so the
 // output is deterministic), unknown sections and fields written back
 // verbatim (they were validated when read). It writes the bytes itself
@@ -252,9 +89,10 @@ func (s *store) marshal() ([]byte, error) {
 		}
 		b = appendString(b, name)
 		b = append(b, ':')
-		switch name {
-		case secAccessToken:
-			b = appendSection(b, s.at, func(t *AccessToken) []field {
+		bad := s.bad[name]
+		switch {
+		case name == secAccessToken && (len(s.at) > 0 || !hasRaw(s.sections, name)):
+			b = appendSection(b, s.at, bad, func(t *AccessToken) []field {
 				strs, times := t.fields()
 				out := fieldsOf(t.extra, strs, times, credAccessToken)
 				if t.CAE {
@@ -262,14 +100,16 @@ func (s *store) marshal() ([]byte, error) {
 				}
 				return out
 			})
-		case secRefreshToken:
-			b = appendSection(b, s.rt, func(t *RefreshToken) []field { return fieldsOf(t.extra, t.fields(), nil, credRefreshToken) })
-		case secIDToken:
-			b = appendSection(b, s.id, func(t *IDToken) []field { return fieldsOf(t.extra, t.fields(), nil, credIDToken) })
-		case secAccount:
-			b = appendSection(b, s.acct, func(a *Account) []field { return fieldsOf(a.extra, a.fields(), nil, "") })
-		case secAppMetadata:
-			b = appendSection(b, s.app, func(m *AppMetadata) []field { return fieldsOf(m.extra, m.fields(), nil, "") })
+		case name == secRefreshToken && (len(s.rt) > 0 || !hasRaw(s.sections, name)):
+			b = appendSection(b, s.rt, bad, func(t *RefreshToken) []field {
+				return fieldsOf(t.extra, t.fields(), []timeField{{"last_modification_time", &t.LastModified}}, credRefreshToken)
+			})
+		case name == secIDToken && (len(s.id) > 0 || !hasRaw(s.sections, name)):
+			b = appendSection(b, s.id, bad, func(t *IDToken) []field { return fieldsOf(t.extra, t.fields(), nil, credIDToken) })
+		case name == secAccount && (len(s.acct) > 0 || !hasRaw(s.sections, name)):
+			b = appendSection(b, s.acct, bad, func(a *Account) []field { return fieldsOf(a.extra, a.fields(), nil, "") })
+		case name == secAppMetadata && (len(s.app) > 0 || !hasRaw(s.sections, name)):
+			b = appendSection(b, s.app, bad, func(m *AppMetadata) []field { return fieldsOf(m.extra, m.fields(), nil, "") })
 		default:
 			b = append(b, s.sections[name]...)
 		}
@@ -282,15 +122,34 @@ type field struct {
 	value json.RawMessage
 }
 
-func appendSection[T any](b []byte, m map[string]*T, fields func(*T) []field) []byte {
-	keys := slices.Sorted(maps.Keys(m))
+// hasRaw reports whether a section is kept verbatim (it was not an object).
+func hasRaw(sections map[string]json.RawMessage, name string) bool {
+	_, ok := sections[name]
+	return ok
+}
+
+// appendSection writes a section: the entries of m, and the entries of
+// bad (kept verbatim) whose keys m does not use.
+func appendSection[T any](b []byte, m map[string]*T, bad map[string]json.RawMessage, fields func(*T) []field) []byte {
+	keys := slices.Collect(maps.Keys(m))
+	for k := range bad {
+		if m[k] == nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendString(b, k)
-		b = append(b, ':', '{')
+		b = append(b, ':')
+		if m[k] == nil {
+			b = append(b, bad[k]...)
+			continue
+		}
+		b = append(b, '{')
 		fs := fields(m[k])
 		slices.SortFunc(fs, func(x, y field) int { return strings.Compare(x.name, y.name) })
 		for j, f := range fs {

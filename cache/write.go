@@ -28,8 +28,12 @@ type Update struct {
 }
 
 // Write stores u's entries, replacing the entries with the same identity
-// (a refresh token replaces the client's previous one, whatever key
-// another writer stored it under). With a storage it persists them under
+// (and keeping the fields of theirs this package does not understand). A
+// refresh token is stored under MSAL .NET's key form, which MSAL Python
+// also uses for a token without target, plus a family entry when it has
+// a FamilyID; entries other writers keep under their own keys (MSAL
+// Python's per-scope entries, MSAL Go's) are left alone, and
+// [Cache.RefreshTokens] orders them all newest first. With a storage it persists them under
 // the cross-process lock: lock, reload, apply, write, unlock. The entries
 // are kept in memory even when persisting fails; the error says they were
 // not persisted and matches [ErrNotPersisted]. An error matching
@@ -52,7 +56,14 @@ func (c *Cache) Write(ctx context.Context, u Update) error {
 			}
 		}
 		if t := u.RefreshToken; t != nil {
+			c.seq++
+			t.seen = c.seq
 			s.addRT(t, true)
+			if t.FamilyID != "" {
+				f := *t // the family entry, MSAL .NET's form, for the family's other clients
+				f.key = rtFamilyKey(t.HomeAccountID, t.Environment, t.FamilyID)
+				s.addRT(&f, true)
+			}
 		}
 		if t := u.IDToken; t != nil {
 			s.addID(t, true)
@@ -79,6 +90,9 @@ func (u Update) copy() Update {
 	}
 	if u.RefreshToken != nil {
 		t := *u.RefreshToken
+		if t.LastModified.IsZero() {
+			t.LastModified = time.Now().Truncate(time.Second)
+		}
 		t.key = t.storeKey()
 		u.RefreshToken = &t
 	}
@@ -155,11 +169,11 @@ func (c *Cache) RemoveRefreshToken(ctx context.Context, k RefreshTokenKey, secre
 	return c.modify(ctx, func(s *store) {
 		dead := secret
 		if dead == "" {
-			t := s.rtIdx[k]
-			if t == nil {
+			list := s.rtIdx[k]
+			if len(list) == 0 {
 				return
 			}
-			dead = t.Secret
+			dead = list[0].Secret
 		}
 		for _, t := range s.rt {
 			if t.Secret == dead && strings.EqualFold(t.HomeAccountID, home) && CanonicalEnvironment(t.Environment) == env {
@@ -182,6 +196,7 @@ func (c *Cache) Sync(ctx context.Context) error {
 	if c.unchangedLocked(ctx) {
 		return nil
 	}
+	defer c.publish()
 	release, err := c.storage.Lock(ctx)
 	if err != nil {
 		return err
@@ -199,6 +214,7 @@ func (c *Cache) Sync(ctx context.Context) error {
 func (c *Cache) modify(ctx context.Context, f func(*store)) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.publish()
 	if c.storage == nil {
 		f(c.s)
 		c.maybeSweep(false)
@@ -310,10 +326,13 @@ func (c *Cache) quarantine(ctx context.Context, perr error) (*store, error) {
 	return newStore(), &Error{Op: "parse", Path: where, Err: fmt.Errorf("%w (moved aside, new cache started): %v", ErrCorrupt, perr)}
 }
 
-// install replaces the in-memory document with s, keeping aliases.
+// install replaces the in-memory document with s, keeping aliases and
+// what this process knew of the refresh tokens' order. Callers publish.
 func (c *Cache) install(s *store) {
-	c.s = s
+	c.observeRT(s, !c.installed)
+	c.s, c.installed = s, true
 	c.maybeSweep(true)
+	c.reportSkipped()
 }
 
 func (c *Cache) maybeSweep(force bool) {
@@ -327,5 +346,21 @@ func (c *Cache) maybeSweep(force bool) {
 		if c.s.atIdx[k] == nil {
 			delete(c.alias, req)
 		}
+	}
+}
+
+// reportSkipped logs, once per process for each, the entries of the
+// stored document that could not be read (they are kept for the readers
+// that understand them).
+func (c *Cache) reportSkipped() {
+	for _, why := range c.s.skipped {
+		if c.reported[why] {
+			continue
+		}
+		if c.reported == nil {
+			c.reported = map[string]bool{}
+		}
+		c.reported[why] = true
+		c.log.Warn("cache: skipped an entry this version cannot read; kept as it is for other readers", "entry", why)
 	}
 }

@@ -153,43 +153,48 @@ func (c *Client) acquire(ctx context.Context, opts TokenOptions, auth Authority,
 // errNeedInteraction: no refresh token, or the one there was refused.
 var errNeedInteraction = errors.New("oauth: no usable refresh token")
 
-// refresh redeems the account's refresh token for opts.Scopes: the
-// client's own, or the family's (first when app metadata names a family).
+// maxRefreshAttempts bounds the refresh tokens one call redeems: a cache
+// shared with other writers can hold several per account (one per scope
+// set, superseded ones after a rotation), each try is a request.
+const maxRefreshAttempts = 5
+
+// refresh redeems the account's refresh tokens for opts.Scopes, newest
+// first (the client's own and the family's, cache.RefreshTokens), until
+// one is accepted. A token refused as dead or already redeemed (a writer
+// sharing the cache rotated it) is removed and the next one is tried in
+// the same call, after a cache sync that picks up a token another process
+// stored meanwhile; a refusal that asks for interaction ends the search.
 func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string) (AccessToken, error) {
-	env := auth.Host
-	own := cache.NewRefreshTokenKey(acct.HomeAccountID, env, c.clientID, "")
-	fam := cache.NewRefreshTokenKey(acct.HomeAccountID, env, c.clientID, "1")
-	order := []cache.RefreshTokenKey{own, fam}
-	if md, ok := c.cache.AppMetadata(env, c.clientID); ok && md.FamilyID != "" {
-		order = []cache.RefreshTokenKey{cache.NewRefreshTokenKey(acct.HomeAccountID, env, c.clientID, md.FamilyID), own}
-	}
 	tried := map[string]bool{}
-	for _, k := range order {
-		rt, ok := c.cache.RefreshToken(k)
-		if !ok || tried[rt.Secret] {
-			continue
+	for range maxRefreshAttempts {
+		rt, ok := c.nextRefreshToken(acct.HomeAccountID, auth.Host, tried)
+		if !ok {
+			break
 		}
 		tried[rt.Secret] = true
 		c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: redeeming refresh token",
-			slog.String("tenant", auth.Tenant), slog.Bool("family", rt.FamilyID != ""))
+			slog.String("tenant", auth.Tenant), slog.Bool("family", rt.FamilyID != ""), slog.Int("attempt", len(tried)))
 		req := c.newRequest(opts, auth, claims, acct)
 		res, err := c.RedeemToken(ctx, req, map[string][]string{
 			"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret},
 		}, "")
 		if err != nil {
 			var oe *Error
-			if errors.As(err, &oe) && (oe.Code == "invalid_grant" || errors.Is(oe, ErrInteractionRequired)) {
-				c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: refresh token refused",
-					slog.String("code", oe.Code), attrInts("aadsts", oe.AADSTS), slog.String("correlation_id", oe.CorrelationID))
-				if refreshTokenDead(oe) {
-					c.forget(ctx, k, rt.Secret)
-				}
-				if claims != "" || errors.Is(oe, ErrInteractionRequired) {
-					return AccessToken{}, errNeedInteraction
-				}
-				continue
+			if !errors.As(err, &oe) || (oe.Code != "invalid_grant" && !errors.Is(oe, ErrInteractionRequired)) {
+				return AccessToken{}, err
 			}
-			return AccessToken{}, err
+			c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: refresh token refused",
+				slog.String("code", oe.Code), attrInts("aadsts", oe.AADSTS), slog.String("correlation_id", oe.CorrelationID))
+			if claims != "" || errors.Is(oe, ErrInteractionRequired) {
+				return AccessToken{}, errNeedInteraction
+			}
+			if refreshTokenDead(oe) {
+				c.forget(ctx, cache.NewRefreshTokenKey(acct.HomeAccountID, auth.Host, c.clientID, ""), rt.Secret)
+				if err := c.cache.Sync(ctx); err != nil {
+					c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: cache sync failed", slog.String("error", err.Error()))
+				}
+			}
+			continue
 		}
 		if res.Account.HomeAccountID != "" && !strings.EqualFold(res.Account.HomeAccountID, acct.HomeAccountID) {
 			// OIDC 12.2: a refresh must not switch the user; keep the old tokens.
@@ -199,6 +204,17 @@ func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority,
 		return c.store(ctx, opts, auth, res)
 	}
 	return AccessToken{}, errNeedInteraction
+}
+
+// nextRefreshToken is the newest of the account's refresh tokens for this
+// client that was not tried yet.
+func (c *Client) nextRefreshToken(home, env string, tried map[string]bool) (cache.RefreshToken, bool) {
+	for _, rt := range c.cache.RefreshTokens(home, env, c.clientID) {
+		if !tried[rt.Secret] {
+			return rt, true
+		}
+	}
+	return cache.RefreshToken{}, false
 }
 
 // refreshTokenDead reports whether the authority refused the refresh

@@ -2,8 +2,10 @@ package oauth_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -243,4 +245,106 @@ func TestRefusedProactiveRefresh(t *testing.T) {
 			t.Errorf("%d refresh requests in the renewal window, want 1 (then the refused token is gone)", n)
 		}
 	})
+}
+
+// A cache shared with MSAL Python after a rotation: the redeemed refresh
+// token sits under the client's key marked newest (a writer that stamped
+// it late), the live one under MSAL Python's per-scope key. With
+// single-use refresh tokens the first is refused (AADSTS70000); GetToken
+// then redeems the other in the same call instead of asking for a sign-in.
+func TestRefusedRefreshTokenThenNewer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := fa.New(&fa.Options{RejectRefreshTokenReuse: true})
+		c := newPassword(t, a, fa.DefaultUsername, nil)
+		rec, err := c.Authenticate(context.Background(), graph)
+		if err != nil {
+			t.Fatal(err)
+		}
+		own := c.Client().Cache()
+		redeemed := refreshSecrets(t, own)[0]
+		time.Sleep(2 * time.Hour)
+		mustToken(t, c, graph) // redeems it; the rotated token replaces it
+		live := refreshSecrets(t, own)[0]
+		if live == redeemed {
+			t.Fatal("the refresh did not rotate the refresh token")
+		}
+
+		shared := cache.New(nil, nil)
+		if err := shared.UnmarshalJSON(plantRedeemed(t, own, redeemed, live)); err != nil {
+			t.Fatal(err)
+		}
+		quiet := newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) {
+			o.Cache, o.AuthenticationRecord, o.DisableAutomaticAuthentication = shared, rec, true
+		})
+		time.Sleep(2 * time.Hour)
+		a.ResetLog()
+		if _, err := quiet.GetToken(context.Background(), graph); err != nil {
+			t.Fatalf("GetToken with a live refresh token behind a redeemed one: %v", err)
+		}
+		if n := a.Count(fa.EndpointToken); n != 2 {
+			t.Errorf("token requests = %d, want 2 (the refused token, then the live one)", n)
+		}
+		// The refused token is gone, the new one comes first, and MSAL
+		// Python's entry stays under its key (another library's).
+		got := refreshSecrets(t, shared)
+		if len(got) != 2 || got[0] == redeemed || got[0] == live || got[1] != live {
+			t.Errorf("refresh tokens after the call: %d, want the new one then MSAL Python's", len(got))
+		}
+	})
+}
+
+// refreshSecrets lists the secrets of the cache's refresh tokens for the
+// fake's user, newest first.
+func refreshSecrets(t *testing.T, c *cache.Cache) []string {
+	t.Helper()
+	accts := c.Accounts("", "")
+	if len(accts) == 0 {
+		t.Fatal("no account cached")
+	}
+	var out []string
+	for _, rt := range c.RefreshTokens(accts[0].HomeAccountID, accts[0].Environment, oauth.AzureCLIClientID) {
+		out = append(out, rt.Secret)
+	}
+	return out
+}
+
+// plantRedeemed returns c's document with its refresh tokens replaced by
+// two entries: redeemed under MSAL .NET's key, stamped now; live under
+// MSAL Python's "<client>--<target>" key, stamped ten minutes earlier.
+func plantRedeemed(t *testing.T, c *cache.Cache, redeemed, live string) []byte {
+	t.Helper()
+	data, err := c.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var tmpl map[string]any
+	for _, e := range doc["RefreshToken"] {
+		tmpl = e
+	}
+	entry := func(secret string, at time.Time, target string) map[string]any {
+		e := map[string]any{}
+		for k, v := range tmpl {
+			e[k] = v
+		}
+		e["secret"], e["last_modification_time"] = secret, strconv.FormatInt(at.Unix(), 10)
+		if target != "" {
+			e["target"] = target
+		}
+		return e
+	}
+	prefix := tmpl["home_account_id"].(string) + "-" + tmpl["environment"].(string) + "-refreshtoken-" + tmpl["client_id"].(string) + "--"
+	now := time.Now()
+	doc["RefreshToken"] = map[string]map[string]any{
+		prefix:              entry(redeemed, now, ""),
+		prefix + graphScope: entry(live, now.Add(-10*time.Minute), graphScope),
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

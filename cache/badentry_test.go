@@ -1,0 +1,75 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// One entry of the wrong JSON type does not cost the others: it is
+// skipped (reported once), the valid entries stay usable, the file is not
+// moved aside, and the next write gives the entry back verbatim for the
+// readers that understand it. Only a file that is not a JSON object is
+// quarantined.
+func TestBadEntrySkipped(t *testing.T) {
+	good := testAT("good", "User.Read", time.Hour)
+	base := New(nil, nil)
+	mustWrite(t, base, Update{AccessToken: good})
+	data, err := base.MarshalJSON()
+	must(t, err)
+	var doc map[string]json.RawMessage
+	must(t, json.Unmarshal(data, &doc))
+	at := string(doc["AccessToken"])
+	bad := map[string]string{
+		"entry not an object": `"AccessToken":` + at[:len(at)-1] + `,"zz-not-an-object":"v"}`,
+		"field wrong type":    `"AccessToken":` + at[:len(at)-1] + `,"zz-secret-number":{"secret":5,"expires_on":"1"}}`,
+		"time not a number":   `"AccessToken":` + at[:len(at)-1] + `,"zz-time":{"expires_on":"soon"}}`,
+		"null entry":          `"AccessToken":` + at[:len(at)-1] + `,"zz-null":null}`,
+		"section wrong type":  `"AccessToken":` + at + `,"Account":[1,2]`,
+	}
+	for name, body := range bad {
+		t.Run(name, func(t *testing.T) {
+			st, path := newFile(t, nil)
+			must(t, os.MkdirAll(filepath.Dir(path), 0o700))
+			content := "{" + body + "}"
+			must(t, os.WriteFile(path, []byte(content), 0o600))
+			var logs bytes.Buffer
+			c := New(st, &Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			ctx := context.Background()
+			must(t, c.Sync(ctx))
+			if x, ok := c.AccessToken(NewAccessTokenKey(testHome, testEnv, testRealm, testClient, []string{"User.Read"}, "", false)); !ok || x.Secret != "good" {
+				t.Fatalf("the valid entry is not usable: %q, %v", x.Secret, ok)
+			}
+			mustWrite(t, c, Update{AccessToken: testAT("other", "Mail.Read", time.Hour)})
+			must(t, c.Sync(ctx))
+			if n := strings.Count(logs.String(), "skipped an entry"); n != 1 {
+				t.Errorf("skipped entry reported %d times, want once:\n%s", n, logs.String())
+			}
+			if m, _ := filepath.Glob(path + ".corrupt-*"); len(m) != 0 {
+				t.Errorf("the file was moved aside: %v", m)
+			}
+			after, err := os.ReadFile(path)
+			must(t, err)
+			var got map[string]map[string]json.RawMessage
+			if err := json.Unmarshal(after, &got); err != nil && name != "section wrong type" {
+				t.Fatalf("written document: %v", err)
+			}
+			key, raw, _ := strings.Cut(body[strings.LastIndex(body, `"zz-`)+1:], `":`)
+			if name != "section wrong type" && string(got["AccessToken"][key]) != strings.TrimSuffix(raw, "}") {
+				t.Errorf("entry %s written back as %s, want %s", key, got["AccessToken"][key], strings.TrimSuffix(raw, "}"))
+			}
+			if name == "section wrong type" && !bytes.Contains(after, []byte(`"Account":[1,2]`)) {
+				t.Errorf("the Account section was not kept: %s", after)
+			}
+			if c.Len().AccessTokens != 2 {
+				t.Errorf("Len = %+v", c.Len())
+			}
+		})
+	}
+}
