@@ -73,7 +73,11 @@
 //
 // # Persistence
 //
-// [New] takes a [Storage] (nil for memory only). Every change takes the
+// [NewPersistentStorage] opens a named cache where azure-identity keeps
+// the cache of the same name ([PersistenceOptions]: Name, default
+// "msal.cache"; AllowUnencryptedStorage, the explicit opt-in to the
+// plaintext fallback ~/.IdentityService/<Name>), so one sign-in serves
+// both. [New] takes a [Storage] (nil for memory only). Every change takes the
 // storage's cross-process lock, reloads the stored document, applies the
 // change to it and writes it back, so processes sharing a cache never lose
 // each other's tokens. A change that could not be persisted (lock, read

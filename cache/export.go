@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // MarshalJSON returns the in-memory cache as a unified-schema document,
@@ -38,7 +39,10 @@ func (c *Cache) UnmarshalJSON(data []byte) error {
 // entries of data replace entries with the same identity, everything else
 // stays, and unknown sections of data are added when the cache lacks
 // them. Use it to import another application's cache file (Azure CLI's
-// msal_token_cache.json) or, as an MSAL ExportReplace, MSAL's Export.
+// msal_token_cache.json) or, as an MSAL ExportReplace, MSAL's Export. A
+// refresh token data brings that the cache did not hold counts as just
+// written, so it comes first even without last_modification_time (MSAL
+// Go writes none).
 func (c *Cache) Merge(ctx context.Context, data []byte) error {
 	in := newStore()
 	if err := in.unmarshal(data); err != nil {
@@ -48,7 +52,11 @@ func (c *Cache) Merge(ctx context.Context, data []byte) error {
 		for _, t := range in.at {
 			s.addAT(t, true)
 		}
+		c.seq++
 		for _, t := range in.rt {
+			if old := s.rt[t.key]; old == nil || old.Secret != t.Secret {
+				t.seen, t.observed = c.seq, time.Now() // just written by the other library
+			}
 			s.addRT(t, true)
 		}
 		for _, t := range in.id {

@@ -199,3 +199,17 @@ func toAny(m map[string]map[string]any) map[string]any {
 	}
 	return out
 }
+
+// A refresh token that Merge brings in (MSAL Go's Export after it rotated
+// the token, with no last_modification_time) comes before ours.
+func TestMergedRefreshTokenComesFirst(t *testing.T) {
+	c := New(nil, nil)
+	mustWrite(t, c, Update{RefreshToken: &RefreshToken{HomeAccountID: testHome, Environment: testEnv, ClientID: testClient, Secret: "ours"}})
+	doc := docOf(t, map[string]map[string]any{"RefreshToken": {
+		testHome + "-" + testEnv + "-refreshtoken-" + testClient: rtEntry("from-msal-go", "", time.Time{}, ""),
+	}})
+	must(t, c.Merge(context.Background(), doc))
+	if got := secrets(c.RefreshTokens(testHome, testEnv, testClient)); !slices.Equal(got, []string{"from-msal-go", "ours"}) {
+		t.Errorf("RefreshTokens = %v, want [from-msal-go ours]", got)
+	}
+}
