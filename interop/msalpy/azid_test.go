@@ -5,17 +5,39 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/entraauth/entraauth/cache"
 	"github.com/entraauth/entraauth/oauth"
 )
 
-// azidCache points e's shared file at azure-identity's persisted cache,
-// ~/.IdentityService/<name> (what TokenCachePersistenceOptions(name=...,
-// allow_unencrypted_storage=True) uses on Linux when no Secret Service
-// answers), and returns the name.
+// azidName is the cache name both sides give: azure-identity's
+// TokenCachePersistenceOptions(name=..., allow_unencrypted_storage=True)
+// and our cache.PersistenceOptions{Name, AllowUnencryptedStorage}.
+const azidName = "entraauth-interop.cache"
+
+// azidCache makes our side open the named persistent cache as
+// azure-identity does, with HOME at e.home and no Secret Service on
+// either side: both fall back to ~/.IdentityService/<name>, which is then
+// the shared file. It returns the name.
 func (e *env) azidCache() string {
-	const name = "entraauth-interop.cache"
-	e.cache = filepath.Join(e.home, ".IdentityService", name)
-	return name
+	e.cache = filepath.Join(e.home, ".IdentityService", azidName)
+	e.persistent = &cache.PersistenceOptions{Name: azidName, AllowUnencryptedStorage: true,
+		Dir: filepath.Join(e.home, ".IdentityService"), BusAddress: noBus}
+	return azidName
+}
+
+// TestPersistentStorageIsAzureIdentityFile: with no Secret Service our
+// named cache is the plaintext file azure-identity falls back to.
+func TestPersistentStorageIsAzureIdentityFile(t *testing.T) {
+	e := newEnv(t, nil)
+	e.azidCache()
+	st, err := cache.NewPersistentStorage(t.Context(), e.persistent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, ok := st.(*cache.FileStorage)
+	if !ok || fs.Path() != e.cache {
+		t.Fatalf("NewPersistentStorage = %T %v, want the plaintext file %s", st, st, e.cache)
+	}
 }
 
 // TestAzureIdentitySignInThenOurs: azure-identity signs in (password,

@@ -62,7 +62,15 @@ type env struct {
 	ca    string // PEM file of the fake's certificate
 	home  string // HOME for Python (azure-identity's ~/.IdentityService)
 	cache string // the shared cache file
+	// persistent, when set, opens our side's cache with
+	// cache.NewPersistentStorage (azure-identity's named cache) instead of
+	// the plaintext file at cache.
+	persistent *cache.PersistenceOptions
 }
+
+// noBus is a D-Bus address that reaches no bus: neither side finds a
+// Secret Service, so both use the unencrypted file they were allowed.
+const noBus = "disabled:"
 
 // newEnv starts the fake authority over TLS with single-use refresh
 // tokens (rotation enforced) unless opts says otherwise, device codes
@@ -174,7 +182,7 @@ func (e *env) start(script string, cfg map[string]any) *pyRun {
 		"REQUESTS_CA_BUNDLE=" + e.ca, "HTTPS_PROXY=" + e.proxy, "https_proxy=" + e.proxy,
 		// No Secret Service: azure-identity then falls back to the file
 		// its allow_unencrypted_storage=True allows.
-		"DBUS_SESSION_BUS_ADDRESS=disabled:",
+		"DBUS_SESSION_BUS_ADDRESS=" + noBus,
 	}
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
 	if r.stdin, err = r.cmd.StdinPipe(); err != nil {
@@ -231,7 +239,14 @@ func (e *env) token(what string, res map[string]any) string {
 // ourCache is a new cache on the shared file, as a new process opens it.
 func (e *env) ourCache() *cache.Cache {
 	e.t.Helper()
-	return fileCache(e.t, e.cache)
+	if e.persistent == nil {
+		return fileCache(e.t, e.cache)
+	}
+	st, err := cache.NewPersistentStorage(e.t.Context(), e.persistent)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return cache.New(st, nil)
 }
 
 func fileCache(t *testing.T, path string) *cache.Cache {
