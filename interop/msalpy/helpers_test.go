@@ -32,20 +32,30 @@ const (
 	scriptTimeout = 90 * time.Second
 )
 
+// pythonCheck imports the packages once per test binary; its result is
+// the import's output on failure, "" when they are all there.
+var pythonCheck = sync.OnceValue(func() string {
+	ctx, cancel := context.WithTimeout(context.Background(), scriptTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, pythonPath, "-c", "import msal, msal_extensions, azure.identity").CombinedOutput()
+	if err == nil {
+		return ""
+	}
+	return strings.TrimSpace(err.Error() + ": " + string(out))
+})
+
 // requirePython ends the test unless /usr/bin/python3 imports msal,
 // msal_extensions and azure.identity: a skip naming the Debian packages,
 // or a failure under ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1.
 func requirePython(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), scriptTimeout)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, pythonPath, "-c", "import msal, msal_extensions, azure.identity").CombinedOutput()
-	if err == nil {
+	failure := pythonCheck()
+	if failure == "" {
 		return
 	}
 	msg := "msalpy: needs MSAL Python, msal-extensions and azure-identity for /usr/bin/python3 " +
 		"(Debian packages python3-msal python3-msal-extensions python3-azure: apt-get install python3-msal python3-msal-extensions python3-azure): " +
-		strings.TrimSpace(string(out))
+		failure
 	if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
 		t.Fatal(msg + "; ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1 forbids skipping")
 	}
