@@ -142,9 +142,11 @@
 // flows are off; one resource per token request (AADSTS28000) and unknown
 // resources (AADSTS500011); refresh_in only for lifetimes of 2 h or more.
 //
-// Imitated with a public source: the granted "scope" for .default
-// (MSAL.NET's test fixture of a real answer, tests/Microsoft.Identity.Test.Common/Core/Mocks/MockHelpers.cs
-// in github.com/AzureAD/microsoft-authentication-library-for-dotnet);
+// Imitated with a public source: the granted "scope" for .default (the
+// answer MSAL.NET's tests model, GetTokenResponseWithNoOidClaim in
+// tests/Microsoft.Identity.Test.Common/Core/Mocks/MockHelpers.cs of
+// github.com/AzureAD/microsoft-authentication-library-for-dotnet: "scope"
+// ".../user_impersonation .../.default", expires_in 4771);
 // the default access-token lifetime, random between 60 and 90 minutes
 // (https://learn.microsoft.com/en-us/entra/identity-platform/configurable-token-lifetimes#access-tokens);
 // error_uri naming /error?code=N on the authority's host
