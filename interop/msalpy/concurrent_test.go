@@ -14,41 +14,48 @@ import (
 	"github.com/entraauth/entraauth/oauth"
 )
 
-// TestConcurrentWriters: three MSAL Python processes and three of ours
-// (each its own cache on the file, as a process has) refresh the one
-// account for scopes of their own at the same time, each writing the
-// file after every refresh. Every write must survive: the file ends
-// valid and holds an access token for every scope (a writer that ignored
-// the other side's lock would overwrite entries it had not read). The
-// fake accepts refresh token reuse here, as Entra does: two processes
-// redeeming the same token at once is a race no lock prevents.
+// TestConcurrentWriters: an MSAL Python process and three of ours (each
+// its own cache on the file, as a process has) refresh the one account
+// for scopes of their own at the same time, each writing the file after
+// every refresh. Every write must survive: the file ends valid and holds
+// an access token for every scope (a writer that ignored the other side's
+// lock would overwrite entries it had not read), and the fake saw the two
+// sides' refreshes interleaved. The fake accepts refresh token reuse
+// here, as Entra does: two processes redeeming one token at once is a
+// race no lock prevents. One Python process, not several: msal-extensions
+// 1.0 writes the file in place (O_TRUNC, then write) and reads it without
+// the lock, so two MSAL Python processes can read each other's half-written
+// file as an empty cache (persistence.py FilePersistence.save,
+// token_cache.py PersistedTokenCache.find); we replace the file atomically
+// and read it under the lock, so we never see, nor cause, that.
 func TestConcurrentWriters(t *testing.T) {
-	const writers, perWriter = 3, 4
+	const ourWriters, perWriter = 3, 10
 	e := newEnv(t, &fakeauthority.Options{})
 	scope := func(side string, w, i int) string {
 		return fmt.Sprintf("api://interop-%s-%d-%d/.default", side, w, i)
 	}
-	for _, side := range []string{"py", "go"} {
-		for w := range writers {
-			for i := range perWriter {
-				e.fa.Directory().AddResource(fakeauthority.Resource{URI: strings.TrimSuffix(scope(side, w, i), "/.default")})
-			}
+	var all []string
+	for w := range ourWriters {
+		for i := range perWriter {
+			all = append(all, scope("go", w, i))
 		}
+	}
+	var pyList []string
+	for i := range perWriter {
+		pyList = append(pyList, scope("py", 0, i))
+	}
+	for _, s := range append(all, pyList...) {
+		e.fa.Directory().AddResource(fakeauthority.Resource{URI: strings.TrimSuffix(s, "/.default")})
 	}
 	res := e.py("msal_ropc.py", nil)
 	rec := e.recordFor(res["home_account_id"].(string))
+	e.fa.ResetLog()
 
-	var runs []*pyRun
-	for w := range writers {
-		var list []string
-		for i := range perWriter {
-			list = append(list, scope("py", w, i))
-		}
-		runs = append(runs, e.start("msal_silent.py", map[string]any{"home_account_id": rec.HomeAccountID, "scope_list": list}))
-	}
+	run := e.start("msal_silent.py", map[string]any{"home_account_id": rec.HomeAccountID, "scope_list": pyList})
+	run.waitFor(t, "ready")
 	var wg sync.WaitGroup
-	errs := make(chan error, writers*perWriter)
-	for w := range writers {
+	errs := make(chan error, ourWriters*perWriter)
+	for w := range ourWriters {
 		c := e.ourSilent(rec)
 		wg.Go(func() {
 			for i := range perWriter {
@@ -58,15 +65,12 @@ func TestConcurrentWriters(t *testing.T) {
 			}
 		})
 	}
-	for _, r := range runs {
-		out, err := r.wait()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := json.Marshal(out)
-		if strings.Contains(string(b), `"error"`) {
-			t.Errorf("MSAL Python writer: %s", b)
-		}
+	out, err := run.wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(out); strings.Contains(string(b), `"error"`) {
+		t.Errorf("MSAL Python writer: %s", b)
 	}
 	wg.Wait()
 	close(errs)
@@ -74,15 +78,34 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Error(err)
 	}
 	targets := fileTargets(t, e.cache)
-	for _, side := range []string{"py", "go"} {
-		for w := range writers {
-			for i := range perWriter {
-				if !targets[scope(side, w, i)] {
-					t.Errorf("the file lost the access token %s wrote for %s", side, scope(side, w, i))
-				}
-			}
+	for _, s := range append(all, pyList...) {
+		if !targets[s] {
+			t.Errorf("the file lost the access token written for %s", s)
 		}
 	}
+	if !interleaved(e.fa.RequestsTo(fakeauthority.EndpointToken)) {
+		t.Error("the two sides' refreshes did not overlap: nothing was tested concurrently")
+	}
+}
+
+// interleaved reports whether one of our token requests came between
+// MSAL Python's first and last.
+func interleaved(reqs []fakeauthority.Request) bool {
+	first, last := -1, -1
+	for i, r := range reqs {
+		if strings.Contains(r.Params.Get("scope"), "interop-py") {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	for i := first + 1; first >= 0 && i < last; i++ {
+		if strings.Contains(reqs[i].Params.Get("scope"), "interop-go") {
+			return true
+		}
+	}
+	return false
 }
 
 // fileTargets reads the cache file (it must be valid JSON) and returns

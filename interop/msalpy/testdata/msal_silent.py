@@ -10,6 +10,7 @@ acct = account(app, cfg["home_account_id"])
 if acct is None:
     out({"error": "no_account", "accounts": [a["home_account_id"] for a in app.get_accounts()]})
 elif "scope_list" in cfg:
+    print("ready", flush=True)  # the Go side starts its writers now
     results = []
     for scope in cfg["scope_list"]:
         res = app.acquire_token_silent_with_error([scope], acct)
