@@ -76,7 +76,7 @@ func TestMergePersistsAndKeeps(t *testing.T) {
 	ctx := context.Background()
 	c := New(st, nil)
 	mustWrite(t, c, Update{AccessToken: testAT("mine", "Mine", time.Hour)})
-	data, err := os.ReadFile(filepath.Join("testdata", "azure_cli.json"))
+	data, err := os.ReadFile(filepath.Join("testdata", "msal_go.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

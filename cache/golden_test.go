@@ -8,33 +8,82 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite cache/testdata/entraauth.golden.json")
 
-// The golden files are written by hand after each writer's shape as
-// in their public sources (keys, fields, string
-// timestamps); their secrets are fake. azure_cli.json: MSAL Python as used
-// by Azure CLI (sorted targets, RT key with target, trailing-dash ID token
-// key, account_source, last_modification_time). msal_go.json: MSAL Go
+// The golden files. msal_python.json was written by MSAL Python 1.21
+// itself (Debian python3-msal with msal-extensions' FilePersistence),
+// signing in as the Azure CLI does (device code, client 04b07795-…,
+// authority organizations, ARM .default) against the fake authority;
+// interop/msalpy's TestCaptureMSALPythonGolden rewrites it with
+// ENTRAAUTH_UPDATE_GOLDEN=1 and checks MSAL Python still writes that
+// shape. Its tokens come from the fake, so they are no secret, and its
+// access token is looked up as of its cached_at (it expired an hour
+// later). The others are written by hand after each writer's shape (keys,
+// fields, string timestamps) with fake secrets. msal_go.json: MSAL Go
 // (compact, 4-part RT key, token_type, client_info). msal_net.json: MSAL
 // .NET (login.windows.net, tenant-ID realm, family RT key "-1--",
 // ext_expires_on, wam_account_ids, plus an unknown top-level section).
-var goldens = []struct {
+type goldenCase struct {
 	file, client, env, realm string
 	scopes                   []string
-	wantAT, wantRT           string
+	wantAT, wantRT           string // "": the secret of the file's only such entry
 	family                   bool
 	wantUser                 string
-}{
-	{"azure_cli.json", "04b07795-8ddb-461a-bbee-02f9e1bf7b46", "login.microsoftonline.com", "organizations",
-		[]string{"https://management.core.windows.net//.default"}, "fake-access-token-cli", "fake-refresh-token-cli", true, "alice@contoso.example"},
+}
+
+var goldens = []goldenCase{
+	{"msal_python.json", "04b07795-8ddb-461a-bbee-02f9e1bf7b46", "login.microsoftonline.com", "organizations",
+		[]string{"https://management.core.windows.net//.default"}, "", "", true, "alice@contoso.onmicrosoft.com"},
 	{"msal_go.json", "11111111-2222-3333-4444-555555555555", "login.microsoftonline.com", "organizations",
 		[]string{"user.read"}, "fake-access-token-go", "fake-refresh-token-go", false, "bob@fabrikam.example"},
 	{"msal_net.json", "04b07795-8ddb-461a-bbee-02f9e1bf7b46", "login.microsoftonline.com", "utid-c3",
 		[]string{"https://graph.microsoft.com/User.Read"}, "fake-access-token-net", "fake-refresh-token-net", true, "carol@contoso.example"},
+}
+
+// golden is a loaded golden file with what its lookups must find.
+type golden struct {
+	data           []byte
+	c              *Cache
+	wantAT, wantRT string
+	at             time.Time // when to look up its access token
+}
+
+// load reads g's file and its expectations: the table's, or for a file
+// written by a real client the secrets and cached_at of its only access
+// and refresh token, read from the JSON directly (not through this
+// package's parser).
+func (g goldenCase) load(t *testing.T) golden {
+	t.Helper()
+	data, c := loadGolden(t, g.file)
+	out := golden{data: data, c: c, wantAT: g.wantAT, wantRT: g.wantRT, at: time.Now()}
+	if g.wantAT != "" {
+		return out
+	}
+	var doc map[string]map[string]map[string]string
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("%s: %v", g.file, err)
+	}
+	only := func(section string) map[string]string {
+		if len(doc[section]) != 1 {
+			t.Fatalf("%s holds %d %s entries, want 1", g.file, len(doc[section]), section)
+		}
+		for _, e := range doc[section] {
+			return e
+		}
+		return nil
+	}
+	at, rt := only("AccessToken"), only("RefreshToken")
+	cached, err := strconv.ParseInt(at["cached_at"], 10, 64)
+	if err != nil {
+		t.Fatalf("%s: cached_at %q", g.file, at["cached_at"])
+	}
+	out.wantAT, out.wantRT, out.at = at["secret"], rt["secret"], time.Unix(cached, 0)
+	return out
 }
 
 func loadGolden(t *testing.T, name string) ([]byte, *Cache) {
@@ -53,7 +102,8 @@ func loadGolden(t *testing.T, name string) ([]byte, *Cache) {
 func TestGoldenLoads(t *testing.T) {
 	for _, g := range goldens {
 		t.Run(g.file, func(t *testing.T) {
-			_, c := loadGolden(t, g.file)
+			gd := g.load(t)
+			c := gd.c
 			var users []string
 			for _, a := range c.Accounts(g.env, g.client) {
 				users = append(users, a.Username)
@@ -63,11 +113,11 @@ func TestGoldenLoads(t *testing.T) {
 			}
 			a := c.Accounts(g.env, g.client)[0]
 			k := NewAccessTokenKey(a.HomeAccountID, g.env, g.realm, g.client, g.scopes, "", false)
-			if at, ok := c.AccessToken(k); !ok || at.Secret != g.wantAT {
-				t.Errorf("AccessToken = %q, %v; want %q", at.Secret, ok, g.wantAT)
+			if at, ok := c.AccessTokenAt(k, gd.at); !ok || at.Secret != gd.wantAT {
+				t.Errorf("AccessToken = %q, %v; want %q", at.Secret, ok, gd.wantAT)
 			}
-			if rt, ok := c.RefreshToken(NewRefreshTokenKey(a.HomeAccountID, g.env, g.client, "")); !ok || rt.Secret != g.wantRT {
-				t.Errorf("RefreshToken by client = %q, %v; want %q", rt.Secret, ok, g.wantRT)
+			if rt, ok := c.RefreshToken(NewRefreshTokenKey(a.HomeAccountID, g.env, g.client, "")); !ok || rt.Secret != gd.wantRT {
+				t.Errorf("RefreshToken by client = %q, %v; want %q", rt.Secret, ok, gd.wantRT)
 			}
 			_, ok := c.RefreshToken(NewRefreshTokenKey(a.HomeAccountID, g.env, "", "1"))
 			if ok != g.family {
@@ -108,7 +158,8 @@ func TestGoldenRoundTrip(t *testing.T) {
 // as it was, the other writer's refresh token included.
 func TestGoldenWriteKeepsOthers(t *testing.T) {
 	g := goldens[0]
-	_, c := loadGolden(t, g.file)
+	gd := g.load(t)
+	c := gd.c
 	a := c.Accounts(g.env, g.client)[0]
 	rt := &RefreshToken{HomeAccountID: a.HomeAccountID, Environment: g.env, ClientID: g.client, Secret: "rotated", FamilyID: "1"}
 	at := &AccessToken{HomeAccountID: a.HomeAccountID, Environment: g.env, Realm: g.realm, ClientID: g.client,
@@ -122,7 +173,7 @@ func TestGoldenWriteKeepsOthers(t *testing.T) {
 	if r, _ := c.RefreshToken(NewRefreshTokenKey(a.HomeAccountID, g.env, g.client, "")); r.Secret != "rotated" {
 		t.Errorf("RefreshToken = %q, want rotated", r.Secret)
 	}
-	if x, ok := c.AccessToken(NewAccessTokenKey(a.HomeAccountID, g.env, g.realm, g.client, g.scopes, "", false)); !ok || x.Secret != g.wantAT {
+	if x, ok := c.AccessTokenAt(NewAccessTokenKey(a.HomeAccountID, g.env, g.realm, g.client, g.scopes, "", false), gd.at); !ok || x.Secret != gd.wantAT {
 		t.Errorf("the other access token was disturbed: %q, %v", x.Secret, ok)
 	}
 }

@@ -222,7 +222,7 @@ func TestSecretServiceReadsRawItemFromLibsecret(t *testing.T) {
 	requireBinaries(t, map[string]string{"secret-tool": "libsecret-tools"})
 	e := startBus(t)
 	e.startKeyring(t)
-	data, err := os.ReadFile(filepath.Join("testdata", "azure_cli.json"))
+	data, err := os.ReadFile(filepath.Join("testdata", "msal_python.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func mustToken(t *testing.T, c oauth.Credential, o oauth.TokenOptions) oauth.Acc
 
 func TestCachesUntilExpiry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		a := fa.New(nil) // access tokens live 1 hour, no refresh_in
+		a := fa.New(&fa.Options{AccessTokenLifetime: time.Hour}) // no refresh_in
 		c := newPassword(t, a, fa.DefaultUsername, nil)
 		first := mustToken(t, c, graph)
 		if got := a.Count(fa.EndpointToken); got != 1 {

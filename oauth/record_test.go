@@ -94,13 +94,7 @@ func TestRecordFindsOrganizationsToken(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.json")
 	synctest.Test(t, func(t *testing.T) {
 		a := fa.New(nil)
-		newCache := func() *cache.Cache {
-			st, err := cache.NewPlaintextFile(path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return cache.New(st, nil)
-		}
+		newCache := func() *cache.Cache { return fileCache(t, path) }
 		shared := newCache()
 		signIn := newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) { o.TenantID, o.Cache = "", shared })
 		rec, err := signIn.Authenticate(context.Background(), graph)

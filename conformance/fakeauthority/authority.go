@@ -42,8 +42,9 @@ type Options struct {
 	// needs no goroutine and works inside testing/synctest.
 	AutoApproveDevice time.Duration
 
-	// AccessTokenLifetime is expires_in for access tokens; 0 means 1 hour.
-	// Entra randomises 60-90 minutes; the fake is exact so tests can be.
+	// AccessTokenLifetime, when positive, pins expires_in (and
+	// ext_expires_in) of access tokens. When 0 every token gets a random
+	// lifetime of 60 to 90 minutes (3600-5400 s), as Entra's default.
 	AccessTokenLifetime time.Duration
 	// RefreshTokenLifetime is the inactivity lifetime of refresh tokens;
 	// 0 means 90 days, as Entra.

@@ -91,6 +91,11 @@ type App struct {
 	// TenantID, when set, makes the app single-tenant: /common and
 	// /organizations answer AADSTS50194 and other tenants AADSTS700016.
 	TenantID string
+	// Permissions are the delegated permissions configured (and
+	// consented) for the app, as scopes "<resource>/<permission>", e.g.
+	// "https://management.core.windows.net//user_impersonation". A
+	// "<resource>/.default" request is granted those of its resource.
+	Permissions []string
 }
 
 // Resource is an API that access tokens can be issued for.
@@ -132,9 +137,10 @@ func DefaultDirectory() *Directory {
 	d.AddUser(User{Username: FederatedUsername, Password: DefaultPassword, ObjectID: "1c2d3e4f-0000-4000-8000-0000000000fe", Federated: true})
 	d.AddUser(User{Username: SecondTenantUsername, Password: DefaultPassword, ObjectID: "1c2d3e4f-0000-4000-8000-000000000b0b", TenantID: SecondTenantID, DisplayName: "Bob Example"})
 	native := []string{"http://localhost", "http://127.0.0.1", "https://login.microsoftonline.com/common/oauth2/nativeclient"}
-	d.AddApp(App{ClientID: AzureCLIClientID, RedirectURIs: native, PublicClient: true, FamilyID: "1"})
-	d.AddApp(App{ClientID: AzurePowerShellClientID, RedirectURIs: native, PublicClient: true, FamilyID: "1"})
-	d.AddApp(App{ClientID: NonFamilyClientID, RedirectURIs: native, PublicClient: true})
+	perms := DefaultPermissions()
+	d.AddApp(App{ClientID: AzureCLIClientID, RedirectURIs: native, PublicClient: true, FamilyID: "1", Permissions: perms})
+	d.AddApp(App{ClientID: AzurePowerShellClientID, RedirectURIs: native, PublicClient: true, FamilyID: "1", Permissions: perms})
+	d.AddApp(App{ClientID: NonFamilyClientID, RedirectURIs: native, PublicClient: true, Permissions: perms})
 	d.AddApp(App{ClientID: WebClientID, RedirectURIs: []string{"https://app.example.com/signin-oidc"}})
 	d.AddResource(Resource{URI: GraphResource, AppID: GraphAppID})
 	d.AddResource(Resource{URI: "https://management.azure.com", AppID: "797f4846-ba00-4fd7-ba43-dac1f8f63013"})
@@ -143,6 +149,20 @@ func DefaultDirectory() *Directory {
 	d.AddResource(Resource{URI: "https://storage.azure.com", AppID: "e406a681-f3d4-42a8-90b6-c2b029497af1"})
 	d.AddResource(Resource{URI: "api://entraauth-test", AppID: "5b6c7d8e-9f00-4112-8233-445566778899"})
 	return d
+}
+
+// DefaultPermissions are the permissions the public clients of the
+// [DefaultDirectory] are configured with: user_impersonation on Azure
+// Resource Manager, Key Vault and Storage, User.Read on Microsoft Graph
+// and access_as_user on api://entraauth-test.
+func DefaultPermissions() []string {
+	return []string{
+		"https://management.core.windows.net//user_impersonation",
+		GraphResource + "/User.Read",
+		"https://vault.azure.net/user_impersonation",
+		"https://storage.azure.com/user_impersonation",
+		"api://entraauth-test/access_as_user",
+	}
 }
 
 // AddTenant adds a tenant.

@@ -49,7 +49,9 @@
 // every password is [DefaultPassword]. Public clients [AzureCLIClientID] and
 // [AzurePowerShellClientID] (family "1": their refresh tokens are family
 // refresh tokens) and [NonFamilyClientID], all with redirect URIs
-// http://localhost, http://127.0.0.1 (any port) and the native-client URI;
+// http://localhost, http://127.0.0.1 (any port) and the native-client URI
+// and the permissions [DefaultPermissions] (user_impersonation on Azure
+// Resource Manager, Key Vault and Storage, User.Read on Graph);
 // [WebClientID] has public-client flows off. Resources: Microsoft Graph
 // (bare scopes such as "User.Read" mean Graph), https://management.azure.com,
 // https://management.core.windows.net/, https://vault.azure.net,
@@ -71,8 +73,15 @@
 //	POST /{tenant}/oauth2/v2.0/devicecode                   user_code, device_code, verification_uri, expires_in, interval, message
 //	GET  /devicelogin                                       where a user types the user code
 //	GET  /{tenant}/oauth2/v2.0/logout                       ends the session, redirects to a registered post_logout_redirect_uri
+//	GET  /error?code={AADSTS number}                        the page error_uri points at
 //
-// Token responses carry token_type, scope, expires_in, ext_expires_in,
+// Token responses carry token_type, scope (the granted set, as Entra
+// answers it: the requested permissions, and for "<resource>/.default" the
+// app's configured permissions on the resource followed by the .default
+// scope, e.g. "https://management.core.windows.net//user_impersonation
+// https://management.core.windows.net//.default"; OIDC scopes are not
+// echoed), expires_in and ext_expires_in (equal; a random 3600-5400
+// seconds unless [Options].AccessTokenLifetime pins them),
 // refresh_in (see [Options].RefreshIn), access_token (an RS256 JWT for the
 // resource), refresh_token (with offline_access), id_token (with openid;
 // aud, iss, iat, nbf, exp, name, oid, preferred_username, sub, tid, nonce,
@@ -133,9 +142,32 @@
 // flows are off; one resource per token request (AADSTS28000) and unknown
 // resources (AADSTS500011); refresh_in only for lifetimes of 2 h or more.
 //
-// Knowingly not imitated: access-token lifetimes are exact (Entra
-// randomises 60-90 minutes); access tokens are v2 JWTs for every resource
-// (Graph's are v1 and not meant to be validated); no personal (MSA)
+// Imitated with a public source: the granted "scope" for .default (the
+// answer MSAL.NET's tests model, GetTokenResponseWithNoOidClaim in
+// tests/Microsoft.Identity.Test.Common/Core/Mocks/MockHelpers.cs of
+// github.com/AzureAD/microsoft-authentication-library-for-dotnet: "scope"
+// ".../user_impersonation .../.default", expires_in 4771);
+// the default access-token lifetime, random between 60 and 90 minutes
+// (https://learn.microsoft.com/en-us/entra/identity-platform/configurable-token-lifetimes#access-tokens);
+// error_uri naming /error?code=N on the authority's host
+// (https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes).
+//
+// Knowingly not imitated, each with the source of Entra's behaviour:
+//   - scope for explicit permissions is the requested permissions as sent;
+//     Entra may add permissions already consented on the resource and, for
+//     Microsoft Graph, answers the OIDC scopes too ("User.Read profile
+//     openid email" in https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code#successful-authentication-response).
+//   - a client that declares the cp1 capability (continuous access
+//     evaluation) gets a 60-90 minute token too; Entra issues it for up to
+//     28 hours (https://learn.microsoft.com/en-us/entra/identity/conditional-access/concept-continuous-access-evaluation).
+//   - ext_expires_in always equals expires_in; Entra extends it when it
+//     serves from its backup (https://learn.microsoft.com/en-us/entra/architecture/resilience-client-app).
+//   - the /error page is a one-line description; Entra's is the error-code
+//     lookup of https://login.microsoftonline.com/error.
+//   - access tokens are v2 JWTs for every resource (Graph's are v1 and not
+//     meant to be validated: https://learn.microsoft.com/en-us/entra/identity-platform/access-tokens).
+//
+// Also not imitated: no personal (MSA)
 // accounts, no guest users, no WS-Trust for federated users, no second
 // factor, no conditional access beyond the scripted errors; the browser
 // session (a cookie set by the sign-in page) serves only prompt=none, so

@@ -24,16 +24,21 @@ func Example() {
 	defer resp.Body.Close()
 	var tok struct {
 		TokenType string `json:"token_type"`
+		Scope     string `json:"scope"`
 		ExpiresIn int    `json:"expires_in"`
 		Foci      string `json:"foci"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
 		panic(err)
 	}
-	fmt.Println(resp.StatusCode, tok.TokenType, tok.ExpiresIn, tok.Foci)
+	fmt.Println(resp.StatusCode, tok.TokenType, tok.Foci)
+	fmt.Println("granted:", tok.Scope)
+	fmt.Println("60-90 minutes:", tok.ExpiresIn >= 3600 && tok.ExpiresIn <= 5400)
 	fmt.Println("token requests:", fa.Count(fakeauthority.EndpointToken))
 	// Output:
-	// 200 Bearer 3600 1
+	// 200 Bearer 1
+	// granted: https://management.azure.com/user_impersonation https://management.azure.com/.default
+	// 60-90 minutes: true
 	// token requests: 1
 }
 
@@ -117,4 +122,28 @@ func ExampleListen() {
 	_ = json.NewDecoder(resp.Body).Decode(&doc)
 	fmt.Println(resp.StatusCode, doc.Issuer == fa.URL()+"/{tenantid}/v2.0")
 	// Output: 200 true
+}
+
+// An app registration's configured permissions are what a .default
+// request is granted, as the "scope" of the token response.
+func ExampleApp_permissions() {
+	fa := fakeauthority.New(nil)
+	const client = "6f7e8d9c-0b1a-4c2d-8e3f-4a5b6c7d8e9f"
+	fa.Directory().AddApp(fakeauthority.App{ClientID: client, PublicClient: true,
+		Permissions: []string{"https://graph.microsoft.com/User.Read", "https://graph.microsoft.com/Mail.Read"}})
+	resp, err := fa.Client().PostForm(fa.AuthorityURL(fakeauthority.DefaultTenantID)+"/oauth2/v2.0/token", url.Values{
+		"grant_type": {"password"}, "client_id": {client},
+		"username": {fakeauthority.DefaultUsername}, "password": {fakeauthority.DefaultPassword},
+		"scope": {"https://graph.microsoft.com/.default openid offline_access"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		Scope string `json:"scope"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&tok)
+	fmt.Println(tok.Scope)
+	// Output: https://graph.microsoft.com/User.Read https://graph.microsoft.com/Mail.Read https://graph.microsoft.com/.default
 }

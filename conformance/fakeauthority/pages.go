@@ -3,6 +3,7 @@ package fakeauthority
 import (
 	"html/template"
 	"net/http"
+	"strconv"
 )
 
 // The HTML pages. Element ids are stable, for browser automation:
@@ -97,4 +98,16 @@ func (a *Authority) renderSignIn(w http.ResponseWriter, p signInPage) {
 func writeMessage(w http.ResponseWriter, title, id, msg string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = pageMessage.Execute(w, struct{ Title, ID, Message string }{title, id, msg})
+}
+
+// handleErrorPage serves GET /error?code=NNN, the page error_uri points
+// at, as Entra's https://login.microsoftonline.com/error?code=NNN does:
+// the code and its description. A code the fake does not know is 404.
+func (a *Authority) handleErrorPage(w http.ResponseWriter, r *http.Request, _ *reqCtx) {
+	code, err := strconv.Atoi(r.URL.Query().Get("code"))
+	if _, known := catalog[code]; err != nil || !known || r.Method != http.MethodGet {
+		writeHTMLError(w, http.StatusNotFound, "Error code not found", "The fake authority has no description of this error code.")
+		return
+	}
+	writeHTMLError(w, http.StatusOK, "AADSTS"+strconv.Itoa(code), aadstsMessage(code, ""))
 }

@@ -29,7 +29,7 @@ func (a *Authority) parseScopes(raw string) (scopeSet, *entraError) {
 			continue
 		}
 		s.all = append(s.all, sc)
-		if slices.Contains(oidcScopes, strings.ToLower(sc)) {
+		if isOIDC(sc) {
 			s.openid = s.openid || strings.EqualFold(sc, "openid")
 			s.offline = s.offline || strings.EqualFold(sc, "offline_access")
 			continue
@@ -77,9 +77,75 @@ func splitScope(sc string) (resource, perm string) {
 	return sc[:i], sc[i+1:]
 }
 
-// responseScope is the "scope" of a token response: the requested
-// scopes, so that clients that check for declined scopes (MSAL) find every
-// one of them.
-func (s scopeSet) responseScope() string {
-	return strings.Join(s.all, " ")
+// isOIDC reports whether sc is an OpenID Connect scope.
+func isOIDC(sc string) bool {
+	return slices.Contains(oidcScopes, strings.ToLower(sc))
+}
+
+// grantedScopes are the "scope" of a token response as Entra answers it:
+// the requested permissions, where "<resource>/.default" is preceded by
+// the app's configured permissions on that resource (App.Permissions),
+// written with the resource prefix the request used, e.g.
+// "https://management.core.windows.net//user_impersonation
+// https://management.core.windows.net//.default". OIDC scopes are not
+// echoed; a request for OIDC scopes only is answered with them.
+func (a *Authority) grantedScopes(app App, s scopeSet) []string {
+	var out []string
+	add := func(sc string) {
+		if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, sc) }) {
+			out = append(out, sc)
+		}
+	}
+	for _, sc := range s.all {
+		if isOIDC(sc) {
+			continue
+		}
+		if uri, perm := splitScope(sc); perm == ".default" {
+			for _, p := range a.appPermissions(app, s.resource) {
+				add(uri + "/" + p)
+			}
+		}
+		add(sc)
+	}
+	if len(out) == 0 {
+		return s.all
+	}
+	return out
+}
+
+// appPermissions are app's configured permissions on res, without the
+// resource prefix.
+func (a *Authority) appPermissions(app App, res Resource) []string {
+	var out []string
+	for _, p := range app.Permissions {
+		uri, perm := splitScope(p)
+		if r, ok := a.dir.resource(uri); ok && perm != "" && perm != ".default" && sameResource(r, res) {
+			out = append(out, perm)
+		}
+	}
+	return out
+}
+
+// sameResource reports whether x and y are one resource (two application
+// ID URIs of one app, such as Azure Resource Manager's, are one).
+func sameResource(x, y Resource) bool {
+	if x.AppID != "" && strings.EqualFold(x.AppID, y.AppID) {
+		return true
+	}
+	return strings.EqualFold(strings.TrimRight(x.URI, "/"), strings.TrimRight(y.URI, "/"))
+}
+
+// scpClaim is the access token's scp: the granted permissions without
+// their resource prefix and without ".default", as Entra writes it.
+func scpClaim(granted []string, s scopeSet) string {
+	var perms []string
+	for _, sc := range granted {
+		if _, perm := splitScope(sc); perm != ".default" && perm != "" && !isOIDC(sc) {
+			perms = append(perms, perm)
+		}
+	}
+	if len(perms) == 0 {
+		perms = s.perms
+	}
+	return strings.Join(perms, " ")
 }

@@ -22,6 +22,7 @@ const (
 	EndpointDevice     Endpoint = "devicelogin"        // GET, POST /devicelogin (where the user types the code)
 	EndpointUserRealm  Endpoint = "userrealm"          // GET /common/userrealm/{username}
 	EndpointLogout     Endpoint = "logout"             // GET, POST /{tenant}/oauth2/v2.0/logout
+	EndpointErrorPage  Endpoint = "error"              // GET /error?code=NNN (the error_uri of error answers)
 )
 
 // maxBody bounds every request body the authority reads.
@@ -59,6 +60,7 @@ var handlers = map[Endpoint]handlerFunc{
 	EndpointDevice:     (*Authority).handleDevicePage,
 	EndpointUserRealm:  (*Authority).handleUserRealm,
 	EndpointLogout:     (*Authority).handleLogout,
+	EndpointErrorPage:  (*Authority).handleErrorPage,
 }
 
 // ServeHTTP routes a request to its endpoint, after recording it and
@@ -103,6 +105,8 @@ func (a *Authority) route(r *http.Request) (Endpoint, *reqCtx) {
 	switch {
 	case len(low) == 1 && low[0] == "devicelogin":
 		return EndpointDevice, rc
+	case len(low) == 1 && low[0] == "error":
+		return EndpointErrorPage, rc
 	case len(low) == 3 && low[0] == "common" && low[1] == "discovery" && low[2] == "instance":
 		return EndpointInstance, rc
 	case len(low) == 3 && low[0] == "common" && low[1] == "userrealm":

@@ -11,7 +11,7 @@ import (
 )
 
 func TestPasswordGrantResponseShape(t *testing.T) {
-	fa := fakeauthority.New(nil)
+	fa := fakeauthority.New(&fakeauthority.Options{AccessTokenLifetime: time.Hour})
 	status, body := post(t, fa, tenantURL(fa)+"/oauth2/v2.0/token", passwordForm("User.Read openid profile offline_access"))
 	if status != 200 {
 		t.Fatalf("status %d: %v", status, body)
@@ -186,7 +186,8 @@ func TestRefreshInRule(t *testing.T) {
 		opts fakeauthority.Options
 		want float64 // 0: absent
 	}{
-		{"1h: none", fakeauthority.Options{}, 0},
+		{"default 60-90 min: none", fakeauthority.Options{}, 0},
+		{"1h: none", fakeauthority.Options{AccessTokenLifetime: time.Hour}, 0},
 		{"24h: half", fakeauthority.Options{AccessTokenLifetime: 24 * time.Hour}, 12 * 3600},
 		{"explicit", fakeauthority.Options{RefreshIn: 10 * time.Minute}, 600},
 	}

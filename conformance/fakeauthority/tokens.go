@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -104,16 +105,14 @@ func (a *Authority) issue(w http.ResponseWriter, r *http.Request, rc *reqCtx, g 
 // mint makes the tokens of g and stores its refresh token.
 func (a *Authority) mint(rc *reqCtx, g grant) (*tokenResponse, error) {
 	now := a.now()
-	life := a.opts.AccessTokenLifetime
-	if life <= 0 {
-		life = time.Hour
-	}
+	life := a.accessTokenLifetime()
+	granted := a.grantedScopes(g.app, g.scopes)
 	resp := &tokenResponse{
-		TokenType: "Bearer", Scope: g.scopes.responseScope(),
+		TokenType: "Bearer", Scope: strings.Join(granted, " "),
 		ExpiresIn: int64(life / time.Second), ExtExpiresIn: int64(life / time.Second),
 		RefreshIn: int64(a.refreshIn(life) / time.Second), Foci: g.app.FamilyID,
 	}
-	at, err := a.accessToken(rc, g, now, life)
+	at, err := a.accessToken(rc, g, scpClaim(granted, g.scopes), now, life)
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +136,23 @@ func (a *Authority) mint(rc *reqCtx, g grant) (*tokenResponse, error) {
 	return resp, nil
 }
 
+// Entra's default access-token lifetime is a random value between 60 and
+// 90 minutes (https://learn.microsoft.com/en-us/entra/identity-platform/configurable-token-lifetimes#access-tokens).
+const (
+	minLifetime = 60 * time.Minute
+	maxLifetime = 90 * time.Minute
+)
+
+// accessTokenLifetime is Options.AccessTokenLifetime, else a random
+// whole number of seconds in [minLifetime, maxLifetime], as Entra.
+func (a *Authority) accessTokenLifetime() time.Duration {
+	if a.opts.AccessTokenLifetime > 0 {
+		return a.opts.AccessTokenLifetime
+	}
+	span := int64((maxLifetime - minLifetime) / time.Second)
+	return minLifetime + time.Duration(rand.Int64N(span+1))*time.Second
+}
+
 // refreshIn is Options.RefreshIn, else Entra's rule: half the lifetime,
 // only for lifetimes of two hours or more.
 func (a *Authority) refreshIn(life time.Duration) time.Duration {
@@ -150,11 +166,11 @@ func (a *Authority) refreshIn(life time.Duration) time.Duration {
 }
 
 // accessToken is a JWT for the resource, signed by the active key.
-func (a *Authority) accessToken(rc *reqCtx, g grant, now time.Time, life time.Duration) (string, error) {
+func (a *Authority) accessToken(rc *reqCtx, g grant, scp string, now time.Time, life time.Duration) (string, error) {
 	claims := map[string]any{
 		"aud": g.scopes.resource.URI, "iss": rc.issuer(g.tid), "iat": now.Unix(), "nbf": now.Unix(),
 		"exp": now.Add(life).Unix(), "azp": g.app.ClientID, "azpacr": "0", "name": g.user.DisplayName,
-		"oid": g.user.ObjectID, "preferred_username": g.user.Username, "scp": strings.Join(g.scopes.perms, " "),
+		"oid": g.user.ObjectID, "preferred_username": g.user.Username, "scp": scp,
 		"sub": pairwiseSub(g.user.ObjectID, g.scopes.resource.URI), "tid": g.tid, "uti": randomID(16), "ver": "2.0",
 	}
 	addRequestedClaims(claims, g.claims)
