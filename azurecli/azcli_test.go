@@ -23,7 +23,8 @@ const armScope = "https://management.core.windows.net//.default"
 // since the fake refuses a redeemed one); the credential reads what az
 // wrote later; and the subprocess route parses az's real output.
 func TestRealAzureCLISession(t *testing.T) {
-	w := newAzWorld(t, &fa.Options{RejectRefreshTokenReuse: true})
+	// One-hour tokens, pinned: the fake otherwise varies them as Entra does.
+	w := newAzWorld(t, &fa.Options{RejectRefreshTokenReuse: true, AccessTokenLifetime: time.Hour})
 	w.login(t)
 	azARM, _ := w.azToken(t)
 	ctx := context.Background()

@@ -50,7 +50,7 @@ func chooseCache(configDir, goos string) cacheChoice {
 
 // errCacheUnreadable: the cache file exists in a form this process
 // cannot open (encrypted with a secret store this package does not use).
-var errCacheUnreadable = errors.New("Azure CLI's token cache is encrypted in a way this library cannot read")
+var errCacheUnreadable = errors.New("the Azure CLI token cache is encrypted in a way this library cannot read")
 
 // openStorage returns a storage for Azure CLI's cache file.
 func openStorage(c cacheChoice, goos string) (cache.Storage, error) {

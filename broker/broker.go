@@ -18,14 +18,7 @@ const (
 	// DefaultTimeout bounds an interactive sign-in (the user is in the
 	// broker's window), as azure-identity's broker credential does.
 	DefaultTimeout = 5 * time.Minute
-	// cancelTimeout bounds the cancelInteractiveFlow sent after the
-	// caller gave up on an interactive sign-in.
-	cancelTimeout = 5 * time.Second
 )
-
-// callTimeout bounds every other broker call (silent token, accounts,
-// sign-out, version). A variable only so a test can shorten it.
-var callTimeout = 30 * time.Second
 
 // Redirect URIs the OS brokers require. The application's registration
 // must list the one for each OS it brokers on.

@@ -14,6 +14,15 @@ import (
 	"github.com/godbus/dbus/v5"
 )
 
+const (
+	// linuxProtocolVersion is the first argument of every call: what
+	// every public client sends.
+	linuxProtocolVersion = "0.0"
+	// cancelTimeout bounds the cancelInteractiveFlow sent after the
+	// caller gave up on an interactive sign-in.
+	cancelTimeout = 5 * time.Second
+)
+
 // dbusBackend talks to the Linux identity broker on the session bus. The
 // connection is opened on the first call and kept; every call is bounded
 // by its context and a default deadline.

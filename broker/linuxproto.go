@@ -19,8 +19,6 @@ const (
 	LinuxObject    = "/com/microsoft/identity/broker1"
 	LinuxInterface = "com.microsoft.identity.Broker1"
 
-	linuxProtocolVersion = "0.0" // what every public client sends
-
 	methodInteractive = "acquireTokenInteractively"
 	methodSilent      = "acquireTokenSilently"
 	methodAccounts    = "getAccounts"

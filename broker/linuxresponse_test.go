@@ -132,6 +132,12 @@ func TestLinuxTokenRequest(t *testing.T) {
 	if got := string(linuxAccountsRequest("cid", "r")); got != `{"clientId":"cid","redirectUri":"r"}` {
 		t.Fatal(got)
 	}
+	if got := string(linuxVersionRequest()); got != `{"msalCppVersion":"entraauth-go"}` {
+		t.Fatal(got)
+	}
+	if got := string(linuxCancelRequest("cid", "corr")); got != `{"clientId":"cid","correlationId":"corr"}` {
+		t.Fatal(got)
+	}
 }
 
 func TestCorrelationID(t *testing.T) {
