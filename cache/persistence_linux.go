@@ -14,6 +14,7 @@ import (
 func openEncrypted(ctx context.Context, r resolved) (Storage, error) {
 	ss, err := NewSecretService(&SecretServiceOptions{
 		Schema:      r.Name,
+		MatchSchema: true, // one item per cache name, as msal-extensions keeps them
 		Attributes:  map[string]string{"MsalClientID": "Microsoft.Developer.IdentityService"},
 		Label:       "MSALCache",
 		RawPayload:  true, // msal-extensions stores the document as the secret

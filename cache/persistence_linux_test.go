@@ -37,6 +37,13 @@ func TestPersistentStorageSecretService(t *testing.T) {
 	if !strings.HasPrefix(string(out), "{") || !strings.Contains(string(out), "in-keyring") {
 		t.Errorf("the item does not hold the JSON document: %.40q", out)
 	}
+	// Another name is another item, as msal-extensions' schemas (matched
+	// by name) keep azure-identity's named caches apart.
+	other, err := NewPersistentStorage(ssCtx(t), &PersistenceOptions{Name: "otherapp", Dir: dir, BusAddress: e.addr})
+	must(t, err)
+	if doc, err := other.Read(ssCtx(t)); err != nil || strings.Contains(string(doc), "in-keyring") {
+		t.Errorf("cache otherapp read myapp's item: %.40q, %v", doc, err)
+	}
 	fi, err := os.Lstat(filepath.Join(dir, "myapp"))
 	if err != nil || fi.Size() != 0 || fi.Mode().Perm() != 0o600 {
 		t.Errorf("signal file: %v, %v", fi, err)

@@ -19,8 +19,14 @@ import (
 type SecretServiceOptions struct {
 	// Schema is written as libsecret's "xdg:schema" attribute. Searches
 	// ignore it (libsecret's SECRET_SCHEMA_DONT_MATCH_NAME semantics), so
-	// items written by either flavour of MSAL extension are found.
+	// items written by either flavour of MSAL extension are found, unless
+	// MatchSchema is set.
 	Schema string
+	// MatchSchema makes searches match Schema too, as libsecret does for
+	// a schema without SECRET_SCHEMA_DONT_MATCH_NAME (msal-extensions'
+	// LibsecretPersistence creates its schema so): items that differ only
+	// by schema, such as azure-identity's named caches, stay apart.
+	MatchSchema bool
 	// Attributes identify the item. Azure CLI uses {"type": "Token cache"}
 	// with Schema "Microsoft Azure CLI" and RawPayload.
 	Attributes map[string]string

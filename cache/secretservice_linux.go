@@ -104,7 +104,12 @@ func (s *SecretService) connect(ctx context.Context) (*conn, error) {
 // there is none.
 func (s *SecretService) find(ctx context.Context, cn *conn) (dbus.ObjectPath, error) {
 	var unlocked, locked []dbus.ObjectPath
-	err := cn.c.Object(ssName, ssPath).CallWithContext(ctx, ssService+".SearchItems", 0, s.o.Attributes).Store(&unlocked, &locked)
+	attrs := s.o.Attributes
+	if s.o.MatchSchema {
+		attrs = maps.Clone(attrs)
+		attrs["xdg:schema"] = s.o.Schema
+	}
+	err := cn.c.Object(ssName, ssPath).CallWithContext(ctx, ssService+".SearchItems", 0, attrs).Store(&unlocked, &locked)
 	if err != nil {
 		return "", err
 	}
