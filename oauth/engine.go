@@ -130,6 +130,11 @@ func (c *Client) acquire(ctx context.Context, opts TokenOptions, auth Authority,
 	if err := c.cache.Sync(ctx); err != nil {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: cache sync failed", slog.String("error", err.Error()))
 	}
+	if acct == nil {
+		// A sign-in may have finished since this caller looked: its
+		// account and tokens serve this flight, not a second sign-in.
+		acct = c.account.Load()
+	}
 	if acct != nil {
 		if claims == "" {
 			key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
