@@ -29,7 +29,7 @@ var allowed = map[string][]string{
 	"loopback":                  {"oauth", "pkce"},
 	"broker":                    {"oauth"},
 	"conformance/fakeauthority": nil,
-	"conformance":               {"oauth", "conformance/fakeauthority"},
+	"conformance":               {"oauth", "cache", "conformance/fakeauthority"},
 	"cmd/entraauth":             {"*"},
 }
 
