@@ -122,7 +122,7 @@ type issued struct {
 
 // captureTokens installs a token response hook recording every access
 // token issued (and leaves the response unchanged, unless change is set).
-func (k *kit) captureTokens(change func(map[string]any)) *issued {
+func (k *kit) captureTokens(change func(grant string, resp map[string]any)) *issued {
 	is := &issued{}
 	fa := k.fa()
 	fa.SetTokenResponseHook(func(resp map[string]any) {
@@ -138,7 +138,7 @@ func (k *kit) captureTokens(change func(map[string]any)) *issued {
 		is.grants = append(is.grants, grant)
 		is.mu.Unlock()
 		if change != nil {
-			change(resp)
+			change(grant, resp)
 		}
 	})
 	k.Cleanup(func() { fa.SetTokenResponseHook(nil) })

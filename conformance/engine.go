@@ -17,6 +17,8 @@ func engineChecks() []check {
 	return []check{
 		{name: "cached-until-expiry", desc: "a token is served from the cache until it nears expiry, with no request; then renewed without the user", run: checkCachedUntilExpiry},
 		{name: "refresh-at-refresh-on", desc: "at refresh_on the cached token is still served and one refresh renews it in the background", fake: &fakeauthority.Options{RefreshIn: 10 * time.Minute}, run: checkRefreshOn},
+		{name: "refresh-token-rotation", desc: "each refresh uses the newest refresh token (the authority refuses a redeemed one)", fake: &fakeauthority.Options{RejectRefreshTokenReuse: true}, run: checkRotation},
+		{name: "refresh-without-new-refresh-token", desc: "a refresh answer without refresh_token keeps the old one in use", run: checkNoNewRT},
 		{name: "single-flight", desc: "1,000 concurrent callers share one sign-in (1 token request), then one refresh", run: checkSingleFlight},
 		{name: "claims-bypass-cache", desc: "a claims challenge is never answered from the cache; the request carries the claims", run: checkClaims},
 		{name: "cae-kept-apart", desc: "CAE (cp1) and non-CAE tokens are requested and cached apart", run: checkCAE},
@@ -253,4 +255,32 @@ func checkAuthenticate(k *kit) {
 	if k.env.Asked() != asked || k.signIns() != signIns {
 		k.Errorf("the credential rebuilt from the record signed in again")
 	}
+}
+
+// refreshTwice lets the access token expire twice, renewing it each time,
+// and checks neither renewal needed the user.
+func (k *kit) refreshTwice() {
+	k.Helper()
+	k.mustGet(graph)
+	for range 2 {
+		time.Sleep(61 * time.Minute)
+		k.mustGet(graph)
+	}
+	if got := k.tokenGrants("refresh_token"); got != 2 {
+		k.Errorf("%d refresh requests for two expiries, want 2", got)
+	}
+	if got := k.signIns(); got != 1 {
+		k.Errorf("%d sign-ins, want 1: a refresh failed", got)
+	}
+}
+
+func checkRotation(k *kit) { k.refreshTwice() }
+
+func checkNoNewRT(k *kit) {
+	k.captureTokens(func(grant string, resp map[string]any) {
+		if grant == "refresh_token" {
+			delete(resp, "refresh_token")
+		}
+	})
+	k.refreshTwice()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"runtime"
 	"sync"
 	"testing"
@@ -28,6 +29,11 @@ type Config struct {
 	// browser): the kit then checks that the step is not run when it must
 	// not be, and cancels the wait for the user.
 	Interactive bool
+	// Listens is true for a flow whose user step waits on a real socket
+	// (the loopback listener). A goroutine blocked on the network is not
+	// durably blocked, so the bubble's clock cannot advance while the
+	// step waits: the checks then do not sleep during that wait.
+	Listens bool
 	// ExpectedFailures maps a check's name to the reason the credential is
 	// known to fail it. Such a check still runs; its failure is reported
 	// as expected (in the test log and the report), and its passing is an
@@ -71,6 +77,10 @@ type user struct {
 	never  bool // the user never completes the sign-in
 	asked  int  // how often the user was asked to sign in
 	askedC chan struct{}
+	// extra are parameters the browser adds to its delivery; deliveries
+	// are the listener's answers.
+	extra      url.Values
+	deliveries []delivery
 }
 
 // DeviceCodeShown is the user's part of a device code sign-in: the
@@ -91,7 +101,14 @@ func (e *Env) BrowserOpened(ctx context.Context, authorizeURL string) error {
 	if !e.ask() {
 		return nil
 	}
-	return standInBrowser(ctx, e.Authority.Client(), authorizeURL)
+	e.u.mu.Lock()
+	extra := e.u.extra
+	e.u.mu.Unlock()
+	d, err := standInBrowser(ctx, e.Authority.Client(), authorizeURL, extra)
+	e.u.mu.Lock()
+	e.u.deliveries = append(e.u.deliveries, d)
+	e.u.mu.Unlock()
+	return err
 }
 
 // ask counts a sign-in prompt; false when the user walks away.

@@ -42,6 +42,12 @@ func rpChecks() []check {
 		mis("id-token-expired", "ID token whose exp is an hour past", fakeauthority.MisbehaveExpired),
 		mis("id-token-crit-header", "ID token with an unknown critical header (RFC 7515 4.1.11)", fakeauthority.MisbehaveCritHeader),
 		mis("id-token-embedded-key", "ID token signed by a key carried in its own jwk/jku headers; the jku is never fetched", fakeauthority.MisbehaveEmbeddedKey),
+		{name: "id-token-expired-bad-signature", desc: "ID token both expired and badly signed is refused (no expiry-only path lets it through)", run: func(k *kit) {
+			k.expectRejected(func() {
+				k.fa().Misbehave(fakeauthority.MisbehaveBadSignature)
+				k.fa().SetIDTokenHook(func(c map[string]any) { c["exp"] = time.Now().Add(-time.Hour).Unix() })
+			}, func() { k.fa().Misbehave(fakeauthority.MisbehaveNone); k.fa().SetIDTokenHook(nil) })
+		}},
 		hook("id-token-iat-future", "ID token issued an hour in the future", false, func(c map[string]any) {
 			if iat, ok := c["iat"].(int64); ok {
 				c["iat"] = iat + 3600

@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 func waitChecks() []check {
 	return []check{
 		{name: "aadsts-error-intact", desc: "an AADSTS error reaches the caller as *oauth.Error with its code, AADSTS number and correlation ID; one request, nothing cached", run: checkAADSTS},
+		{name: "callback-no-open-redirect", desc: "a redirect carrying next= and redirect= to another site is not followed by the app's listener", run: checkOpenRedirect},
 		{name: "cancel-waiting-for-user", desc: "cancelling the context ends the wait for the user at once, with the context's error and no later request", run: checkCancelUser},
 		{name: "cancel-during-request", desc: "cancelling the context ends a token request the authority holds, at once", run: checkCancelRequest},
 		{name: "cancel-waiting-for-other-caller", desc: "a caller waiting on another caller's sign-in leaves at once when its own context ends; the other goes on", run: checkCancelFollower},
@@ -65,7 +67,7 @@ func checkCancelUser(k *kit) {
 	defer cancel()
 	r := k.goGet(ctx, graph)
 	k.waitAsked(1, r)
-	time.Sleep(32500 * time.Millisecond) // the credential waits for the user (off any poll's tick)
+	k.whileUserAway(32500 * time.Millisecond) // the credential waits (off any poll's tick)
 	select {
 	case got := <-r:
 		k.Fatalf("GetToken returned (%v) while the user had not signed in", got.err)
@@ -77,6 +79,15 @@ func checkCancelUser(k *kit) {
 	n := k.requests()
 	time.Sleep(10 * time.Minute)
 	k.noRequestsSince(n, "after the cancelled sign-in")
+}
+
+// whileUserAway sleeps d while a sign-in waits for the user, unless the
+// flow waits on a socket (then the clock cannot move: see Config.Listens)
+// and the check goes on at once.
+func (k *kit) whileUserAway(d time.Duration) {
+	if !k.cfg.Listens {
+		time.Sleep(d)
+	}
 }
 
 // holdTokenRequests has the authority hold every token request for d.
@@ -107,10 +118,13 @@ func checkCancelFollower(k *kit) {
 	lctx, lcancel := context.WithCancel(context.Background())
 	defer lcancel()
 	leader := k.goGet(lctx, graph)
-	time.Sleep(time.Second)
+	if k.cfg.Interactive {
+		k.waitAsked(1, leader)
+	}
+	k.whileUserAway(time.Second)
 	fctx, fcancel := context.WithCancel(context.Background())
 	follower := k.goGet(fctx, graph)
-	time.Sleep(10 * time.Second)
+	k.whileUserAway(10 * time.Second)
 	fcancel()
 	k.returnsAtOnce(follower, time.Now(), "the cancelled follower")
 	select {
@@ -123,4 +137,25 @@ func checkCancelFollower(k *kit) {
 	}
 	lcancel()
 	k.returnsAtOnce(leader, time.Now(), "the cancelled leader")
+}
+
+func checkOpenRedirect(k *kit) {
+	if !k.cfg.Listens {
+		k.notApplicable("callback-no-open-redirect", "no redirect URI of its own: nothing to redirect from")
+	}
+	const evil = "https://evil.example/phish"
+	k.env.u.mu.Lock()
+	k.env.u.extra = url.Values{"next": {evil}, "redirect": {evil}, "return_to": {evil}}
+	k.env.u.mu.Unlock()
+	k.mustGet(graph)
+	k.env.u.mu.Lock()
+	defer k.env.u.mu.Unlock()
+	if len(k.env.u.deliveries) == 0 {
+		k.Fatalf("the browser delivered nothing")
+	}
+	for _, d := range k.env.u.deliveries {
+		if strings.Contains(d.location, "evil.example") {
+			k.Errorf("the listener redirected the browser to %q (HTTP %d)", d.location, d.status)
+		}
+	}
 }

@@ -16,6 +16,7 @@ func TestConformance(t *testing.T) {
 	conformance.TestCredential(t, conformance.Config{
 		Name:        "browser (loopback)",
 		Interactive: true,
+		Listens:     true,
 		New: func(t testing.TB, env *conformance.Env) conformance.Subject {
 			c, err := loopback.New("", &loopback.Options{
 				ClientOptions: env.Options,
