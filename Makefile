@@ -4,9 +4,9 @@
 GO       ?= go
 FUZZTIME ?= 4s
 
-.PHONY: test sysdeps fmt vet race nested fuzz bench
+.PHONY: test sysdeps fmt vet race nested fuzz bench catalog conformance
 
-test: sysdeps fmt vet race nested fuzz
+test: sysdeps fmt vet race nested fuzz catalog
 
 # Installs the system parts the system tests use (chromium, dbus,
 # gnome-keyring) when running as root with apt; otherwise says what is missing.
@@ -37,6 +37,18 @@ nested:
 
 fuzz:
 	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+# Every security catalog row that applies names tests that exist.
+catalog:
+	$(GO) run ./scripts/catalogcheck
+
+# Runs the conformance kit for every credential (and MSAL Go) and writes
+# conformance/REPORT.md; fails, after writing it, on an unexpected result.
+conformance:
+	@out=$$(mktemp); \
+	$(GO) test -json -count=1 -run '^TestConformance$$' ./devicecode/ ./loopback/ ./oauth/ > $$out; \
+	(cd interop/msalgo && $(GO) test -json -count=1 -run '^TestConformance$$' .) >> $$out; \
+	$(GO) run ./scripts/conformancereport -o conformance/REPORT.md < $$out; rc=$$?; rm -f $$out; exit $$rc
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./...

@@ -30,6 +30,8 @@ var allowed = map[string][]string{
 	"broker":                    {"oauth"},
 	"conformance/fakeauthority": nil,
 	"conformance":               {"oauth", "cache", "conformance/fakeauthority"},
+	"scripts/catalogcheck":      nil,
+	"scripts/conformancereport": nil,
 	"cmd/entraauth":             {"*"},
 }
 

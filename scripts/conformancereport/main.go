@@ -45,7 +45,7 @@ type report struct {
 	desc    map[string]string // check -> description
 	creds   []string
 	cells   map[[2]string]result // (credential, check)
-	failed  []string             // failed subtests with no result line
+	failed  [][2]string          // failed subtests: package, test
 	pkgFail []string             // packages whose run failed
 }
 
@@ -76,15 +76,15 @@ func read(r io.Reader) (*report, error) {
 			if ev.Test == "" {
 				rep.pkgFail = append(rep.pkgFail, ev.Package)
 			} else if strings.Contains(ev.Test, "/") {
-				rep.failed = append(rep.failed, ev.Package+" "+ev.Test)
+				rep.failed = append(rep.failed, [2]string{ev.Package, ev.Test})
 			}
 		}
 	}
 	// A failed subtest whose check logged "pass" (it failed after logging)
 	// or nothing at all is a failure.
 	for _, f := range rep.failed {
-		pkgTop, check, _ := strings.Cut(f, "/")
-		cred, ok := testCred[pkgTop]
+		top, check, _ := strings.Cut(f[1], "/")
+		cred, ok := testCred[f[0]+" "+top]
 		if !ok {
 			continue
 		}
