@@ -74,6 +74,7 @@ type Client struct {
 	anyTenat bool
 
 	account atomic.Pointer[Account]   // the account GetToken serves silently
+	bound   binding                   // the user this client serves, if bound to one
 	memo    atomic.Pointer[[]keyMemo] // recent requests -> cache keys (hot path)
 
 	flightMu sync.Mutex
@@ -139,6 +140,7 @@ func NewClient(clientID string, opts *ClientOptions) (*Client, error) {
 		}
 	}
 	if rec.HomeAccountID != "" {
+		c.bound.homeAccountID = rec.HomeAccountID
 		a := Account{HomeAccountID: rec.HomeAccountID, Environment: auth.Host, Realm: rec.TenantID, Username: rec.Username}
 		c.account.Store(&a)
 	}
