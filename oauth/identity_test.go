@@ -195,32 +195,3 @@ func TestRefreshCannotSwitchUser(t *testing.T) {
 		}
 	})
 }
-
-// azp naming another client is refused even with a single audience.
-func TestAuthorizedPartyOfAnotherClientRefused(t *testing.T) {
-	hooks := map[string]func(map[string]any){
-		"azp another client": func(c map[string]any) { c["azp"] = "00000000-0000-0000-0000-00000000bad0" },
-		"two audiences, one foreign": func(c map[string]any) {
-			c["aud"] = []string{oauth.AzureCLIClientID, "evil"}
-			c["azp"] = oauth.AzureCLIClientID
-		},
-		"two audiences, azp foreign": func(c map[string]any) {
-			c["aud"] = []string{oauth.AzureCLIClientID, oauth.AzureCLIClientID}
-			c["azp"] = "evil"
-		},
-		"two audiences of ours no azp": func(c map[string]any) { c["aud"] = []string{oauth.AzureCLIClientID, oauth.AzureCLIClientID} },
-	}
-	for name, hook := range hooks {
-		t.Run(name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				a := fa.New(nil)
-				a.SetIDTokenHook(hook)
-				c := newPassword(t, a, fa.DefaultUsername, nil)
-				if _, err := c.GetToken(context.Background(), graph); !errors.Is(err, oauth.ErrInvalidIDToken) {
-					t.Fatalf("err = %v, want ErrInvalidIDToken", err)
-				}
-				assertNothingCached(t, c)
-			})
-		})
-	}
-}
