@@ -47,7 +47,12 @@ type Options struct {
 	Prompt string
 
 	// LoginHint pre-fills the username on the sign-in page. "" means the
-	// username of the AuthenticationRecord's account, if any.
+	// username of the AuthenticationRecord's account, if any. A LoginHint
+	// binds the credential to that user: it serves only that user's cached
+	// tokens (never another account that is the only one in a shared
+	// cache), and a sign-in in which the user picks another account fails
+	// with an error matching oauth.ErrAccountMismatch. Without a hint or a
+	// record the credential serves the only cached account, whoever it is.
 	LoginHint string
 
 	// DomainHint ("organizations", "consumers" or a tenant's domain)
@@ -122,6 +127,9 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	c, err := oauth.NewClient(clientID, &o.ClientOptions)
 	if err != nil {
 		return nil, fmt.Errorf("loopback: %w", err)
+	}
+	if o.LoginHint != "" {
+		c.BindUser(o.LoginHint)
 	}
 	return &Credential{client: c, opts: o}, nil
 }
