@@ -17,6 +17,7 @@ func TestIDTokenMisbehaviour(t *testing.T) {
 	modes := []fa.Misbehavior{
 		fa.MisbehaveBadSignature, fa.MisbehaveWrongIssuer, fa.MisbehaveWrongAudience,
 		fa.MisbehaveAlgNone, fa.MisbehaveHS256PublicKey, fa.MisbehaveExpired, fa.MisbehaveUnknownKID,
+		fa.MisbehaveForeignIssuerKey, fa.MisbehaveSmallKey, fa.MisbehaveEncKey,
 	}
 	for _, m := range modes {
 		t.Run(m.String(), func(t *testing.T) {
