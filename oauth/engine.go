@@ -271,6 +271,7 @@ func (c *Client) runStep(ctx context.Context, opts TokenOptions, auth Authority,
 	}
 	// Fetch the key set while the user signs in.
 	c.keySet(auth.Endpoints().Keys).prefetch(ctx)
+	c.prefetchTenant(ctx, auth)
 	c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: interactive sign-in", slog.String("tenant", auth.Tenant))
 	res, err := step(ctx, c.newRequest(opts, auth, claims, acct))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -193,5 +194,30 @@ func TestRefreshCannotSwitchUser(t *testing.T) {
 		if tok := mustToken(t, c, graph); tok.Token != first.Token {
 			t.Error("the original user's cached token is no longer served")
 		}
+	})
+}
+
+// A tenant given by domain name is resolved to its GUID (once per process,
+// from that tenant's OpenID configuration) and the ID token's tid is
+// pinned to it, as for a tenant given by GUID.
+func TestDomainTenantPinsTID(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := fa.New(nil)
+		domain := func(o *oauth.ClientOptions) { o.TenantID = fa.DefaultTenantDomain }
+		for range 2 {
+			mustToken(t, newPassword(t, a, fa.DefaultUsername, domain), graph)
+		}
+		if n := a.Count(fa.EndpointDiscovery); n != 1 {
+			t.Errorf("%d OpenID configuration requests for two sign-ins, want 1", n)
+		}
+		a.SetIDTokenHook(func(c map[string]any) {
+			c["tid"] = fa.SecondTenantID
+			c["iss"] = strings.Replace(c["iss"].(string), fa.DefaultTenantID, fa.SecondTenantID, 1)
+		})
+		c := newPassword(t, a, fa.DefaultUsername, domain)
+		if _, err := c.GetToken(context.Background(), graph); !errors.Is(err, oauth.ErrInvalidIDToken) {
+			t.Fatalf("token of another tenant for %s: err = %v, want ErrInvalidIDToken", fa.DefaultTenantDomain, err)
+		}
+		assertNothingCached(t, c)
 	})
 }

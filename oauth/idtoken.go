@@ -169,6 +169,14 @@ func (c *Client) verifyIDToken(ctx context.Context, raw string, auth Authority, 
 	if err != nil {
 		return nil, err
 	}
+	if isDomainTenant(auth) {
+		// The token names its tenant by GUID: pin tid to the domain's.
+		guid, err := c.tenantGUID(ctx, auth)
+		if err != nil {
+			return nil, err
+		}
+		auth.Tenant = guid
+	}
 	if err := checkClaims(claims, auth, c.clientID, nonce, time.Now()); err != nil {
 		return nil, err
 	}

@@ -129,6 +129,7 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 		f.Set("claims", req.Claims)
 	}
 	c.keySet(auth.Endpoints().Keys).prefetch(ctx)
+	c.prefetchTenant(ctx, auth)
 	now := time.Now()
 	resp, err := c.wire.do(ctx, "token", http.MethodPost, tokenURL, f)
 	if err != nil {
