@@ -162,10 +162,10 @@ func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	// RFC 9207: an iss in the response must name this authority, for
+	// tenant-independent ones too ("{tenantid}" stands for the user's
+	// tenant; any host of the same cloud is the same authority).
 	issuer := req.Endpoints.Issuer
-	if strings.Contains(issuer, "{") {
-		issuer = "" // a tenant-independent authority: no single issuer to expect
-	}
 	log := c.client.Logger()
 	l, err := Listen(&ListenerOptions{
 		RedirectURI: c.opts.RedirectURI, ResponseMode: c.opts.ResponseMode,
