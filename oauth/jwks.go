@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
@@ -34,7 +35,7 @@ type keySet struct {
 	wire *wire
 
 	mu       sync.Mutex
-	keys     []*jwkEntry
+	keys     []*jwkSlot
 	lastTry  time.Time     // when the last fetch started; zero = never
 	lastMiss time.Time     // when an unknown kid last caused a fetch
 	inflight chan struct{} // closed when the running fetch ends
@@ -214,7 +215,7 @@ func (k *keySet) fetch(ctx context.Context, done chan struct{}) {
 	close(done)
 }
 
-func (k *keySet) download(ctx context.Context) ([]*jwkEntry, error) {
+func (k *keySet) download(ctx context.Context) ([]*jwkSlot, error) {
 	ctx, cancel := context.WithTimeout(ctx, defaultTimeout)
 	defer cancel()
 	resp, err := k.wire.do(ctx, "keys", http.MethodGet, k.url, nil)
@@ -227,40 +228,40 @@ func (k *keySet) download(ctx context.Context) ([]*jwkEntry, error) {
 	return parseJWKS(resp.body)
 }
 
-// parseJWKS reads a JWKS, keeping the keys that may verify RS256
-// signatures; keys it cannot read or use are skipped (RFC 7517 5). No key
-// is built here (see jwkEntry.publicKey), and a well-formed set is decoded
-// in one pass; only a set with an entry of the wrong shape is decoded
-// again key by key, to skip that entry.
-func parseJWKS(body []byte) ([]*jwkEntry, error) {
-	var set struct {
-		Keys []*jwkEntry `json:"keys"`
-	}
-	if err := json.Unmarshal(body, &set); err != nil {
-		var raw struct {
-			Keys []json.RawMessage `json:"keys"`
+// jwkSlot is one element of a fetched key set, decoded on first use.
+type jwkSlot struct {
+	raw   []byte
+	once  sync.Once
+	entry *jwkEntry // nil when the element is not a usable RS256 key
+}
+
+// get decodes the element once; nil for a key this package cannot read
+// or use (RFC 7517 5: such keys are skipped).
+func (s *jwkSlot) get() *jwkEntry {
+	s.once.Do(func() {
+		var e jwkEntry
+		if json.Unmarshal(s.raw, &e) == nil && e.usable() {
+			s.entry = &e
 		}
-		if json.Unmarshal(body, &raw) != nil {
-			return nil, invalidResponse("keys", http.StatusOK, "key set is not JWKS JSON", body)
-		}
-		set.Keys = set.Keys[:0]
-		for _, r := range raw.Keys {
-			var k jwkEntry
-			if json.Unmarshal(r, &k) == nil {
-				set.Keys = append(set.Keys, &k)
-			}
-		}
+	})
+	return s.entry
+}
+
+// parseJWKS splits a JWKS into its keys without decoding them (see
+// splitKeys); a key is decoded when a token names it.
+func parseJWKS(body []byte) ([]*jwkSlot, error) {
+	raw, err := splitKeys(body)
+	if err != nil {
+		return nil, invalidResponse("keys", http.StatusOK, "key set is not JWKS JSON", body)
 	}
-	keys := set.Keys[:0]
-	for _, k := range set.Keys {
-		if k != nil && k.usable() {
-			keys = append(keys, k)
-		}
+	if len(raw) == 0 {
+		return nil, invalidResponse("keys", http.StatusOK, "key set has no key", nil)
 	}
-	if len(keys) == 0 {
-		return nil, invalidResponse("keys", http.StatusOK, "key set has no usable RS256 key", nil)
+	slots := make([]*jwkSlot, len(raw))
+	for i, r := range raw {
+		slots[i] = &jwkSlot{raw: r}
 	}
-	return keys, nil
+	return slots, nil
 }
 
 var errNoKey = errors.New("no key in the authority's key set verifies the signature")
@@ -295,33 +296,51 @@ func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error
 
 // verifyWith verifies with the cached key named kid (every cached key when
 // kid is empty). found reports whether a key with that kid was cached. A
-// key that verifies must also be bound to the token's issuer.
+// key that verifies must also be bound to the token's issuer. Only keys
+// whose text holds the kid are decoded; when none does (a kid written
+// with JSON escapes, or unknown), every key is decoded to be sure.
 func (k *keySet) verifyWith(jws *jose.JSONWebSignature, kid string) (payload []byte, found bool, err error) {
 	k.mu.Lock()
-	keys := k.keys
+	slots := k.keys
 	k.mu.Unlock()
-	for _, key := range keys {
-		if kid != "" && key.Kid != kid {
-			continue
+	quoted := []byte(`"` + kid + `"`)
+	for pass := 0; pass < 2; pass++ {
+		for _, s := range slots {
+			if kid != "" && pass == 0 && !bytes.Contains(s.raw, quoted) {
+				continue
+			}
+			key := s.get()
+			if key == nil || (kid != "" && key.Kid != kid) {
+				continue
+			}
+			found = found || kid != ""
+			if p, ok, err := key.verify(jws); ok {
+				return p, true, err
+			}
 		}
-		if kid != "" {
-			found = true
+		if found || kid == "" {
+			break
 		}
-		pub, err := key.publicKey()
-		if err != nil {
-			continue
-		}
-		p, err := jws.Verify(pub)
-		if err != nil {
-			continue
-		}
-		if err := key.bindsIssuer(p); err != nil {
-			return nil, true, err
-		}
-		return p, true, nil
 	}
 	if found {
 		return nil, true, idTokenError("signature does not verify with the key named by kid (or that key is unusable: under 2048 bits, for encryption, or for another algorithm)")
 	}
 	return nil, false, idTokenError(errNoKey.Error())
+}
+
+// verify checks jws with this key; ok reports a valid signature, and err
+// then whether the key is bound to the token's issuer.
+func (e *jwkEntry) verify(jws *jose.JSONWebSignature) (payload []byte, ok bool, err error) {
+	pub, err := e.publicKey()
+	if err != nil {
+		return nil, false, nil
+	}
+	p, err := jws.Verify(pub)
+	if err != nil {
+		return nil, false, nil
+	}
+	if err := e.bindsIssuer(p); err != nil {
+		return nil, true, err
+	}
+	return p, true, nil
 }

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -121,17 +122,36 @@ func TestKeyIssuerBinding(t *testing.T) {
 func FuzzParseJWKS(f *testing.F) {
 	f.Add([]byte(`{"keys":[{"kty":"RSA","kid":"a","n":"sXch","e":"AQAB","issuer":"x"},{"kty":"RSA","x5c":["MIIB"]},42]}`))
 	f.Add([]byte(`{"keys":"x"}`))
+	f.Add([]byte(`{"a":"\"keys\"","keys":[{"b":"]}"}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		keys, err := parseJWKS(body)
+		slots, err := parseJWKS(body)
+		var ref struct {
+			Keys []json.RawMessage `json:"keys"`
+		}
+		if json.Unmarshal(body, &ref) == nil && err == nil {
+			// Where both read the document, they find the same keys.
+			if len(ref.Keys) != len(slots) {
+				t.Fatalf("%d keys, encoding/json finds %d", len(slots), len(ref.Keys))
+			}
+			for i, r := range ref.Keys {
+				if !bytes.Equal(bytes.TrimSpace(r), slots[i].raw) {
+					t.Fatalf("key %d is %q, encoding/json reads %q", i, slots[i].raw, r)
+				}
+			}
+		}
 		if err != nil {
 			if !strings.Contains(err.Error(), "keys") {
 				t.Fatalf("error does not name the endpoint: %v", err)
 			}
 			return
 		}
-		for _, k := range keys {
+		for _, s := range slots {
+			k := s.get()
+			if k == nil {
+				continue
+			}
 			if !k.usable() {
-				t.Fatal("an unusable key was kept")
+				t.Fatal("an unusable key was decoded as usable")
 			}
 			if pub, err := k.publicKey(); err == nil && (pub.N.BitLen() < minRSABits || pub.E < 3) {
 				t.Fatalf("accepted a weak key: %d bits, e=%d", pub.N.BitLen(), pub.E)
