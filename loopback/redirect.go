@@ -163,32 +163,7 @@ func issuerMatches(got, want string) bool {
 	return false
 }
 
-// printable drops C0 and C1 control characters (keeping newline and tab)
-// and invalid UTF-8, so text chosen by the server cannot drive a terminal
-// (security catalog S2). HTML escaping is the page's job.
-func printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if isControl(r) || r == '\uFFFD' {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if !isControl(r) && r != '\uFFFD' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool {
-	if r == '\n' || r == '\t' {
-		return false
-	}
-	return r < 0x20 || (r >= 0x7f && r < 0xa0)
-}
+// printable cleans text chosen by the server before it goes into an
+// *oauth.Error, which may be printed on a terminal.
+// HTML escaping is the page's job.
+var printable = oauth.SanitizeText

@@ -180,10 +180,14 @@ func ParseErrorResponse(endpoint string, status int, body []byte) *Error {
 		}
 		return invalidResponse(endpoint, status, what, body)
 	}
+	// Every field but Claims (echoed to the server verbatim) is cleaned
+	// here, so code that prints a field rather than Error() is safe too.
 	e := &Error{
 		Endpoint: endpoint, StatusCode: status,
-		Code: ej.Error, Description: ej.Description, SubError: ej.SubError, Claims: ej.Claims,
-		CorrelationID: ej.CorrelationID, TraceID: ej.TraceID, Timestamp: ej.Timestamp, ErrorURI: ej.ErrorURI,
+		Code: SanitizeText(ej.Error), Description: sanitizeLines(ej.Description),
+		SubError: SanitizeText(ej.SubError), Claims: ej.Claims,
+		CorrelationID: SanitizeText(ej.CorrelationID), TraceID: SanitizeText(ej.TraceID),
+		Timestamp: SanitizeText(ej.Timestamp), ErrorURI: SanitizeText(ej.ErrorURI),
 	}
 	for _, raw := range ej.Codes {
 		var n flexInt
@@ -193,6 +197,20 @@ func ParseErrorResponse(endpoint string, status int, body []byte) *Error {
 		}
 	}
 	return e
+}
+
+// sanitizeLines cleans each line of s with SanitizeText and joins them
+// with "\n": Entra's error_description puts its trace and correlation IDs
+// on lines of their own ("\r\n"), which Error() leaves out.
+func sanitizeLines(s string) string {
+	if firstUnsafe(s) < 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = SanitizeText(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func invalidResponse(endpoint string, status int, what string, body []byte) *Error {
