@@ -34,7 +34,12 @@ type ListenerOptions struct {
 	// "http://localhost:8400". The scheme must be http and the host
 	// localhost, 127.0.0.1 or [::1]. Without a port (or with port 0) the
 	// operating system picks a free one; without a path the path is "/".
-	// "" means "http://localhost".
+	// "" means "http://localhost". For localhost the listener binds
+	// 127.0.0.1 and [::1] on one port; a fixed port taken on either fails
+	// with a *PortInUseError, and when no system-chosen port is free on
+	// both the redirect URI names 127.0.0.1 instead (RFC 8252 section 8.3),
+	// so that it never names an address another program may answer on.
+	// RedirectURI on the Listener is the one to send.
 	RedirectURI string
 
 	// ResponseMode is [ResponseModeFormPost] ("" means it) or
@@ -78,9 +83,10 @@ func (r Response) String() string {
 func (r Response) GoString() string { return r.String() }
 
 // Listener is a one-shot HTTP server on the loopback interface that waits
-// for the authorization response of one sign-in. It binds 127.0.0.1 and,
-// on the same port where it can, [::1], so the browser reaches it however
-// it resolves "localhost". It answers only the redirect path, only requests
+// for the authorization response of one sign-in. For "localhost" it binds
+// 127.0.0.1 and [::1] on the same port, so the browser reaches it however
+// it resolves "localhost" (one alone only where the machine lacks the
+// other address). It answers only the redirect path, only requests
 // whose Host is the redirect URI's, and stops listening as soon as the
 // response carrying its state arrives.
 type Listener struct {
@@ -120,10 +126,11 @@ func Listen(opts *ListenerOptions) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	lns, port, err := bind(ru.host, ru.port)
+	b, err := bind(listenTCP, ru.host, ru.port)
 	if err != nil {
 		return nil, err
 	}
+	lns, port := b.lns, b.port
 	l := &Listener{
 		host: ru.host, path: ru.path, mode: o.ResponseMode, state: o.State, issuer: o.Issuer,
 		log: o.Logger, lns: lns, done: make(chan struct{}),
@@ -131,7 +138,7 @@ func Listen(opts *ListenerOptions) (*Listener, error) {
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
-	l.host = net.JoinHostPort(strings.Trim(ru.host, "[]"), strconv.Itoa(port))
+	l.host = net.JoinHostPort(strings.Trim(b.host, "[]"), strconv.Itoa(port))
 	l.redirectURI = "http://" + l.host + ru.rawPath
 	l.srv = &http.Server{
 		Handler:           http.HandlerFunc(l.serveHTTP),
