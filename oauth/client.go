@@ -81,7 +81,9 @@ type Client struct {
 	flights  map[flightKey]*flight
 
 	keysMu  sync.Mutex
-	keySets map[string]*keySet
+	keySets map[string]*keySet // key sets of a transport that cannot be shared
+
+	verified atomic.Pointer[verifiedToken] // the last ID token this client verified
 }
 
 // NewClient returns a Client for clientID ("" means [AzureCLIClientID]).

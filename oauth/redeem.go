@@ -162,7 +162,7 @@ func (c *Client) complete(ctx context.Context, auth Authority, res *TokenResult,
 	if res.IDToken == "" {
 		return idTokenError("the response has no id_token although openid was requested")
 	}
-	claims, err := c.verifyIDToken(ctx, res.IDToken, auth, nonce)
+	claims, err := c.verifiedClaims(ctx, res.IDToken, auth, nonce)
 	if err != nil {
 		return err
 	}
@@ -176,6 +176,32 @@ func (c *Client) complete(ctx context.Context, auth Authority, res *TokenResult,
 	}
 	res.Account = acct
 	return nil
+}
+
+// verifiedToken is an ID token this client verified, and its claims.
+type verifiedToken struct {
+	raw, authority, nonce string
+	claims                *IDTokenClaims
+}
+
+// verifiedClaims verifies raw, or returns the claims of the same token
+// verified a moment ago for the same authority (a flow's RedeemToken,
+// then the engine's check of the flow's result), so a sign-in verifies
+// its ID token once. A nonce asked for now must be the one checked then,
+// and the token must not have expired since.
+func (c *Client) verifiedClaims(ctx context.Context, raw string, auth Authority, nonce string) (*IDTokenClaims, error) {
+	if v := c.verified.Load(); v != nil && v.raw == raw && v.authority == auth.String() && (nonce == "" || nonce == v.nonce) &&
+		!time.Now().After(v.claims.Expiry.Add(clockSkew)) {
+		cl := *v.claims
+		return &cl, nil
+	}
+	claims, err := c.verifyIDToken(ctx, raw, auth, nonce)
+	if err != nil {
+		return nil, err
+	}
+	cl := *claims
+	c.verified.Store(&verifiedToken{raw: raw, authority: auth.String(), nonce: nonce, claims: &cl})
+	return claims, nil
 }
 
 func (c *Client) logError(ctx context.Context, err error) {
