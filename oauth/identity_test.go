@@ -221,3 +221,43 @@ func TestDomainTenantPinsTID(t *testing.T) {
 		assertNothingCached(t, c)
 	})
 }
+
+// A flow's step (a broker, say) cannot choose the identity: the Claims
+// and Account of the result it returns are rebuilt from its ID token, and
+// a result without one is refused.
+func TestStepResultIdentityRederived(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := fa.New(nil)
+		c, err := oauth.NewClient("", &oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		forged := func(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+			res, err := c.RedeemToken(ctx, req, map[string][]string{"grant_type": {"password"},
+				"username": {fa.DefaultUsername}, "password": {fa.DefaultPassword}}, "")
+			if err != nil {
+				return nil, err
+			}
+			res.Account = oauth.Account{HomeAccountID: "evil.evil", Username: "mallory@evil.example"}
+			res.Claims.TenantID = "evil"
+			return res, nil
+		}
+		rec, err := c.Authenticate(context.Background(), graph, forged)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fa.DefaultUserObjectID + "." + fa.DefaultTenantID; rec.HomeAccountID != want || rec.Username != fa.DefaultUsername {
+			t.Errorf("record = %+v, want the signed-in user (%s)", rec, want)
+		}
+		noIDToken := func(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+			res, err := forged(ctx, req)
+			if err == nil {
+				res.IDToken = ""
+			}
+			return res, err
+		}
+		if _, err := c.Authenticate(context.Background(), graph, noIDToken); !errors.Is(err, oauth.ErrInvalidIDToken) {
+			t.Errorf("a step result without an ID token: err = %v, want ErrInvalidIDToken", err)
+		}
+	})
+}
