@@ -37,7 +37,10 @@ type ClientOptions struct {
 	// Cache holds tokens; nil means a private in-memory cache.
 	Cache *cache.Cache
 	// AuthenticationRecord names the account to sign in silently, as
-	// returned by Authenticate.
+	// returned by Authenticate. It binds the client to that account: only
+	// its cached tokens are served, even when it was removed and another
+	// account is the only one left, and a sign-in that returns another
+	// account fails with an error matching ErrAccountMismatch.
 	AuthenticationRecord AuthenticationRecord
 	// DisableAutomaticAuthentication makes GetToken return an
 	// *AuthenticationRequiredError instead of running the interactive
