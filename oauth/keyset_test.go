@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -12,7 +13,9 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 
@@ -38,6 +41,39 @@ func TestKeySetSharedAcrossCredentials(t *testing.T) {
 			t.Errorf("a credential with another transport: %d key set fetches in all, want 2", n)
 		}
 	})
+}
+
+// A cold sign-in's key set fetch runs next to the token request on the
+// same transport; with a server offering HTTP/2 (as Entra does) both ride
+// one TLS connection.
+func TestColdSignInOneConnection(t *testing.T) {
+	a := fa.Start(t, nil)
+	var fresh, h2 atomic.Int32
+	tr := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) {
+		if !i.Reused {
+			fresh.Add(1)
+			if c, ok := i.Conn.(*tls.Conn); ok && c.ConnectionState().NegotiatedProtocol == "h2" {
+				h2.Add(1)
+			}
+		}
+	}}
+	ctx := httptrace.WithClientTrace(context.Background(), tr)
+	c, err := oauth.NewClient("", &oauth.ClientOptions{HTTPClient: a.TLSClient(), AuthorityHost: a.URL(), TenantID: fa.DefaultTenantID, DisableInstanceDiscovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+		return c.RedeemToken(ctx, req, map[string][]string{"grant_type": {"password"}, "username": {fa.DefaultUsername}, "password": {fa.DefaultPassword}}, "")
+	}
+	if _, err := c.GetToken(ctx, graph, step); err != nil {
+		t.Fatal(err)
+	}
+	if n := a.Count(fa.EndpointKeys) + a.Count(fa.EndpointToken); n != 2 {
+		t.Fatalf("%d key set and token requests, want 2", n)
+	}
+	if fresh.Load() != 1 || h2.Load() != 1 {
+		t.Errorf("%d new connections (%d HTTP/2) for the token request and the key set, want 1 HTTP/2", fresh.Load(), h2.Load())
+	}
 }
 
 // padKeys adds decoy keys before the authority's own in every key set
