@@ -49,6 +49,13 @@ type deviceAuth struct {
 	expiresIn  time.Duration
 }
 
+// Format writes a without its device code, a polling credential, for
+// every verb.
+func (a deviceAuth) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "devicecode.deviceAuth{UserCode: %q, VerificationURI: %q, DeviceCode: [%d bytes], Interval: %v, ExpiresIn: %v}",
+		a.msg.UserCode, a.msg.VerificationURI, len(a.deviceCode), a.interval, a.expiresIn)
+}
+
 // Limits on what the server may ask for (security catalog G12): an
 // absurd interval or lifetime is clamped, never trusted blindly.
 const (

@@ -2,6 +2,7 @@ package devicecode
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +218,23 @@ func TestVerificationWarning(t *testing.T) {
 				t.Errorf("warning %q quotes the message's URL", w)
 			}
 		})
+	}
+}
+
+// TestFormatHidesDeviceCode: no fmt verb shows the device code of a
+// parsed device authorization response, and the Options and Message the
+// package exports hold none.
+func TestFormatHidesDeviceCode(t *testing.T) {
+	const dc = "DAQABAAEAAAD--DLA3VO7QrddgJg7WevrAgA*x!Kq$Zv"
+	a, err := parseDeviceAuth(200, []byte(`{"device_code":"`+dc+`","user_code":"ABCD1234","verification_uri":"https://microsoft.com/devicelogin","expires_in":900}`), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		for _, v := range []any{a, *a, a.msg, Options{}} {
+			if s := fmt.Sprintf(verb, v); strings.Contains(s, dc) || strings.Contains(strings.ToLower(s), fmt.Sprintf("%x", dc)) {
+				t.Errorf("Sprintf(%q, %T) shows the device code: %s", verb, v, s)
+			}
+		}
 	}
 }

@@ -1,8 +1,10 @@
 package devicecode_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -51,4 +53,62 @@ func TestDeviceAuthorizationHasADeadline(t *testing.T) {
 			t.Errorf("GetToken gave up after %v, want at most 30s", elapsed)
 		}
 	})
+}
+
+// cutTokenBody cuts every token endpoint response after n bytes.
+type cutTokenBody struct {
+	next http.RoundTripper
+	n    int
+}
+
+func (c cutTokenBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(r)
+	if err != nil || !strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token") {
+		return resp, err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	b = b[:min(c.n, len(b))]
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.ContentLength = int64(len(b))
+	resp.Header.Del("Content-Length")
+	return resp, nil
+}
+
+// TestTruncatedDeviceCodeTokenResponse: the device code grant's token
+// response, cut inside a consumer refresh token ('*', '!', '$'), fails the
+// sign-in with an error that quotes no piece of it.
+func TestTruncatedDeviceCodeTokenResponse(t *testing.T) {
+	const rt = "M.C544_BAY.0.U.-CqZx*Wv!Pn$Lk9Yt*Rs!Qm$Hb7Gd!Fc*Ej$"
+	for _, n := range []int{30, 41, 47, 55} {
+		synctest.Test(t, func(t *testing.T) {
+			fa := fakeauthority.New(&fakeauthority.Options{DeviceInterval: time.Second, AutoApproveDevice: time.Millisecond})
+			fa.SetTokenResponseHook(func(m map[string]any) {
+				for k := range m {
+					delete(m, k)
+				}
+				m["refresh_token"], m["token_type"] = rt, "Bearer"
+			})
+			cred, err := devicecode.New("", &devicecode.Options{
+				ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), TenantID: fakeauthority.DefaultTenantID,
+					HTTPClient: &http.Client{Transport: cutTokenBody{fa.Client().Transport, n}}},
+				Prompt: func(context.Context, devicecode.Message) error { return nil },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = cred.GetToken(context.Background(), oauth.TokenOptions{Scopes: scopes})
+			if err == nil {
+				t.Fatalf("cut at %d: GetToken succeeded", n)
+			}
+			if !errors.Is(err, oauth.ErrInvalidResponse) || !strings.Contains(err.Error(), "refresh_token") {
+				t.Fatalf("cut at %d: GetToken = %v, want the cut token response's error", n, err)
+			}
+			for i := 0; i+5 <= len(rt); i++ {
+				if strings.Contains(err.Error(), rt[i:i+5]) {
+					t.Fatalf("cut at %d: error quotes %q: %v", n, rt[i:i+5], err)
+				}
+			}
+		})
+	}
 }

@@ -103,7 +103,10 @@ func warning(m Message, authorityHost string) string {
 	}
 	var w []string
 	if !knownPage(u, authorityHost) {
-		w = append(w, "the verification page "+u.Host+" is not a Microsoft sign-in page for "+
+		// The host as the URL shows it: percent-encoded, so a bidi or
+		// look-alike character shows instead of vanishing.
+		host := strings.TrimPrefix((&url.URL{Host: u.Host}).String(), "//")
+		w = append(w, "the verification page "+host+" is not a Microsoft sign-in page for "+
 			authorityHost+"; enter the code only if you trust that site")
 	}
 	for _, other := range urlsIn(m.Message) {
@@ -112,7 +115,7 @@ func warning(m Message, authorityHost string) string {
 			break
 		}
 	}
-	return strings.Join(w, "; ")
+	return clean(strings.Join(w, "; ")) // a host may hold bidi characters
 }
 
 // urlsIn returns the http and https URLs written in s.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -100,12 +101,21 @@ func TestPromptSanitizesServerText(t *testing.T) {
 		m, printed := signInWith(t, func(m map[string]any) {
 			m["message"] = "Open the page" + h + " and enter the code " + m["user_code"].(string) + h
 			m["user_code"] = m["user_code"].(string) + h
+			if !strings.ContainsAny(h, "\x1b\r") { // a URL with those does not parse
+				m["verification_uri"] = "https://login.microsoft" + h + "online.com/devicelogin"
+			}
 		})
-		for name, s := range map[string]string{"UserCode": m.UserCode, "Message": m.Message, "Warning": m.Warning,
-			"VerificationURI": m.VerificationURI, "printed": strings.TrimSuffix(printed, "\n")} {
+		shown := map[string]string{"UserCode": m.UserCode, "Message": m.Message, "Warning": m.Warning, "VerificationURI": m.VerificationURI}
+		for i, line := range strings.Split(strings.TrimSuffix(printed, "\n"), "\n") {
+			shown["printed line "+strconv.Itoa(i)] = line
+		}
+		for name, s := range shown {
 			if oauth.SanitizeText(s) != s || strings.ContainsAny(s, "\x1b\u009b\u202e\r\n") {
 				t.Errorf("%q: %s = %q is not clean", h, name, s)
 			}
+		}
+		if strings.Contains(m.Warning, "login.microsoftonline.com is not") {
+			t.Errorf("%q: the warning shows the hostile host as the real one: %q", h, m.Warning)
 		}
 		if !strings.Contains(printed, m.UserCode) || m.UserCode == "" {
 			t.Errorf("%q: printed %q without the user code %q", h, printed, m.UserCode)

@@ -30,10 +30,30 @@ func (s *scriptedListen) listen(network, address string) (net.Listener, error) {
 	return listenTCP(network, address)
 }
 
-func closeAll(b bound) {
-	for _, ln := range b.lns {
-		ln.Close()
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return n
+}
+
+// bindScripted binds "localhost" on a system-chosen port with fail
+// deciding which listens fail, closing the listeners when the test ends.
+func bindScripted(t *testing.T, fail func(network string, port int) error) (bound, *scriptedListen) {
+	t.Helper()
+	s := &scriptedListen{fail: fail}
+	b, err := bind(s.listen, "localhost", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, ln := range b.lns {
+			ln.Close()
+		}
+	})
+	return b, s
 }
 
 // boundIPs returns the IPs of b's listeners, as strings.
@@ -51,54 +71,52 @@ func boundIPs(b bound) []string {
 // when a later pair is free it advertises localhost on both addresses.
 func TestLocalhostNeverAdvertisedWhileIPv6PortTaken(t *testing.T) {
 	t.Run("always taken", func(t *testing.T) {
-		s := &scriptedListen{fail: func(network string, _ int) error {
+		b, s := bindScripted(t, func(network string, _ int) error {
 			if network == "tcp6" {
 				return syscall.EADDRINUSE
 			}
 			return nil
-		}}
-		b, err := bind(s.listen, "localhost", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer closeAll(b)
+		})
 		if b.host != "127.0.0.1" || strings.Join(boundIPs(b), ",") != "127.0.0.1" {
 			t.Fatalf("bind = host %q on %v, want 127.0.0.1 on 127.0.0.1 only", b.host, boundIPs(b))
 		}
 		if n := strings.Count(strings.Join(s.asked, "\n"), "tcp6"); n != ephemeralPairTries {
 			t.Errorf("tried [::1] %d times, want %d: %v", n, ephemeralPairTries, s.asked)
 		}
+		// Through Listen: the redirect URI names the bound address, and
+		// the browser's redirect to it completes the sign-in.
+		l := listen(t, &ListenerOptions{listen: s.listen})
+		u, _ := url.Parse(l.RedirectURI())
+		if u.Hostname() != "127.0.0.1" || len(l.Addrs()) != 1 || l.Addrs()[0].(*net.TCPAddr).Port != mustAtoi(t, u.Port()) {
+			t.Fatalf("RedirectURI() = %s on %v, want http://127.0.0.1:PORT on that port", l.RedirectURI(), l.Addrs())
+		}
+		if r := postForm(t, l.RedirectURI(), url.Values{"code": {"c4"}, "state": {testState}}); r.status != http.StatusOK {
+			t.Fatalf("POST %s = %d", l.RedirectURI(), r.status)
+		}
+		if r, err := waitShort(t, l); err != nil || r.Code != "c4" {
+			t.Fatalf("Wait = %v, %v", r, err)
+		}
 	})
 	t.Run("taken for the first ports", func(t *testing.T) {
 		taken := map[int]bool{}
-		s := &scriptedListen{fail: func(network string, port int) error {
+		b, _ := bindScripted(t, func(network string, port int) error {
 			if network == "tcp6" && len(taken) < 3 {
 				taken[port] = true
 				return syscall.EADDRINUSE
 			}
 			return nil
-		}}
-		b, err := bind(s.listen, "localhost", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer closeAll(b)
+		})
 		if b.host != "localhost" || strings.Join(boundIPs(b), ",") != "127.0.0.1,::1" || taken[b.port] {
 			t.Fatalf("bind = host %q on %v port %d (taken: %v), want localhost on both, on a free port", b.host, boundIPs(b), b.port, taken)
 		}
 	})
 	t.Run("refused for another reason", func(t *testing.T) {
-		s := &scriptedListen{fail: func(network string, _ int) error {
+		b, _ := bindScripted(t, func(network string, _ int) error {
 			if network == "tcp6" {
 				return syscall.EACCES // e.g. a socket held with exclusive use
 			}
 			return nil
-		}}
-		b, err := bind(s.listen, "localhost", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer closeAll(b)
+		})
 		if b.host != "127.0.0.1" {
 			t.Fatalf("bind = host %q, want 127.0.0.1 while [::1] may be someone else's", b.host)
 		}
@@ -119,17 +137,12 @@ func TestLocalhostWithOneStackMissing(t *testing.T) {
 		{"tcp4", "::1", syscall.EADDRNOTAVAIL},
 	} {
 		t.Run(tt.missing+" "+tt.err.Error(), func(t *testing.T) {
-			s := &scriptedListen{fail: func(network string, _ int) error {
+			b, _ := bindScripted(t, func(network string, _ int) error {
 				if network == tt.missing {
 					return tt.err
 				}
 				return nil
-			}}
-			b, err := bind(s.listen, "localhost", 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer closeAll(b)
+			})
 			if b.host != "localhost" || strings.Join(boundIPs(b), ",") != tt.want {
 				t.Fatalf("bind = host %q on %v, want localhost on %s", b.host, boundIPs(b), tt.want)
 			}

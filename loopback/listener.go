@@ -62,6 +62,8 @@ type ListenerOptions struct {
 	// Logger receives debug records about ignored requests; nil discards.
 	// It never receives the code.
 	Logger *slog.Logger
+
+	listen listenFunc // nil: listenTCP; tests simulate taken or missing addresses
 }
 
 // Response is a successful authorization response.
@@ -81,6 +83,10 @@ func (r Response) String() string {
 
 // GoString is String, so %#v does not print the code either.
 func (r Response) GoString() string { return r.String() }
+
+// Format writes String for every verb: with String alone, %d or %x would
+// print the fields one by one, the code among them.
+func (r Response) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String()) }
 
 // Listener is a one-shot HTTP server on the loopback interface that waits
 // for the authorization response of one sign-in. For "localhost" it binds
@@ -126,7 +132,10 @@ func Listen(opts *ListenerOptions) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := bind(listenTCP, ru.host, ru.port)
+	if o.listen == nil {
+		o.listen = listenTCP
+	}
+	b, err := bind(o.listen, ru.host, ru.port)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // TokenResult is a successful token-endpoint response, parsed, with the
@@ -225,47 +224,4 @@ func looksHTML(b []byte) bool {
 	}
 	l := bytes.ToLower(b)
 	return bytes.HasPrefix(l, []byte("<!doctype html")) || bytes.HasPrefix(l, []byte("<html")) || bytes.Contains(l, []byte("<head"))
-}
-
-// snippet returns at most snippetLen bytes of body, printable only, with
-// every run of token-like characters longer than secretRun replaced by
-// "[…]": a truncated token response must not leak its tokens through an
-// error string.
-const (
-	snippetLen = 120
-	secretRun  = 16
-)
-
-func snippet(body []byte) string {
-	var b, word strings.Builder // word: the current run of token-like characters
-	endWord := func(cut bool) {
-		if cut || word.Len() > secretRun {
-			b.WriteString("[…]")
-		} else {
-			b.WriteString(word.String())
-		}
-		word.Reset()
-	}
-	i := 0
-	for i < len(body) && b.Len()+word.Len() < snippetLen {
-		r, size := utf8.DecodeRune(body[i:])
-		i += size
-		if r == utf8.RuneError || r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			r = ' '
-		}
-		if tokenChar(r) {
-			word.WriteRune(r)
-			continue
-		}
-		endWord(false)
-		b.WriteRune(r)
-	}
-	// A word cut off by the length limit may be the start of a secret.
-	cut := i < len(body) && word.Len() > 0 && tokenChar(rune(body[i]))
-	endWord(cut)
-	return strings.TrimSpace(b.String())
-}
-
-func tokenChar(r rune) bool {
-	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-_.~+/=%", r)
 }

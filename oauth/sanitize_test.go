@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -105,4 +106,13 @@ func unsafeBidi(r rune) bool {
 		}
 	}
 	return false
+}
+
+// ExampleSanitizeText cleans an error description a hostile server wrote
+// to set the terminal's title and erase the line before it.
+func ExampleSanitizeText() {
+	desc := "AADSTS50126: Error validating credentials.\x1b]0;pwned\x07\r\x1b[2K\u202eSigned in."
+	fmt.Printf("%q\n", SanitizeText(desc))
+	// Output:
+	// "AADSTS50126: Error validating credentials.]0;pwned[2KSigned in."
 }

@@ -73,3 +73,21 @@ func TestErrorTextSanitizedWhoeverBuiltIt(t *testing.T) {
 		}
 	}
 }
+
+// TestUserRealmTextSanitized: the domain and protocol a user realm answer
+// names, which a FederatedAccountError prints, come out clean.
+func TestUserRealmTextSanitized(t *testing.T) {
+	for _, h := range hostile {
+		q, _ := json.Marshal(h)
+		esc := string(q[1 : len(q)-1])
+		ur, err := ParseUserRealm(200, []byte(`{"account_type":"Federated","domain_name":"contoso`+esc+`.com","federation_protocol":"WSTrust`+esc+
+			`","federation_metadata_url":"https://sts.contoso.com/mex"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fe := &FederatedAccountError{Domain: ur.DomainName, Protocol: ur.FederationProtocol, MetadataURL: ur.FederationMetadataURL}
+		if r, bad := terminalUnsafe(fe.Error()); bad || !strings.Contains(fe.Error(), "contoso") {
+			t.Errorf("%q: FederatedAccountError = %q keeps %U", h, fe.Error(), r)
+		}
+	}
+}

@@ -169,7 +169,7 @@ func (w *wire) once(ctx context.Context, endpoint, method, target, body string, 
 	w.log.LogAttrs(ctx, slog.LevelDebug, "oauth: response",
 		slog.String("endpoint", endpoint), slog.Int("status", hr.StatusCode),
 		slog.String("client_request_id", reqID),
-		slog.String("correlation_id", hr.Header.Get("x-ms-request-id")),
+		slog.String("correlation_id", SanitizeText(hr.Header.Get("x-ms-request-id"))),
 		slog.Duration("elapsed", time.Since(start)))
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// Whatever arrived was cut short by the caller's context.
