@@ -23,7 +23,8 @@ type Options struct {
 	// this). It is called once per sign-in, after the device
 	// authorization request and before polling starts, and should return
 	// promptly; polling runs after it returns. An error aborts the
-	// sign-in. Nil is [WriterPrompt] on standard error. A prompt should
+	// sign-in; ctx ends when the code expires, at the latest. Nil is
+	// [WriterPrompt] on standard error. A prompt should
 	// show m.Warning when it is set.
 	Prompt func(ctx context.Context, m Message) error
 }
@@ -92,7 +93,12 @@ func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*
 	}
 	log.LogAttrs(ctx, slog.LevelInfo, "devicecode: waiting for the user",
 		slog.Duration("interval", auth.interval), slog.Time("expires_on", auth.msg.ExpiresOn))
-	if err := c.prompt(ctx, auth.msg); err != nil {
+	// The prompt's context ends when the code expires: a prompt still
+	// running then has nothing left to show.
+	pctx, cancel := context.WithDeadline(ctx, auth.msg.ExpiresOn)
+	err = c.prompt(pctx, auth.msg)
+	cancel()
+	if err != nil {
 		return nil, fmt.Errorf("devicecode: prompt: %w", err)
 	}
 	form := url.Values{"grant_type": {grantType}, "device_code": {auth.deviceCode}}

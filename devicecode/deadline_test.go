@@ -112,3 +112,28 @@ func TestTruncatedDeviceCodeTokenResponse(t *testing.T) {
 		})
 	}
 }
+
+// TestPromptContextEndsWithTheCode: a prompt that waits on its context
+// (a UI waiting for a click) is released when the user code expires, so
+// the sign-in ends even under context.Background().
+func TestPromptContextEndsWithTheCode(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fa := fakeauthority.New(&fakeauthority.Options{DeviceCodeLifetime: 2 * time.Minute})
+		var expires time.Time
+		cred, err := devicecode.New("", &devicecode.Options{
+			ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), TenantID: fakeauthority.DefaultTenantID, HTTPClient: fa.Client()},
+			Prompt: func(ctx context.Context, m devicecode.Message) error {
+				expires = m.ExpiresOn
+				<-ctx.Done()
+				return ctx.Err()
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = cred.GetToken(context.Background(), oauth.TokenOptions{Scopes: scopes})
+		if !errors.Is(err, context.DeadlineExceeded) || time.Now().After(expires) {
+			t.Fatalf("GetToken = %v at %v, want the prompt's deadline error by %v", err, time.Now(), expires)
+		}
+	})
+}

@@ -63,7 +63,8 @@ type ListenerOptions struct {
 	// It never receives the code.
 	Logger *slog.Logger
 
-	listen listenFunc // nil: listenTCP; tests simulate taken or missing addresses
+	listen      listenFunc    // nil: listenTCP; tests simulate taken or missing addresses
+	waitTimeout time.Duration // 0: DefaultTimeout, for a Wait without a deadline
 }
 
 // Response is a successful authorization response.
@@ -98,6 +99,7 @@ func (r Response) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.Strin
 type Listener struct {
 	redirectURI, host, path, mode, state, issuer string
 	log                                          *slog.Logger
+	waitTimeout                                  time.Duration
 
 	lns []net.Listener
 	srv *http.Server
@@ -142,7 +144,7 @@ func Listen(opts *ListenerOptions) (*Listener, error) {
 	lns, port := b.lns, b.port
 	l := &Listener{
 		host: ru.host, path: ru.path, mode: o.ResponseMode, state: o.State, issuer: o.Issuer,
-		log: o.Logger, lns: lns, done: make(chan struct{}),
+		log: o.Logger, lns: lns, done: make(chan struct{}), waitTimeout: or(o.waitTimeout, DefaultTimeout),
 	}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
@@ -190,10 +192,16 @@ func (l *Listener) Addrs() []net.Addr {
 }
 
 // Wait blocks until the response carrying the listener's state arrives or
-// ctx ends, then closes the listener. It returns the code, or the
-// authority's error as an *oauth.Error with Endpoint "authorize", or ctx's
-// error (its cause, when one was set).
+// ctx ends, then closes the listener. A ctx without a deadline waits
+// [DefaultTimeout] at most. It returns the code, or the authority's error
+// as an *oauth.Error with Endpoint "authorize", or ctx's error (its cause,
+// when one was set).
 func (l *Listener) Wait(ctx context.Context) (*Response, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.waitTimeout)
+		defer cancel()
+	}
 	select {
 	case <-l.done:
 		l.Close()

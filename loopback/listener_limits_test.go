@@ -85,6 +85,21 @@ func TestWaitTimeout(t *testing.T) {
 	assertClosed(t, l)
 }
 
+// TestWaitHasADeadlineUnderBackground: a browser that never comes back
+// does not hold Wait(context.Background()) forever; the listener's own
+// limit (DefaultTimeout, shortened here) ends it and closes the sockets.
+func TestWaitHasADeadlineUnderBackground(t *testing.T) {
+	l := listen(t, &ListenerOptions{waitTimeout: 50 * time.Millisecond})
+	_, err := l.Wait(context.Background())
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Wait(Background) = %v, want DeadlineExceeded", err)
+	}
+	assertClosed(t, l)
+	if l := listen(t, nil); l.waitTimeout != DefaultTimeout {
+		t.Errorf("default wait limit = %v, want %v", l.waitTimeout, DefaultTimeout)
+	}
+}
+
 func TestOtherPathsAndOversizedBodies(t *testing.T) {
 	l := listen(t, nil)
 	if r := get(t, l.RedirectURI()+"/favicon.ico"); r.status != http.StatusNotFound {
