@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,10 +28,17 @@ type Message struct {
 	// Message is Entra's own instruction text ("To sign in, use a web
 	// browser to open the page ... and enter the code ..."), localized
 	// by Entra; when the server sent none, one is composed in English.
-	// Control and escape characters are removed.
+	// Control and escape characters are removed. Its text is the
+	// server's: [WriterPrompt] does not print it, and a prompt that does
+	// must also show Warning.
 	Message string
 	// ExpiresOn is when the user code stops working.
 	ExpiresOn time.Time
+	// Warning is set when the user should not trust this sign-in
+	// blindly: VerificationURI is not a known device login page of the
+	// authority's cloud (nor on the authority's own host), or Message
+	// names another URL. A prompt must show it; [WriterPrompt] does.
+	Warning string
 }
 
 // deviceAuth is a parsed device authorization response (RFC 8628 §3.2).
@@ -43,6 +49,13 @@ type deviceAuth struct {
 	expiresIn  time.Duration
 }
 
+// Format writes a without its device code, a polling credential, for
+// every verb.
+func (a deviceAuth) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "devicecode.deviceAuth{UserCode: %q, VerificationURI: %q, DeviceCode: [%d bytes], Interval: %v, ExpiresIn: %v}",
+		a.msg.UserCode, a.msg.VerificationURI, len(a.deviceCode), a.interval, a.expiresIn)
+}
+
 // Limits on what the server may ask for (security catalog G12): an
 // absurd interval or lifetime is clamped, never trusted blindly.
 const (
@@ -50,7 +63,6 @@ const (
 	minInterval     = 1 * time.Second
 	maxInterval     = 5 * time.Minute
 	maxExpiresIn    = time.Hour
-	maxBodyBytes    = 1 << 20
 )
 
 // wireDeviceAuth is the JSON of a device authorization response. Error is
@@ -70,50 +82,39 @@ type wireDeviceAuth struct {
 }
 
 // deviceAuthError turns an answer that is not a usable success into the
-// *oauth.Error of oauth.ParseErrorResponse, with two changes of
-// devicecode's own:
-//   - the body snippet (quoted for bodies that are not Entra's error JSON)
-//     is dropped when the body could hold a device code: any HTTP 200 body
-//     (a success response cut short or mangled) and any body naming
-//     device_code. The oauth snippet removes long token-like words, but a
-//     device code is a polling credential (RFC 8628 §3.3) whatever its
-//     length;
-//   - text fields are cleaned of control characters, as the user code and
-//     message are: the command-line tool prints them on the user's
-//     terminal (security catalog G10).
+// *oauth.Error of oauth.ParseErrorResponse (whose text fields are already
+// cleaned for a terminal), dropping the body snippet when the body could
+// hold a device code: any HTTP 200 body (a success response cut short or
+// mangled) and any body naming device_code. The oauth snippet removes
+// token-like values, but a device code is a polling credential
+// (RFC 8628 §3.3) whatever its shape.
 func deviceAuthError(status int, body []byte) *oauth.Error {
 	e := oauth.ParseErrorResponse("devicecode", status, body)
 	if status == http.StatusOK || bytes.Contains(body, []byte("device_code")) {
 		e.Snippet = ""
 	}
-	for _, f := range []*string{&e.Code, &e.Description, &e.SubError, &e.CorrelationID, &e.TraceID, &e.Timestamp, &e.ErrorURI} {
-		*f = clean(*f)
-	}
 	return e
 }
 
+// clean prepares a server string for display: oauth.SanitizeText, then
+// surrounding space trimmed.
+func clean(s string) string { return strings.TrimSpace(oauth.SanitizeText(s)) }
+
 // requestDeviceCode posts the device authorization request (RFC 8628 §3.1)
-// and parses the answer. now is the time the request was sent, from which
-// ExpiresOn is computed.
-func requestDeviceCode(ctx context.Context, hc *http.Client, endpoint, clientID string, scopes []string) (*deviceAuth, error) {
-	form := url.Values{"client_id": {clientID}, "scope": {strings.Join(scopes, " ")}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, fmt.Errorf("devicecode: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
+// through the engine's wire (so it has a deadline even under
+// context.Background(), and a bounded body) and parses the answer.
+func requestDeviceCode(ctx context.Context, c *oauth.Client, endpoint string, scopes []string) (*deviceAuth, error) {
+	form := url.Values{"client_id": {c.ClientID()}, "scope": {strings.Join(scopes, " ")}}
 	now := time.Now()
-	resp, err := hc.Do(req)
+	status, body, err := c.PostForm(ctx, "devicecode", endpoint, form)
 	if err != nil {
+		var oe *oauth.Error
+		if errors.As(err, &oe) {
+			oe.Snippet = "" // an oversized success could hold a device code
+		}
 		return nil, fmt.Errorf("devicecode: device authorization request: %w", err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
-	if err != nil {
-		return nil, fmt.Errorf("devicecode: reading device authorization response: %w", err)
-	}
-	return parseDeviceAuth(resp.StatusCode, body, now)
+	return parseDeviceAuth(status, body, now)
 }
 
 // parseDeviceAuth turns a device authorization response into a deviceAuth

@@ -2,6 +2,7 @@ package devicecode
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -174,26 +175,66 @@ func FuzzParseDeviceAuth(f *testing.F) {
 	})
 }
 
-func TestExpectedHost(t *testing.T) {
-	token := "https://login.microsoftonline.com/organizations/oauth2/v2.0/token"
+// TestVerificationWarning: a verification URI off the cloud's device
+// login pages, or a message naming another URL, gives a warning; Entra's
+// own answers for each cloud, and the authority's own host, do not.
+func TestVerificationWarning(t *testing.T) {
+	const pub, gov, cn = "login.microsoftonline.com", "login.microsoftonline.us", "login.partner.microsoftonline.cn"
+	entra := func(uri string) string {
+		return "To sign in, use a web browser to open the page " + uri + " and enter the code ABCD1234 to authenticate."
+	}
 	tests := []struct {
-		uri  string
-		want bool
+		name, uri, message, authority string
+		warn                          bool
 	}{
-		{"https://microsoft.com/devicelogin", true},
-		{"https://www.microsoft.com/link", true},
-		{"https://login.microsoftonline.us/device", true},
-		{"https://login.microsoftonline.com/devicelogin", true},
-		{"https://microsoft.com.evil.example/devicelogin", false},
-		{"https://evilmicrosoft.com/devicelogin", false},
-		{"https://example.org/device", false},
+		{"public devicelogin", "https://microsoft.com/devicelogin", entra("https://microsoft.com/devicelogin"), pub, false},
+		{"public login.microsoft.com/device", "https://login.microsoft.com/device", entra("https://login.microsoft.com/device"), pub, false},
+		{"alias authority", "https://microsoft.com/devicelogin", entra("https://microsoft.com/devicelogin"), "login.windows.net", false},
+		{"GCC on public", "https://microsoft.com/deviceloginus", entra("https://microsoft.com/deviceloginus"), pub, false},
+		{"US Gov", "https://microsoft.com/deviceloginus", entra("https://microsoft.com/deviceloginus"), gov, false},
+		{"China", "https://microsoft.com/deviceloginchina", entra("https://microsoft.com/deviceloginchina"), cn, false},
+		{"trailing slash and case", "https://Microsoft.com/DeviceLogin/", entra("https://microsoft.com/devicelogin"), pub, false},
+		{"authority's own host", "https://127.0.0.1:8443/devicelogin", entra("https://127.0.0.1:8443/devicelogin"), "127.0.0.1:8443", false},
+		{"message without URL", "https://microsoft.com/devicelogin", "Enter ABCD1234", pub, false},
+		{"China page on public cloud", "https://microsoft.com/deviceloginchina", entra("https://microsoft.com/deviceloginchina"), pub, true},
+		{"other microsoft.com page", "https://microsoft.com/evil-redirect", entra("https://microsoft.com/evil-redirect"), pub, true},
+		{"foreign host", "https://evil.example/devicelogin", entra("https://evil.example/devicelogin"), pub, true},
+		{"look-alike host", "https://microsoft.com.evil.example/devicelogin", entra("https://microsoft.com.evil.example/devicelogin"), pub, true},
+		{"unknown authority, Microsoft page", "https://microsoft.com/devicelogin", entra("https://microsoft.com/devicelogin"), "adfs.contoso.com", true},
+		{"odd port", "https://microsoft.com:8443/devicelogin", entra("https://microsoft.com:8443/devicelogin"), pub, true},
+		{"message names another URL", "https://microsoft.com/devicelogin",
+			"To sign in, open https://evil.example/devicelogin and enter the code ABCD1234.", pub, true},
+		{"message names a second URL", "https://microsoft.com/devicelogin",
+			entra("https://microsoft.com/devicelogin") + " Or HTTP://evil.example.", pub, true},
+		{"message URL with query", "https://microsoft.com/devicelogin", entra("https://microsoft.com/devicelogin?otc=ABCD1234"), pub, true},
 	}
 	for _, tt := range tests {
-		if got := expectedHost(tt.uri, token); got != tt.want {
-			t.Errorf("expectedHost(%q) = %v, want %v", tt.uri, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			w := warning(Message{UserCode: "ABCD1234", VerificationURI: tt.uri, Message: tt.message}, tt.authority)
+			if (w != "") != tt.warn {
+				t.Errorf("warning(%q, %q) = %q, want a warning: %v", tt.uri, tt.message, w, tt.warn)
+			}
+			if strings.Contains(w, "evil.example/devicelogin") && strings.Contains(tt.message, "evil") && tt.uri != "https://evil.example/devicelogin" {
+				t.Errorf("warning %q quotes the message's URL", w)
+			}
+		})
 	}
-	if !expectedHost("https://127.0.0.1:8443/devicelogin", "https://127.0.0.1:8443/t/oauth2/v2.0/token") {
-		t.Errorf("the authority's own host is not accepted")
+}
+
+// TestFormatHidesDeviceCode: no fmt verb shows the device code of a
+// parsed device authorization response, and the Options and Message the
+// package exports hold none.
+func TestFormatHidesDeviceCode(t *testing.T) {
+	const dc = "DAQABAAEAAAD--DLA3VO7QrddgJg7WevrAgA*x!Kq$Zv"
+	a, err := parseDeviceAuth(200, []byte(`{"device_code":"`+dc+`","user_code":"ABCD1234","verification_uri":"https://microsoft.com/devicelogin","expires_in":900}`), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		for _, v := range []any{a, *a, a.msg, Options{}} {
+			if s := fmt.Sprintf(verb, v); strings.Contains(s, dc) || strings.Contains(strings.ToLower(s), fmt.Sprintf("%x", dc)) {
+				t.Errorf("Sprintf(%q, %T) shows the device code: %s", verb, v, s)
+			}
+		}
 	}
 }

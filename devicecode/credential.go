@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"os"
-	"strings"
 
 	"github.com/entraauth/entraauth/oauth"
 )
@@ -25,7 +23,9 @@ type Options struct {
 	// this). It is called once per sign-in, after the device
 	// authorization request and before polling starts, and should return
 	// promptly; polling runs after it returns. An error aborts the
-	// sign-in. Nil prints m.Message on standard error.
+	// sign-in; ctx ends when the code expires, at the latest. Nil is
+	// [WriterPrompt] on standard error. A prompt should
+	// show m.Warning when it is set.
 	Prompt func(ctx context.Context, m Message) error
 }
 
@@ -33,6 +33,9 @@ type Options struct {
 // (RFC 8628): the user enters a short code on another device's browser
 // while this program polls. Tokens come from the cache, or a refresh token,
 // whenever they can: the prompt is shown only when neither serves.
+// Without an AuthenticationRecord the credential is bound to nobody: it
+// serves the only account of its client ID in the cache, whoever signed
+// it in; give it the record of a sign-in to bind it to that account.
 // A Credential is safe for concurrent use.
 type Credential struct {
 	client *oauth.Client
@@ -59,15 +62,6 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	return &Credential{client: c, prompt: p}, nil
 }
 
-// WriterPrompt returns a Prompt that writes the message, one line, to w.
-// It is the default prompt, writing to standard error.
-func WriterPrompt(w io.Writer) func(context.Context, Message) error {
-	return func(_ context.Context, m Message) error {
-		_, err := fmt.Fprintln(w, m.Message)
-		return err
-	}
-}
-
 // GetToken returns an access token for o.Scopes: from the cache, else by
 // refreshing, else by a device code sign-in (unless the credential's
 // DisableAutomaticAuthentication is set).
@@ -87,43 +81,28 @@ func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*
 	if req.Endpoints.DeviceCode == "" {
 		return nil, errors.New("devicecode: the authority has no device authorization endpoint")
 	}
-	auth, err := requestDeviceCode(ctx, c.client.HTTPClient(), req.Endpoints.DeviceCode, c.client.ClientID(), req.Scopes)
+	auth, err := requestDeviceCode(ctx, c.client, req.Endpoints.DeviceCode, req.Scopes)
 	if err != nil {
 		return nil, err
 	}
 	log := c.client.Logger()
-	if !expectedHost(auth.msg.VerificationURI, req.Endpoints.Token) {
-		// security catalog G9: a page outside Microsoft's hosts is shown,
-		// but the application's log says so.
-		log.LogAttrs(ctx, slog.LevelWarn, "devicecode: verification URI is not on a Microsoft host",
+	auth.msg.Warning = warning(auth.msg, c.client.Authority().Host)
+	if auth.msg.Warning != "" {
+		log.LogAttrs(ctx, slog.LevelWarn, "devicecode: "+auth.msg.Warning,
 			slog.String("verification_uri", auth.msg.VerificationURI))
 	}
 	log.LogAttrs(ctx, slog.LevelInfo, "devicecode: waiting for the user",
 		slog.Duration("interval", auth.interval), slog.Time("expires_on", auth.msg.ExpiresOn))
-	if err := c.prompt(ctx, auth.msg); err != nil {
+	// The prompt's context ends when the code expires: a prompt still
+	// running then has nothing left to show.
+	pctx, cancel := context.WithDeadline(ctx, auth.msg.ExpiresOn)
+	err = c.prompt(pctx, auth.msg)
+	cancel()
+	if err != nil {
 		return nil, fmt.Errorf("devicecode: prompt: %w", err)
 	}
 	form := url.Values{"grant_type": {grantType}, "device_code": {auth.deviceCode}}
 	return poll(ctx, auth.interval, auth.msg.ExpiresOn, log, func(ctx context.Context) (*oauth.TokenResult, error) {
 		return c.client.RedeemToken(ctx, req, form, "")
 	})
-}
-
-// expectedHost reports whether a verification URI is on a Microsoft host
-// or on the authority's own host.
-func expectedHost(verification, token string) bool {
-	v, err := url.Parse(verification)
-	if err != nil {
-		return false
-	}
-	host := strings.ToLower(v.Hostname())
-	if t, err := url.Parse(token); err == nil && strings.EqualFold(t.Hostname(), host) {
-		return true
-	}
-	for _, suffix := range []string{"microsoft.com", "microsoftonline.com", "microsoftonline.us", "microsoftonline.cn", "chinacloudapi.cn", "azure.us"} {
-		if host == suffix || strings.HasSuffix(host, "."+suffix) {
-			return true
-		}
-	}
-	return false
 }

@@ -403,11 +403,3 @@ func TestDeviceAuthorizationErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestWriterPrompt(t *testing.T) {
-	var b bytes.Buffer
-	m := devicecode.Message{UserCode: "ABC", VerificationURI: "https://microsoft.com/devicelogin", Message: "open the page and enter ABC"}
-	if err := devicecode.WriterPrompt(&b)(context.Background(), m); err != nil || b.String() != m.Message+"\n" {
-		t.Errorf("WriterPrompt wrote %q, %v; want the message and a newline", b.String(), err)
-	}
-}

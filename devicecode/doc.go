@@ -9,7 +9,10 @@
 //	cred, err := devicecode.New("", &devicecode.Options{
 //		ClientOptions: oauth.ClientOptions{TenantID: "contoso.onmicrosoft.com"},
 //		Prompt: func(ctx context.Context, m devicecode.Message) error {
-//			fmt.Fprintln(os.Stderr, m.Message) // Entra's text: the URL and the code
+//			if m.Warning != "" {
+//				fmt.Fprintln(os.Stderr, "WARNING:", m.Warning)
+//			}
+//			fmt.Fprintln(os.Stderr, "Open", m.VerificationURI, "and enter the code", m.UserCode)
 //			return nil
 //		},
 //	})
@@ -25,10 +28,14 @@
 // The response is parsed here, not by golang.org/x/oauth2, to keep what
 // Entra adds: its localized "message" becomes [Message].Message. Both
 // "verification_uri" and the older "verification_url" are accepted; a
-// verification URI that is not https is refused (RFC 8628 §5.4). Control
-// and escape characters are removed from everything shown to the user, and
-// the device code, which works as a polling credential, is never shown,
-// logged or quoted in an error.
+// verification URI that is not https is refused (RFC 8628 §5.4), and one
+// that is not a known device login page of the authority's cloud, or a
+// message naming another URL, sets [Message].Warning, which the default
+// prompt prints above the checked URI and code (it never prints Entra's
+// message, whose text is the server's). Control and escape characters are
+// removed from everything shown to the user (oauth.SanitizeText), and the
+// device code, which works as a polling credential, is never shown, logged
+// or quoted in an error.
 //
 // # Polling
 //

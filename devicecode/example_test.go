@@ -3,6 +3,7 @@ package devicecode_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
@@ -50,4 +51,20 @@ func ExampleNew() {
 	// open https://login.microsoftonline.com/devicelogin and enter the code (valid for 15m0s)
 	// signed in as alice@contoso.onmicrosoft.com
 	// token valid for about 1h0m0s
+}
+
+// ExampleWriterPrompt shows what the default prompt prints: the warning
+// the credential set (here for a page off Microsoft's hosts), then the
+// checked page and code; never the server's own message.
+func ExampleWriterPrompt() {
+	prompt := devicecode.WriterPrompt(os.Stdout)
+	_ = prompt(context.Background(), devicecode.Message{
+		UserCode:        "ABCD1234",
+		VerificationURI: "https://devicelogin.example/",
+		Message:         "Open https://devicelogin.example/ and type ABCD1234.\x1b]0;title\x07",
+		Warning:         "the verification page devicelogin.example is not a Microsoft sign-in page for login.microsoftonline.com; enter the code only if you trust that site",
+	})
+	// Output:
+	// WARNING: the verification page devicelogin.example is not a Microsoft sign-in page for login.microsoftonline.com; enter the code only if you trust that site
+	// To sign in, use a web browser to open the page https://devicelogin.example/ and enter the code ABCD1234 to authenticate.
 }

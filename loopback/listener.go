@@ -34,7 +34,12 @@ type ListenerOptions struct {
 	// "http://localhost:8400". The scheme must be http and the host
 	// localhost, 127.0.0.1 or [::1]. Without a port (or with port 0) the
 	// operating system picks a free one; without a path the path is "/".
-	// "" means "http://localhost".
+	// "" means "http://localhost". For localhost the listener binds
+	// 127.0.0.1 and [::1] on one port; a fixed port taken on either fails
+	// with a *PortInUseError, and when no system-chosen port is free on
+	// both the redirect URI names 127.0.0.1 instead (RFC 8252 section 8.3),
+	// so that it never names an address another program may answer on.
+	// RedirectURI on the Listener is the one to send.
 	RedirectURI string
 
 	// ResponseMode is [ResponseModeFormPost] ("" means it) or
@@ -57,6 +62,9 @@ type ListenerOptions struct {
 	// Logger receives debug records about ignored requests; nil discards.
 	// It never receives the code.
 	Logger *slog.Logger
+
+	listen      listenFunc    // nil: listenTCP; tests simulate taken or missing addresses
+	waitTimeout time.Duration // 0: DefaultTimeout, for a Wait without a deadline
 }
 
 // Response is a successful authorization response.
@@ -77,15 +85,21 @@ func (r Response) String() string {
 // GoString is String, so %#v does not print the code either.
 func (r Response) GoString() string { return r.String() }
 
+// Format writes String for every verb: with String alone, %d or %x would
+// print the fields one by one, the code among them.
+func (r Response) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String()) }
+
 // Listener is a one-shot HTTP server on the loopback interface that waits
-// for the authorization response of one sign-in. It binds 127.0.0.1 and,
-// on the same port where it can, [::1], so the browser reaches it however
-// it resolves "localhost". It answers only the redirect path, only requests
+// for the authorization response of one sign-in. For "localhost" it binds
+// 127.0.0.1 and [::1] on the same port, so the browser reaches it however
+// it resolves "localhost" (one alone only where the machine lacks the
+// other address). It answers only the redirect path, only requests
 // whose Host is the redirect URI's, and stops listening as soon as the
 // response carrying its state arrives.
 type Listener struct {
 	redirectURI, host, path, mode, state, issuer string
 	log                                          *slog.Logger
+	waitTimeout                                  time.Duration
 
 	lns []net.Listener
 	srv *http.Server
@@ -120,18 +134,22 @@ func Listen(opts *ListenerOptions) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	lns, port, err := bind(ru.host, ru.port)
+	if o.listen == nil {
+		o.listen = listenTCP
+	}
+	b, err := bind(o.listen, ru.host, ru.port)
 	if err != nil {
 		return nil, err
 	}
+	lns, port := b.lns, b.port
 	l := &Listener{
 		host: ru.host, path: ru.path, mode: o.ResponseMode, state: o.State, issuer: o.Issuer,
-		log: o.Logger, lns: lns, done: make(chan struct{}),
+		log: o.Logger, lns: lns, done: make(chan struct{}), waitTimeout: or(o.waitTimeout, DefaultTimeout),
 	}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
-	l.host = net.JoinHostPort(strings.Trim(ru.host, "[]"), strconv.Itoa(port))
+	l.host = net.JoinHostPort(strings.Trim(b.host, "[]"), strconv.Itoa(port))
 	l.redirectURI = "http://" + l.host + ru.rawPath
 	l.srv = &http.Server{
 		Handler:           http.HandlerFunc(l.serveHTTP),
@@ -174,10 +192,16 @@ func (l *Listener) Addrs() []net.Addr {
 }
 
 // Wait blocks until the response carrying the listener's state arrives or
-// ctx ends, then closes the listener. It returns the code, or the
-// authority's error as an *oauth.Error with Endpoint "authorize", or ctx's
-// error (its cause, when one was set).
+// ctx ends, then closes the listener. A ctx without a deadline waits
+// [DefaultTimeout] at most. It returns the code, or the authority's error
+// as an *oauth.Error with Endpoint "authorize", or ctx's error (its cause,
+// when one was set).
 func (l *Listener) Wait(ctx context.Context) (*Response, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.waitTimeout)
+		defer cancel()
+	}
 	select {
 	case <-l.done:
 		l.Close()

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +85,21 @@ func TestWaitTimeout(t *testing.T) {
 	assertClosed(t, l)
 }
 
+// TestWaitHasADeadlineUnderBackground: a browser that never comes back
+// does not hold Wait(context.Background()) forever; the listener's own
+// limit (DefaultTimeout, shortened here) ends it and closes the sockets.
+func TestWaitHasADeadlineUnderBackground(t *testing.T) {
+	l := listen(t, &ListenerOptions{waitTimeout: 50 * time.Millisecond})
+	_, err := l.Wait(context.Background())
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Wait(Background) = %v, want DeadlineExceeded", err)
+	}
+	assertClosed(t, l)
+	if l := listen(t, nil); l.waitTimeout != DefaultTimeout {
+		t.Errorf("default wait limit = %v, want %v", l.waitTimeout, DefaultTimeout)
+	}
+}
+
 func TestOtherPathsAndOversizedBodies(t *testing.T) {
 	l := listen(t, nil)
 	if r := get(t, l.RedirectURI()+"/favicon.ico"); r.status != http.StatusNotFound {
@@ -147,34 +161,4 @@ func FuzzParseRedirectURI(f *testing.F) {
 			t.Fatalf("parseRedirectURI(%q) = %+v", s, ru)
 		}
 	})
-}
-
-func TestListenIPv6TakenFallsBackToIPv4(t *testing.T) {
-	v6, err := net.Listen("tcp6", "[::1]:0")
-	if err != nil {
-		t.Skip("no IPv6 loopback on this machine")
-	}
-	defer v6.Close()
-	port := v6.Addr().(*net.TCPAddr).Port
-	// Another program holds [::1]:PORT; 127.0.0.1:PORT is free (when it
-	// is not, the port is simply busy for this test).
-	if probe, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err != nil {
-		t.Skipf("127.0.0.1:%d is taken too", port)
-	} else {
-		probe.Close()
-	}
-	l := listen(t, &ListenerOptions{RedirectURI: "http://localhost:" + strconv.Itoa(port)})
-	if addrs := l.Addrs(); len(addrs) != 1 || !addrs[0].(*net.TCPAddr).IP.Equal(net.IPv4(127, 0, 0, 1)) {
-		t.Fatalf("Addrs() = %v, want 127.0.0.1:%d only", addrs, port)
-	}
-	if want := "http://localhost:" + strconv.Itoa(port); l.RedirectURI() != want {
-		t.Errorf("RedirectURI() = %q, want %q", l.RedirectURI(), want)
-	}
-	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:"+strconv.Itoa(port), strings.NewReader("code=c&state="+testState))
-	req.Host = "localhost:" + strconv.Itoa(port)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	do(t, req)
-	if r, err := waitShort(t, l); err != nil || r.Code != "c" {
-		t.Fatalf("Wait = %v, %v", r, err)
-	}
 }

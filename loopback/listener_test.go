@@ -329,9 +329,11 @@ func TestIssuerMismatch(t *testing.T) {
 
 func TestResponseStringHidesCode(t *testing.T) {
 	r := Response{Code: "SECRET-CODE", SessionState: "s"}
-	for _, s := range []string{fmt.Sprint(r), fmt.Sprintf("%+v", r), fmt.Sprintf("%#v", r), fmt.Sprint(&r)} {
-		if strings.Contains(s, "SECRET-CODE") {
-			t.Errorf("formatted Response shows the code: %s", s)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		for _, v := range []any{r, &r, []Response{r}} {
+			if s := fmt.Sprintf(verb, v); strings.Contains(s, "SECRET-CODE") || strings.Contains(strings.ToLower(s), fmt.Sprintf("%x", "SECRET-CODE")) {
+				t.Errorf("Sprintf(%q) of a Response shows the code: %s", verb, s)
+			}
 		}
 	}
 }

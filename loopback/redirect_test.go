@@ -3,7 +3,6 @@ package loopback
 import (
 	"errors"
 	"net/url"
-	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -82,22 +81,6 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestPrintable(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain text", "plain text"},
-		{"a\nb\tc", "a\nb\tc"},
-		{"red\x1b[31mtext\x07", "red[31mtext"},
-		{"c1\u0085\u009bx", "c1x"},
-		{"bad\xffutf8", "badutf8"},
-		{"ünïcode ✓", "ünïcode ✓"},
-	}
-	for _, tt := range tests {
-		if got := printable(tt.in); got != tt.want {
-			t.Errorf("printable(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // FuzzRedirect feeds arbitrary requests to the redirect parser and the
 // state check. Whatever the input: no panic; success only with a code and
 // exactly our state; an error never carries control characters.
@@ -135,7 +118,7 @@ func FuzzRedirect(f *testing.F) {
 				t.Fatalf("classify error %v is not *oauth.Error", cerr)
 			}
 			for _, s := range []string{oe.Code, oe.Description, oe.ErrorURI, oe.SubError} {
-				if !utf8.ValidString(s) || strings.ContainsFunc(s, isControl) {
+				if !utf8.ValidString(s) || oauth.SanitizeText(s) != s {
 					t.Fatalf("error field %q keeps control characters or invalid UTF-8", s)
 				}
 			}
@@ -144,4 +127,36 @@ func FuzzRedirect(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestIssuerMatches(t *testing.T) {
+	const (
+		tid  = "7f3c1d2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f"
+		tmpl = "https://login.microsoftonline.com/{tenantid}/v2.0"
+		byID = "https://login.microsoftonline.com/" + tid + "/v2.0"
+	)
+	tests := []struct {
+		got, want string
+		ok        bool
+	}{
+		{byID, byID, true},
+		{"https://login.windows.net/" + tid + "/v2.0", byID, true},
+		{"https://LOGIN.windows.net/" + tid + "/v2.0", tmpl, true},
+		{byID, tmpl, true},
+		{"https://login.microsoftonline.com/0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d/v2.0", byID, false},
+		{"https://login.microsoftonline.com/organizations/v2.0", tmpl, false},
+		{"https://login.microsoftonline.us/" + tid + "/v2.0", tmpl, false},
+		{"https://attacker.example/" + tid + "/v2.0", tmpl, false},
+		{"http://login.microsoftonline.com/" + tid + "/v2.0", tmpl, false},
+		{"https://login.microsoftonline.com/" + tid + "/v2.0/x", tmpl, false},
+		{"https://login.microsoftonline.com/" + tid + "/v2.0?x=1", tmpl, false},
+		{"https://user@login.microsoftonline.com/" + tid + "/v2.0", tmpl, false},
+		{"https://adfs.contoso.example/adfs", "https://adfs.contoso.example/adfs", true},
+		{"https://adfs.contoso.example/other", "https://adfs.contoso.example/adfs", false},
+	}
+	for _, tt := range tests {
+		if got := issuerMatches(tt.got, tt.want); got != tt.ok {
+			t.Errorf("issuerMatches(%q, %q) = %v, want %v", tt.got, tt.want, got, tt.ok)
+		}
+	}
 }

@@ -30,6 +30,11 @@ var (
 // Error is the one error type for anything Microsoft Entra ID rejected, or
 // answered in a way that could not be understood. Inspect it with
 // errors.As; classify it with errors.Is against the sentinels above.
+//
+// Its text fields come from the server. [ParseErrorResponse] cleans them
+// with [SanitizeText] (Description keeps its line breaks), except Claims,
+// which must go back to the server byte for byte: never print Claims
+// without SanitizeText.
 type Error struct {
 	// Endpoint names what answered: "token", "devicecode", "authorize",
 	// "discovery", "keys", "userrealm".
@@ -58,7 +63,9 @@ type Error struct {
 }
 
 // Error returns "oauth: <endpoint>: <code>: <first line of description>"
-// with the status and correlation ID when known.
+// with the status and correlation ID when known. The text is passed
+// through [SanitizeText] whoever built e, so it is safe to print on a
+// terminal even when a server chose every field.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("oauth: ")
@@ -92,7 +99,7 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.err.Error())
 	}
-	return b.String()
+	return SanitizeText(b.String())
 }
 
 // HasAADSTS reports whether Entra listed code among the error's AADSTS codes.

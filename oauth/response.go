@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // TokenResult is a successful token-endpoint response, parsed, with the
@@ -180,10 +179,14 @@ func ParseErrorResponse(endpoint string, status int, body []byte) *Error {
 		}
 		return invalidResponse(endpoint, status, what, body)
 	}
+	// Every field but Claims (echoed to the server verbatim) is cleaned
+	// here, so code that prints a field rather than Error() is safe too.
 	e := &Error{
 		Endpoint: endpoint, StatusCode: status,
-		Code: ej.Error, Description: ej.Description, SubError: ej.SubError, Claims: ej.Claims,
-		CorrelationID: ej.CorrelationID, TraceID: ej.TraceID, Timestamp: ej.Timestamp, ErrorURI: ej.ErrorURI,
+		Code: SanitizeText(ej.Error), Description: sanitizeLines(ej.Description),
+		SubError: SanitizeText(ej.SubError), Claims: ej.Claims,
+		CorrelationID: SanitizeText(ej.CorrelationID), TraceID: SanitizeText(ej.TraceID),
+		Timestamp: SanitizeText(ej.Timestamp), ErrorURI: SanitizeText(ej.ErrorURI),
 	}
 	for _, raw := range ej.Codes {
 		var n flexInt
@@ -193,6 +196,20 @@ func ParseErrorResponse(endpoint string, status int, body []byte) *Error {
 		}
 	}
 	return e
+}
+
+// sanitizeLines cleans each line of s with SanitizeText and joins them
+// with "\n": Entra's error_description puts its trace and correlation IDs
+// on lines of their own ("\r\n"), which Error() leaves out.
+func sanitizeLines(s string) string {
+	if firstUnsafe(s) < 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = SanitizeText(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func invalidResponse(endpoint string, status int, what string, body []byte) *Error {
@@ -207,47 +224,4 @@ func looksHTML(b []byte) bool {
 	}
 	l := bytes.ToLower(b)
 	return bytes.HasPrefix(l, []byte("<!doctype html")) || bytes.HasPrefix(l, []byte("<html")) || bytes.Contains(l, []byte("<head"))
-}
-
-// snippet returns at most snippetLen bytes of body, printable only, with
-// every run of token-like characters longer than secretRun replaced by
-// "[…]": a truncated token response must not leak its tokens through an
-// error string.
-const (
-	snippetLen = 120
-	secretRun  = 16
-)
-
-func snippet(body []byte) string {
-	var b, word strings.Builder // word: the current run of token-like characters
-	endWord := func(cut bool) {
-		if cut || word.Len() > secretRun {
-			b.WriteString("[…]")
-		} else {
-			b.WriteString(word.String())
-		}
-		word.Reset()
-	}
-	i := 0
-	for i < len(body) && b.Len()+word.Len() < snippetLen {
-		r, size := utf8.DecodeRune(body[i:])
-		i += size
-		if r == utf8.RuneError || r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			r = ' '
-		}
-		if tokenChar(r) {
-			word.WriteRune(r)
-			continue
-		}
-		endWord(false)
-		b.WriteRune(r)
-	}
-	// A word cut off by the length limit may be the start of a secret.
-	cut := i < len(body) && word.Len() > 0 && tokenChar(rune(body[i]))
-	endWord(cut)
-	return strings.TrimSpace(b.String())
-}
-
-func tokenChar(r rune) bool {
-	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-_.~+/=%", r)
 }

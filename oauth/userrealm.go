@@ -36,6 +36,9 @@ func ParseUserRealm(status int, body []byte) (*UserRealm, error) {
 	if err := json.Unmarshal(body, &ur); err != nil {
 		return nil, invalidResponse("userrealm", status, "user realm is not JSON", body)
 	}
+	// Shown to the user in FederatedAccountError's text.
+	ur.DomainName, ur.FederationProtocol = SanitizeText(ur.DomainName), SanitizeText(ur.FederationProtocol)
+	ur.CloudInstanceName, ur.CloudAudienceURN = SanitizeText(ur.CloudInstanceName), SanitizeText(ur.CloudAudienceURN)
 	switch {
 	case strings.EqualFold(ur.AccountType, "Managed"):
 		ur.AccountType = "Managed"

@@ -84,11 +84,12 @@ func newRequestID() string {
 // retries once on 5xx, 408, 429 (honouring Retry-After up to a cap) and on
 // a reset or refused connection, keeping the client-request-id.
 func (w *wire) do(ctx context.Context, endpoint, method, target string, form url.Values) (*response, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, defaultTimeout)
-		defer cancel()
-	}
+	// Every operation has a deadline: the caller's, or defaultTimeout when
+	// that is sooner or there is none, so an endpoint that accepts and never
+	// answers cannot hold a caller of context.Background() forever, nor
+	// spend the whole budget of a caller with a long deadline.
+	ctx, cancel := context.WithTimeout(ctx, defaultTimeout)
+	defer cancel()
 	reqID := newRequestID()
 	var body string
 	if form != nil {
@@ -113,6 +114,24 @@ func (w *wire) do(ctx context.Context, endpoint, method, target string, form url
 		case <-t.C:
 		}
 	}
+}
+
+// PostForm posts form to target the way the engine sends its own
+// requests: identification headers, a deadline even when ctx has none
+// (30 s per operation), a body bounded to 1 MiB, no redirects followed,
+// one retry on a transient failure. endpoint names the endpoint in
+// errors and logs ("devicecode"). It returns the status and body of the
+// answer, whatever the status, or an *Error when there was none (or the
+// body was too large).
+func (c *Client) PostForm(ctx context.Context, endpoint, target string, form url.Values) (status int, body []byte, err error) {
+	if form == nil {
+		form = url.Values{}
+	}
+	resp, err := c.wire.do(ctx, endpoint, http.MethodPost, target, form)
+	if err != nil {
+		return 0, nil, err
+	}
+	return resp.status, resp.body, nil
 }
 
 func (w *wire) once(ctx context.Context, endpoint, method, target, body string, isForm bool, reqID string) (*response, error) {
@@ -150,7 +169,7 @@ func (w *wire) once(ctx context.Context, endpoint, method, target, body string, 
 	w.log.LogAttrs(ctx, slog.LevelDebug, "oauth: response",
 		slog.String("endpoint", endpoint), slog.Int("status", hr.StatusCode),
 		slog.String("client_request_id", reqID),
-		slog.String("correlation_id", hr.Header.Get("x-ms-request-id")),
+		slog.String("correlation_id", SanitizeText(hr.Header.Get("x-ms-request-id"))),
 		slog.Duration("elapsed", time.Since(start)))
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// Whatever arrived was cut short by the caller's context.
