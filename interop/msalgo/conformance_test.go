@@ -46,6 +46,7 @@ var msalExpected = map[string]string{
 	"id-token-missing-kid-several-keys": "MSAL Go does not validate ID tokens (signature, alg, kid, iss, aud, exp, iat, sub, crit): it decodes the payload only",
 	"id-token-wrong-issuer":             "MSAL Go does not validate ID tokens (signature, alg, kid, iss, aud, exp, iat, sub, crit): it decodes the payload only",
 	"id-token-wrong-audience":           "MSAL Go does not validate ID tokens (signature, alg, kid, iss, aud, exp, iat, sub, crit): it decodes the payload only",
+	"id-token-expired-bad-signature":    "MSAL Go does not validate ID tokens (signature, alg, kid, iss, aud, exp, iat, sub, crit): it decodes the payload only",
 	"id-token-expired":                  "MSAL Go does not validate ID tokens (signature, alg, kid, iss, aud, exp, iat, sub, crit): it decodes the payload only",
 	"id-token-crit-header":              "MSAL Go does not validate ID tokens (signature, alg, kid, iss, aud, exp, iat, sub, crit): it decodes the payload only",
 	"id-token-embedded-key":             "MSAL Go does not validate ID tokens (signature, alg, kid, iss, aud, exp, iat, sub, crit): it decodes the payload only",
