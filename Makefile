@@ -6,9 +6,9 @@ FUZZTIME ?= 4s
 # staticcheck's release for Go 1.26, installed from the module proxy.
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: test sysdeps fmt vet tidy staticcheck race nested fuzz bench
+.PHONY: test sysdeps fmt vet tidy staticcheck race nested fuzz catalog bench conformance
 
-test: sysdeps fmt vet tidy staticcheck race nested fuzz
+test: sysdeps fmt vet tidy staticcheck race nested fuzz catalog
 
 # Installs the system parts the system tests use (chromium, dbus,
 # gnome-keyring) when running as root with apt; otherwise says what is missing.
@@ -59,6 +59,18 @@ nested:
 
 fuzz:
 	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+# Every security catalog row that applies names tests that exist.
+catalog:
+	$(GO) run ./scripts/catalogcheck
+
+# Runs the conformance kit for every credential (and MSAL Go) and writes
+# conformance/REPORT.md; fails, after writing it, on an unexpected result.
+conformance:
+	@out=$$(mktemp); \
+	$(GO) test -json -count=1 -run '^TestConformance$$' ./devicecode/ ./loopback/ ./oauth/ > $$out; \
+	(cd interop/msalgo && $(GO) test -json -count=1 -run '^TestConformance$$' .) >> $$out; \
+	$(GO) run ./scripts/conformancereport -o conformance/REPORT.md < $$out; rc=$$?; rm -f $$out; exit $$rc
 
 # Regenerates BENCHMARKS.md and bench/plots/ (about 10 minutes on 2 cores).
 bench:

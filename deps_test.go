@@ -36,6 +36,9 @@ var allowed = map[string][]string{
 	"conformance/fakebroker":    {"conformance/fakeauthority"},
 	// the fake broker as a program, for D-Bus activation tests
 	"conformance/fakebroker/cmd/fakebroker": {"conformance/fakebroker"},
+	"conformance":                           {"oauth", "cache", "conformance/fakeauthority"},
+	"scripts/catalogcheck":                  nil,
+	"scripts/conformancereport":             nil,
 	"cmd/entraauth":                         {"*"},
 }
 

@@ -33,6 +33,9 @@ type Options struct {
 // (RFC 8628): the user enters a short code on another device's browser
 // while this program polls. Tokens come from the cache, or a refresh token,
 // whenever they can: the prompt is shown only when neither serves.
+// Without an AuthenticationRecord the credential is bound to nobody: it
+// serves the only account of its client ID in the cache, whoever signed
+// it in; give it the record of a sign-in to bind it to that account.
 // A Credential is safe for concurrent use.
 type Credential struct {
 	client *oauth.Client

@@ -47,7 +47,12 @@ type Options struct {
 	Prompt string
 
 	// LoginHint pre-fills the username on the sign-in page. "" means the
-	// username of the AuthenticationRecord's account, if any.
+	// username of the AuthenticationRecord's account, if any. A LoginHint
+	// binds the credential to that user: it serves only that user's cached
+	// tokens (never another account that is the only one in a shared
+	// cache), and a sign-in in which the user picks another account fails
+	// with an error matching oauth.ErrAccountMismatch. Without a hint or a
+	// record the credential serves the only cached account, whoever it is.
 	LoginHint string
 
 	// DomainHint ("organizations", "consumers" or a tenant's domain)
@@ -123,6 +128,9 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loopback: %w", err)
 	}
+	if o.LoginHint != "" {
+		c.BindUser(o.LoginHint)
+	}
 	return &Credential{client: c, opts: o}, nil
 }
 
@@ -154,10 +162,10 @@ func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	// RFC 9207: an iss in the response must name this authority, for
+	// tenant-independent ones too ("{tenantid}" stands for the user's
+	// tenant; any host of the same cloud is the same authority).
 	issuer := req.Endpoints.Issuer
-	if strings.Contains(issuer, "{") {
-		issuer = "" // a tenant-independent authority: no single issuer to expect
-	}
 	log := c.client.Logger()
 	l, err := Listen(&ListenerOptions{
 		RedirectURI: c.opts.RedirectURI, ResponseMode: c.opts.ResponseMode,

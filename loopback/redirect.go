@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/entraauth/entraauth/oauth"
 )
@@ -105,7 +106,7 @@ func classify(p redirectParams, wantState, wantIssuer string) (outcome, error) {
 		return outcomeForged, &oauth.Error{Endpoint: "authorize", Code: "state_mismatch",
 			Description: "the redirect's state does not match this sign-in"}
 	}
-	if wantIssuer != "" && p.Issuer != "" && p.Issuer != wantIssuer {
+	if wantIssuer != "" && p.Issuer != "" && !issuerMatches(p.Issuer, wantIssuer) {
 		return outcomeError, &oauth.Error{Endpoint: "authorize", Code: "invalid_response",
 			Description: "the authorization response names issuer " + printable(p.Issuer) + ", not " + wantIssuer}
 	}
@@ -119,6 +120,47 @@ func classify(p redirectParams, wantState, wantIssuer string) (outcome, error) {
 		}
 	}
 	return outcomeSuccess, nil
+}
+
+// issuerMatches compares an authorization response's iss with the
+// expected issuer (RFC 9207 2.4): the same string, or the same issuer
+// named through another host of the same cloud (login.windows.net for
+// login.microsoftonline.com, say). A "{tenantid}" in want (common,
+// organizations, a domain tenant) stands for any tenant GUID, since the
+// user's own tenant issues the response; any other difference (another
+// host, scheme, tenant or path) is another authority.
+func issuerMatches(got, want string) bool {
+	if got == want {
+		return true
+	}
+	g, err1 := url.Parse(got)
+	w, err2 := url.Parse(want)
+	if err1 != nil || err2 != nil || g.Scheme != w.Scheme || g.User != nil || g.RawQuery != "" || g.Fragment != "" || g.Opaque != "" {
+		return false
+	}
+	wt, wrest, _ := strings.Cut(strings.TrimPrefix(w.Path, "/"), "/")
+	gt, grest, _ := strings.Cut(strings.TrimPrefix(g.Path, "/"), "/")
+	if grest != wrest {
+		return false
+	}
+	switch {
+	case wt == "{tenantid}":
+		if !oauth.IsGUID(gt) {
+			return false
+		}
+	case !strings.EqualFold(gt, wt):
+		return false
+	}
+	auth, err := oauth.ParseAuthority(w.Scheme+"://"+w.Host, oauth.TenantCommon)
+	if err != nil {
+		return false
+	}
+	for _, h := range auth.Aliases() {
+		if strings.EqualFold(h, g.Host) {
+			return true
+		}
+	}
+	return false
 }
 
 // printable cleans text chosen by the server before it goes into an

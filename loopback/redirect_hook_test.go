@@ -18,12 +18,44 @@ import (
 // lead to a token request.
 func TestAuthorizationResponseChecks(t *testing.T) {
 	issuer := "https://" + fakeauthority.DefaultHost + "/" + fakeauthority.DefaultTenantID + "/v2.0"
+	orgIssuer := func(host string) func(url.Values) {
+		return func(p url.Values) { p.Set("iss", "https://"+host+"/"+fakeauthority.DefaultTenantID+"/v2.0") }
+	}
 	tests := []struct {
 		name   string
+		tenant string // "" = the default tenant's GUID
 		hook   func(url.Values)
 		check  func(error) bool
 		redeem bool // a code redemption is expected
 	}{
+		{
+			// RFC 9207 for a tenant-independent authority too.
+			name: "iss of another authority, organizations", tenant: oauth.TenantOrganizations,
+			hook:  orgIssuer("attacker.example"),
+			check: func(err error) bool { return errors.Is(err, oauth.ErrInvalidResponse) },
+		},
+		{
+			name: "iss of another cloud, organizations", tenant: oauth.TenantOrganizations,
+			hook:  orgIssuer("login.microsoftonline.us"),
+			check: func(err error) bool { return errors.Is(err, oauth.ErrInvalidResponse) },
+		},
+		{
+			name: "iss naming no tenant, organizations", tenant: oauth.TenantOrganizations,
+			hook:  func(p url.Values) { p.Set("iss", "https://"+fakeauthority.DefaultHost+"/organizations/v2.0") },
+			check: func(err error) bool { return errors.Is(err, oauth.ErrInvalidResponse) },
+		},
+		{
+			name: "iss of this cloud's alias host, organizations", tenant: oauth.TenantOrganizations,
+			hook:   orgIssuer("login.windows.net"),
+			check:  func(err error) bool { return err == nil },
+			redeem: true,
+		},
+		{
+			name: "iss of this authority, organizations", tenant: oauth.TenantOrganizations,
+			hook:   orgIssuer(fakeauthority.DefaultHost),
+			check:  func(err error) bool { return err == nil },
+			redeem: true,
+		},
 		{
 			name:  "state removed",
 			hook:  func(p url.Values) { p.Del("state") },
@@ -60,6 +92,9 @@ func TestAuthorizationResponseChecks(t *testing.T) {
 			fa := fakeauthority.New(&fakeauthority.Options{AutoApprove: true})
 			fa.SetRedirectHook(tt.hook)
 			cred := newCredential(t, fa, func(o *loopback.Options) {
+				if tt.tenant != "" {
+					o.TenantID = tt.tenant
+				}
 				o.Timeout = 500 * time.Millisecond // a refused response leaves the sign-in waiting
 				o.OpenURL = stubBrowser(fa.Client(), 1)
 			})

@@ -128,3 +128,35 @@ func FuzzRedirect(f *testing.F) {
 		}
 	})
 }
+
+func TestIssuerMatches(t *testing.T) {
+	const (
+		tid  = "7f3c1d2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f"
+		tmpl = "https://login.microsoftonline.com/{tenantid}/v2.0"
+		byID = "https://login.microsoftonline.com/" + tid + "/v2.0"
+	)
+	tests := []struct {
+		got, want string
+		ok        bool
+	}{
+		{byID, byID, true},
+		{"https://login.windows.net/" + tid + "/v2.0", byID, true},
+		{"https://LOGIN.windows.net/" + tid + "/v2.0", tmpl, true},
+		{byID, tmpl, true},
+		{"https://login.microsoftonline.com/0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d/v2.0", byID, false},
+		{"https://login.microsoftonline.com/organizations/v2.0", tmpl, false},
+		{"https://login.microsoftonline.us/" + tid + "/v2.0", tmpl, false},
+		{"https://attacker.example/" + tid + "/v2.0", tmpl, false},
+		{"http://login.microsoftonline.com/" + tid + "/v2.0", tmpl, false},
+		{"https://login.microsoftonline.com/" + tid + "/v2.0/x", tmpl, false},
+		{"https://login.microsoftonline.com/" + tid + "/v2.0?x=1", tmpl, false},
+		{"https://user@login.microsoftonline.com/" + tid + "/v2.0", tmpl, false},
+		{"https://adfs.contoso.example/adfs", "https://adfs.contoso.example/adfs", true},
+		{"https://adfs.contoso.example/other", "https://adfs.contoso.example/adfs", false},
+	}
+	for _, tt := range tests {
+		if got := issuerMatches(tt.got, tt.want); got != tt.ok {
+			t.Errorf("issuerMatches(%q, %q) = %v, want %v", tt.got, tt.want, got, tt.ok)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -53,28 +54,76 @@ func ParseClientInfo(raw string) (ClientInfo, error) {
 	return ci, nil
 }
 
-// accountFor builds the Account of a token result: home account ID from
-// client_info (else the ID token's sub, as for AD FS), realm and names
-// from the validated ID token claims.
-func accountFor(environment, clientInfo string, claims *IDTokenClaims) (Account, error) {
-	a := Account{Environment: environment}
-	if clientInfo != "" {
-		ci, err := ParseClientInfo(clientInfo)
-		if err != nil {
-			return Account{}, err
-		}
-		a.HomeAccountID = ci.HomeAccountID()
+// ErrAccountMismatch is matched (errors.Is) by the *Error returned when a
+// token response names an account other than the one it must be for: its
+// client_info disagrees with the signed ID token, a refresh returned
+// another user, or a credential bound to one user (a username, login hint
+// or AuthenticationRecord) was answered for another. Nothing from such a
+// response is cached.
+var ErrAccountMismatch = errors.New("oauth: token response is for another account")
+
+func accountMismatch(what string) *Error {
+	return &Error{Endpoint: "token", Code: "account_mismatch", Description: what, err: ErrAccountMismatch}
+}
+
+// accountFor builds the Account of a token result from its verified ID
+// token claims. The home account ID comes from client_info only where the
+// signed token vouches for it: for a token of the user's home tenant (tid
+// equal to utid, every sign-in through organizations, common or consumers)
+// uid must be the token's oid; for a guest token of another tenant the
+// token's idp must name utid's tenant and a home_oid, when present, must
+// be uid. Anything else is refused: the tokens would otherwise be filed
+// under an account the authority did not sign for. Without client_info
+// (AD FS) the home account ID is sub.
+func accountFor(auth Authority, clientInfo string, cl *IDTokenClaims) (Account, error) {
+	a := Account{Environment: auth.Host, Realm: cl.TenantID, Username: cl.Username(), LocalAccountID: cl.ObjectID}
+	if a.LocalAccountID == "" {
+		a.LocalAccountID = cl.Subject
 	}
-	if claims != nil {
-		a.Realm = claims.TenantID
-		a.Username = claims.Username()
-		a.LocalAccountID = claims.ObjectID
-		if a.LocalAccountID == "" {
-			a.LocalAccountID = claims.Subject
+	if clientInfo == "" || auth.IsADFS() {
+		// AD FS sends no client_info; anything there is unsigned.
+		a.HomeAccountID = cl.Subject
+		return a, nil
+	}
+	ci, err := ParseClientInfo(clientInfo)
+	if err != nil {
+		return Account{}, &Error{Endpoint: "token", Code: "invalid_response", Description: "unreadable client_info", err: err}
+	}
+	switch {
+	case ci.UTID == "":
+		return Account{}, accountMismatch("client_info has no utid")
+	case strings.EqualFold(ci.UTID, cl.TenantID):
+		if !strings.EqualFold(ci.UID, cl.ObjectID) {
+			return Account{}, accountMismatch("client_info uid is not the ID token's oid")
 		}
-		if a.HomeAccountID == "" {
-			a.HomeAccountID = claims.Subject
+	case auth.IsTenantIndependent():
+		return Account{}, accountMismatch("client_info utid is not the ID token's tid")
+	default:
+		if !idpNamesTenant(cl.IdentityProvider, ci.UTID) {
+			return Account{}, accountMismatch("guest token: idp does not name client_info's home tenant")
+		}
+		if cl.HomeObjectID != "" && !strings.EqualFold(cl.HomeObjectID, ci.UID) {
+			return Account{}, accountMismatch("guest token: home_oid is not client_info's uid")
 		}
 	}
+	a.HomeAccountID = ci.HomeAccountID()
 	return a, nil
+}
+
+// idpNamesTenant reports whether an idp claim names tenant: Entra writes
+// https://sts.windows.net/{tid}/ (or a v2.0 issuer URL) for a guest from
+// another Entra tenant, and live.com for a personal Microsoft account.
+func idpNamesTenant(idp, tenant string) bool {
+	if idp == "" || !IsGUID(tenant) {
+		return false
+	}
+	if strings.EqualFold(tenant, MSATenantID) && strings.EqualFold(idp, "live.com") {
+		return true
+	}
+	u, err := url.Parse(idp)
+	if err != nil || u.Scheme != "https" {
+		return false
+	}
+	seg, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+	return strings.EqualFold(seg, tenant)
 }

@@ -3,6 +3,7 @@ package oauth
 import (
 	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -43,25 +44,73 @@ func TestParseClientInfo(t *testing.T) {
 }
 
 func TestAccountFor(t *testing.T) {
-	ci := base64.RawURLEncoding.EncodeToString([]byte(`{"uid":"u","utid":"t"}`))
-	claims := &IDTokenClaims{Subject: "sub", ObjectID: "oid", TenantID: "tid", UPN: "upn@x"}
-	a, err := accountFor("login.microsoftonline.com", ci, claims)
-	if err != nil {
-		t.Fatal(err)
+	const (
+		home  = "11111111-1111-4111-8111-111111111111"
+		guest = "22222222-2222-4222-8222-222222222222"
+		oid   = "33333333-3333-4333-8333-333333333333"
+		goid  = "44444444-4444-4444-8444-444444444444"
+	)
+	ci := func(uid, utid string) string {
+		return base64.RawURLEncoding.EncodeToString([]byte(`{"uid":"` + uid + `","utid":"` + utid + `"}`))
 	}
-	want := Account{HomeAccountID: "u.t", Environment: "login.microsoftonline.com", Realm: "tid", Username: "upn@x", LocalAccountID: "oid"}
-	if a != want {
-		t.Errorf("accountFor = %+v, want %+v", a, want)
+	orgs, _ := ParseAuthority("", TenantOrganizations)
+	guestAuth, _ := ParseAuthority("", guest)
+	adfs, _ := ParseAuthority("https://adfs.contoso.example", TenantADFS)
+	homeClaims := &IDTokenClaims{Subject: "sub", ObjectID: oid, TenantID: home, UPN: "upn@x"}
+	guestClaims := &IDTokenClaims{Subject: "gsub", ObjectID: goid, TenantID: guest, PreferredUsername: "pu@x",
+		IdentityProvider: "https://sts.windows.net/" + home + "/"}
+	tests := []struct {
+		name     string
+		auth     Authority
+		ci       string
+		claims   *IDTokenClaims
+		wantHome string
+		wantErr  error
+	}{
+		{"home tenant", orgs, ci(oid, home), homeClaims, oid + "." + home, nil},
+		{"uid case differs", orgs, ci(strings.ToUpper(oid), home), homeClaims, strings.ToUpper(oid) + "." + home, nil},
+		{"uid is not oid", orgs, ci(goid, home), homeClaims, "", ErrAccountMismatch},
+		{"utid is not tid through organizations", orgs, ci(oid, guest), homeClaims, "", ErrAccountMismatch},
+		{"no utid", orgs, ci(oid, ""), homeClaims, "", ErrAccountMismatch},
+		{"guest with idp of home", guestAuth, ci(oid, home), guestClaims, oid + "." + home, nil},
+		{"guest, idp names another tenant", guestAuth, ci(oid, guest[:35]+"3"), guestClaims, "", ErrAccountMismatch},
+		{"guest, home_oid disagrees", guestAuth, ci(oid, home), withHomeOID(guestClaims, goid), "", ErrAccountMismatch},
+		{"guest, home_oid agrees", guestAuth, ci(oid, home), withHomeOID(guestClaims, oid), oid + "." + home, nil},
+		{"guest without idp", guestAuth, ci(oid, home), withIdp(guestClaims, ""), "", ErrAccountMismatch},
+		{"MSA guest", guestAuth, ci(oid, MSATenantID), withIdp(guestClaims, "live.com"), oid + "." + MSATenantID, nil},
+		{"no client_info: sub", orgs, "", homeClaims, "sub", nil},
+		{"AD FS ignores client_info", adfs, ci(goid, home), homeClaims, "sub", nil},
+		{"unreadable client_info", orgs, "!!", homeClaims, "", ErrInvalidClientInfo},
 	}
-	claims.PreferredUsername, claims.ObjectID = "pu@x", ""
-	a, _ = accountFor("h", "", claims) // AD FS: no client_info
-	if a.HomeAccountID != "sub" || a.LocalAccountID != "sub" || a.Username != "pu@x" {
-		t.Errorf("AD FS account = %+v", a)
-	}
-	if _, err := accountFor("h", "!!", claims); !errors.Is(err, ErrInvalidClientInfo) {
-		t.Errorf("bad client_info: %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := accountFor(tt.auth, tt.ci, tt.claims)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+				var oe *Error
+				if !errors.As(err, &oe) {
+					t.Fatalf("err %T is not *Error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.HomeAccountID != tt.wantHome || a.Environment != tt.auth.Host || a.Realm != tt.claims.TenantID {
+				t.Errorf("account = %+v, want home %q", a, tt.wantHome)
+			}
+		})
 	}
 }
+
+func withIdp(c *IDTokenClaims, idp string) *IDTokenClaims {
+	d := *c
+	d.IdentityProvider = idp
+	return &d
+}
+func withHomeOID(c *IDTokenClaims, o string) *IDTokenClaims { d := *c; d.HomeObjectID = o; return &d }
 
 func FuzzParseClientInfo(f *testing.F) {
 	f.Add("eyJ1aWQiOiJ1IiwidXRpZCI6InQifQ")

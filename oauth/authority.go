@@ -246,9 +246,10 @@ type Endpoints struct {
 	OpenIDConfiguration string
 	// Keys is the JSON Web Key Set that signs ID tokens.
 	Keys string
-	// Issuer is the expected "iss" of ID tokens; for a tenant-independent
-	// authority it holds the "{tenantid}" placeholder, replaced by the
-	// token's own tid when validating.
+	// Issuer is the expected "iss" of ID tokens; for common,
+	// organizations or a domain tenant it holds the "{tenantid}"
+	// placeholder, replaced by the token's own tid when validating (for
+	// consumers it names the consumer tenant).
 	Issuer string
 }
 
@@ -270,6 +271,9 @@ func (a Authority) Endpoints() Endpoints {
 	}
 	issuer := base + "/v2.0"
 	switch {
+	case strings.EqualFold(a.Tenant, TenantConsumers):
+		// Personal accounts: every token is the consumer tenant's.
+		issuer = a.Base() + "/" + MSATenantID + "/v2.0"
 	case a.IsTenantIndependent():
 		issuer = a.Base() + "/{tenantid}/v2.0"
 	case !IsGUID(a.Tenant):

@@ -37,7 +37,10 @@ type ClientOptions struct {
 	// Cache holds tokens; nil means a private in-memory cache.
 	Cache *cache.Cache
 	// AuthenticationRecord names the account to sign in silently, as
-	// returned by Authenticate.
+	// returned by Authenticate. It binds the client to that account: only
+	// its cached tokens are served, even when it was removed and another
+	// account is the only one left, and a sign-in that returns another
+	// account fails with an error matching ErrAccountMismatch.
 	AuthenticationRecord AuthenticationRecord
 	// DisableAutomaticAuthentication makes GetToken return an
 	// *AuthenticationRequiredError instead of running the interactive
@@ -76,13 +79,16 @@ type Client struct {
 	anyTenat bool
 
 	account atomic.Pointer[Account]   // the account GetToken serves silently
+	bound   binding                   // the user this client serves, if bound to one
 	memo    atomic.Pointer[[]keyMemo] // recent requests -> cache keys (hot path)
 
 	flightMu sync.Mutex
 	flights  map[flightKey]*flight
 
 	keysMu  sync.Mutex
-	keySets map[string]*keySet
+	keySets map[string]*keySet // key sets of a transport that cannot be shared
+
+	verified atomic.Pointer[verifiedToken] // the last ID token this client verified
 }
 
 // NewClient returns a Client for clientID ("" means [AzureCLIClientID]).
@@ -141,6 +147,7 @@ func NewClient(clientID string, opts *ClientOptions) (*Client, error) {
 		}
 	}
 	if rec.HomeAccountID != "" {
+		c.bound.homeAccountID = rec.HomeAccountID
 		a := Account{HomeAccountID: rec.HomeAccountID, Environment: auth.Host, Realm: rec.TenantID, Username: rec.Username}
 		c.account.Store(&a)
 	}

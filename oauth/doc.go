@@ -71,14 +71,27 @@
 // [ErrInvalidResponse] and [ErrInvalidIDToken]. No error string and no log
 // event carries a token, code, password or refresh token.
 //
-// # ID tokens
+// # ID tokens and identity
 //
 // Every ID token is verified, which MSAL Go and azidentity do not do: an
-// RS256 signature against the tenant's key set (cached, refetched once on
-// an unknown kid, at most every 30 seconds), aud equal to the client ID
-// (azp when there are several audiences), iss equal to
-// https://{host}/{tid}/v2.0 for the token's own tid, exp, nbf and iat
-// within five minutes of skew, and the nonce when one was sent. The key
-// set is fetched while the user signs in, or in parallel with the token
-// request, so verification adds no wait.
+// RS256 signature with a key of the authority's key set that is bound to
+// the token's issuer (Entra publishes an issuer per key), at 2048 bits or
+// more, for signatures; aud naming only this client (and azp this client,
+// required when there are several audiences); iss equal to
+// https://{host}/{tid}/v2.0 for the token's own tid, which must be the
+// tenant asked for (a tenant given by domain name is resolved to its
+// GUID); exp, nbf and iat within five minutes of skew; sub; and the nonce
+// when one was sent. The key set is shared by the clients of a process,
+// fetched while the user signs in or in parallel with the token request,
+// and parsed lazily (only the key the token names), so verification adds
+// no wait; an unknown kid refetches it once, at most every 30 seconds.
+//
+// The account is what the ID token says: a token response without one is
+// refused, client_info must agree with its oid and tid, a refresh must
+// return the same iss, sub, oid and tid, and a flow's result is checked
+// the same way whatever it claims. A client bound to a user (an
+// AuthenticationRecord, [Client.BindUser]) serves only that user's cached
+// tokens; an unbound one serves the only account in the cache. Each such
+// refusal is an [*Error] matching [ErrInvalidIDToken] or
+// [ErrAccountMismatch], and nothing from the response is cached.
 package oauth

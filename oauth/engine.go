@@ -100,21 +100,31 @@ func refreshDue(at *cache.AccessToken, now time.Time) bool {
 	return at.ExpiresOn.Sub(now) <= refreshBefore
 }
 
-// pickAccount returns the only cached account of this client, if there is
-// exactly one, and remembers it; with none or several it returns nil (the
-// caller then needs an AuthenticationRecord or an interactive sign-in).
+// pickAccount returns the cached account this client may serve silently,
+// and remembers it. A client bound to a user (an AuthenticationRecord's
+// home account, a password credential's username, a login hint) considers
+// only that user's accounts; an unbound client any account of this client
+// ID. It picks an account only when exactly one qualifies; with none or
+// several it returns nil (the caller then needs an AuthenticationRecord or
+// an interactive sign-in). So a credential for bob never returns the
+// token of alice, the only user in a shared cache.
 func (c *Client) pickAccount() *Account {
+	var pick *cache.Account
 	accts := c.cache.Accounts(c.auth.Host, c.clientID)
-	if len(accts) == 0 {
-		return nil
-	}
-	home := accts[0].HomeAccountID
-	for _, a := range accts[1:] {
-		if a.HomeAccountID != home {
+	for i := range accts {
+		a := &accts[i]
+		if !c.bound.allows(a.HomeAccountID, a.Username) {
+			continue
+		}
+		if pick != nil && pick.HomeAccountID != a.HomeAccountID {
 			return nil
 		}
+		pick = a
 	}
-	a := fromCacheAccount(accts[0])
+	if pick == nil {
+		return nil
+	}
+	a := fromCacheAccount(*pick)
 	c.account.CompareAndSwap(nil, &a)
 	return c.account.Load()
 }
@@ -129,6 +139,11 @@ func fromCacheAccount(a cache.Account) Account {
 func (c *Client) acquire(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string, step Interactive) (AccessToken, error) {
 	if err := c.cache.Sync(ctx); err != nil {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: cache sync failed", slog.String("error", err.Error()))
+	}
+	if acct == nil {
+		// A sign-in may have finished since this caller looked: its
+		// account and tokens serve this flight, not a second sign-in.
+		acct = c.account.Load()
 	}
 	if acct != nil {
 		if claims == "" {
@@ -254,6 +269,7 @@ func (c *Client) newRequest(opts TokenOptions, auth Authority, claims string, ac
 	}
 	if acct != nil {
 		req.LoginHint = acct.Username
+		req.acct = acct
 	}
 	return req
 }
@@ -282,6 +298,7 @@ func (c *Client) runStep(ctx context.Context, opts TokenOptions, auth Authority,
 	}
 	// Fetch the key set while the user signs in.
 	c.keySet(auth.Endpoints().Keys).prefetch(ctx)
+	c.prefetchTenant(ctx, auth)
 	c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: interactive sign-in", slog.String("tenant", auth.Tenant))
 	res, err := step(ctx, c.newRequest(opts, auth, claims, acct))
 	if err != nil {

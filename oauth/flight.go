@@ -108,7 +108,7 @@ func (c *Client) acquireShared(ctx context.Context, opts TokenOptions, auth Auth
 			}
 			return f.tok, f.err
 		case <-ctx.Done():
-			f.leave()
+			c.leave(fk, f)
 			return AccessToken{}, ctx.Err()
 		}
 	}
@@ -138,13 +138,20 @@ func (c *Client) finish(fk flightKey, f *flight, tok AccessToken, err error) {
 	close(f.done)
 }
 
-// leave drops a waiter; the last one to leave cancels the flight.
-func (f *flight) leave() {
+// leave drops a waiter; the last one to leave cancels the flight and
+// removes it, under the same lock as join, so a caller arriving later
+// starts a flight of its own instead of joining one already cancelled.
+func (c *Client) leave(fk flightKey, f *flight) {
+	c.flightMu.Lock()
 	f.mu.Lock()
 	f.waiters--
 	last := f.waiters == 0
 	cancel := f.cancel
 	f.mu.Unlock()
+	if last && c.flights[fk] == f {
+		delete(c.flights, fk)
+	}
+	c.flightMu.Unlock()
 	if last && cancel != nil {
 		cancel()
 	}

@@ -34,6 +34,8 @@ type IDTokenClaims struct {
 	Name              string    // name
 	Nonce             string    // nonce
 	Version           string    // ver
+	IdentityProvider  string    // idp (a guest's home identity provider)
+	HomeObjectID      string    // home_oid (a guest's object ID in its home tenant)
 	IssuedAt          time.Time // iat
 	NotBefore         time.Time // nbf (zero when absent)
 	Expiry            time.Time // exp
@@ -98,6 +100,8 @@ type claimsJSON struct {
 	Name  string      `json:"name"`
 	Nonce string      `json:"nonce"`
 	Ver   string      `json:"ver"`
+	Idp   string      `json:"idp"`
+	HOid  string      `json:"home_oid"`
 	Iat   numericDate `json:"iat"`
 	Nbf   numericDate `json:"nbf"`
 	Exp   numericDate `json:"exp"`
@@ -121,7 +125,7 @@ func ParseIDTokenClaims(payload []byte) (*IDTokenClaims, error) {
 	return &IDTokenClaims{
 		Issuer: cj.Iss, Subject: cj.Sub, Audience: cj.Aud, AuthorizedParty: cj.Azp,
 		TenantID: cj.Tid, ObjectID: cj.Oid, PreferredUsername: cj.PU, UPN: cj.UPN,
-		Name: cj.Name, Nonce: cj.Nonce, Version: cj.Ver,
+		Name: cj.Name, Nonce: cj.Nonce, Version: cj.Ver, IdentityProvider: cj.Idp, HomeObjectID: cj.HOid,
 		IssuedAt: cj.Iat.t, NotBefore: cj.Nbf.t, Expiry: cj.Exp.t,
 	}, nil
 }
@@ -165,6 +169,14 @@ func (c *Client) verifyIDToken(ctx context.Context, raw string, auth Authority, 
 	if err != nil {
 		return nil, err
 	}
+	if isDomainTenant(auth) {
+		// The token names its tenant by GUID: pin tid to the domain's.
+		guid, err := c.tenantGUID(ctx, auth)
+		if err != nil {
+			return nil, err
+		}
+		auth.Tenant = guid
+	}
 	if err := checkClaims(claims, auth, c.clientID, nonce, time.Now()); err != nil {
 		return nil, err
 	}
@@ -176,11 +188,8 @@ func checkClaims(cl *IDTokenClaims, auth Authority, clientID, nonce string, now 
 	if cl.Subject == "" {
 		return idTokenError("sub is missing")
 	}
-	if len(cl.Audience) == 0 || !containsString(cl.Audience, clientID) {
-		return idTokenError("aud does not name this client")
-	}
-	if len(cl.Audience) > 1 && cl.AuthorizedParty != clientID {
-		return idTokenError("several audiences and azp is not this client")
+	if err := checkAudience(cl, clientID); err != nil {
+		return err
 	}
 	if err := checkIssuer(cl, auth); err != nil {
 		return err
@@ -231,11 +240,27 @@ func checkIssuer(cl *IDTokenClaims, auth Authority) error {
 	return idTokenError("iss does not match the authority and tid")
 }
 
-func containsString(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
+// checkAudience applies OIDC Core 3.1.3.7 steps 3 to 5: aud names this
+// client; a token for several audiences is accepted only when azp is this
+// client and no audience is another party (this client is the only one a
+// public client trusts); an azp, when present, is this client.
+func checkAudience(cl *IDTokenClaims, clientID string) error {
+	if len(cl.Audience) == 0 {
+		return idTokenError("aud does not name this client")
+	}
+	for _, a := range cl.Audience {
+		if a != clientID {
+			if len(cl.Audience) == 1 {
+				return idTokenError("aud does not name this client")
+			}
+			return idTokenError("aud names another party besides this client")
 		}
 	}
-	return false
+	if cl.AuthorizedParty != "" && cl.AuthorizedParty != clientID {
+		return idTokenError("azp names another client")
+	}
+	if len(cl.Audience) > 1 && cl.AuthorizedParty != clientID {
+		return idTokenError("several audiences and azp is not this client")
+	}
+	return nil
 }

@@ -133,9 +133,12 @@ func TestParseJWKS(t *testing.T) {
 	}{
 		{"one key", `{"keys":[` + rsaKey + `]}`, 1},
 		{"junk keys skipped", `{"keys":[{"kty":"AKP","kid":"x"},{"kty":"nope"},42,` + rsaKey + `]}`, 1},
-		{"enc key skipped", `{"keys":[` + strings.Replace(rsaKey, `"use":"sig"`, `"use":"enc"`, 1) + `]}`, -1},
-		{"alg mismatch skipped", `{"keys":[` + strings.Replace(rsaKey, `"use":"sig"`, `"alg":"RS512"`, 1) + `]}`, -1},
+		{"enc key skipped", `{"keys":[` + strings.Replace(rsaKey, `"use":"sig"`, `"use":"enc"`, 1) + `]}`, 0},
+		{"alg mismatch skipped", `{"keys":[` + strings.Replace(rsaKey, `"use":"sig"`, `"alg":"RS512"`, 1) + `]}`, 0},
+		{"other members around", `{"x":[1,{"keys":2}],"keys":[` + rsaKey + `],"y":"]"}`, 1},
 		{"keys not array", `{"keys":"x"}`, -1},
+		{"keys twice", `{"keys":[],"keys":[` + rsaKey + `]}`, -1},
+		{"unbalanced", `{"keys":[` + rsaKey + `}`, -1},
 		{"empty", `{"keys":[]}`, -1},
 		{"not json", `<html>`, -1},
 	}
@@ -148,8 +151,14 @@ func TestParseJWKS(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || len(keys) != tt.n {
-				t.Errorf("got %d keys, %v; want %d", len(keys), err, tt.n)
+			usable := 0
+			for _, k := range keys {
+				if k.get() != nil {
+					usable++
+				}
+			}
+			if err != nil || usable != tt.n {
+				t.Errorf("got %d usable keys, %v; want %d", usable, err, tt.n)
 			}
 		})
 	}

@@ -28,6 +28,10 @@ type PasswordCredential struct {
 var _ Credential = (*PasswordCredential)(nil)
 
 // NewPasswordCredential returns a credential for username and password.
+// The credential is bound to username: it serves only that user's cached
+// tokens (compared case-insensitively), never another account that happens
+// to be the only one in a shared cache, and refuses a sign-in that the
+// authority answers for another user.
 // opts.TenantID must be a tenant or "organizations" (Entra refuses the
 // password grant on "common" and "consumers"); "" means "organizations".
 func NewPasswordCredential(clientID, username, password string, opts *ClientOptions) (*PasswordCredential, error) {
@@ -42,6 +46,7 @@ func NewPasswordCredential(clientID, username, password string, opts *ClientOpti
 	case TenantCommon, TenantConsumers:
 		return nil, errors.New("oauth: the password grant needs a tenant or \"organizations\", not " + c.auth.Tenant)
 	}
+	c.BindUser(username)
 	p := &PasswordCredential{client: c, username: username, password: password}
 	p.stepFn = p.step
 	return p, nil

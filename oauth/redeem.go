@@ -35,6 +35,7 @@ type InteractiveRequest struct {
 	LoginHint string
 
 	auth Authority // the authority Endpoints came from
+	acct *Account  // the account being served, when known (a refresh must stay on it)
 }
 
 // oidcScopes are added to every request: openid (ID token), profile
@@ -128,6 +129,7 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 		f.Set("claims", req.Claims)
 	}
 	c.keySet(auth.Endpoints().Keys).prefetch(ctx)
+	c.prefetchTenant(ctx, auth)
 	now := time.Now()
 	resp, err := c.wire.do(ctx, "token", http.MethodPost, tokenURL, f)
 	if err != nil {
@@ -141,31 +143,65 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 	if err := c.complete(ctx, auth, res, nonce); err != nil {
 		return nil, err
 	}
+	if f.Get("grant_type") == "refresh_token" && req.acct != nil {
+		if err := c.sameUser(auth, req.acct, res); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 
-// complete validates res's ID token (when not done yet) and fills its
-// Account, for results from RedeemToken and from flows (brokers) that
-// obtained tokens another way.
+// complete validates res's ID token and builds its Account from it, for
+// results from RedeemToken and from flows (brokers) that obtained tokens
+// another way. openid is requested on every sign-in and refresh, so a
+// response without an ID token is refused (OIDC Core 3.1.3.3): the
+// identity is only what the authority signed. A result's Claims and
+// Account as a flow returned them are not trusted: the ID token is
+// verified again here and the account rebuilt from it.
 func (c *Client) complete(ctx context.Context, auth Authority, res *TokenResult, nonce string) error {
-	if res.Claims == nil && res.IDToken != "" {
-		claims, err := c.verifyIDToken(ctx, res.IDToken, auth, nonce)
-		if err != nil {
-			return err
-		}
-		res.Claims = claims
+	if res.IDToken == "" {
+		return idTokenError("the response has no id_token although openid was requested")
 	}
-	if res.Account.HomeAccountID == "" {
-		acct, err := accountFor(auth.Host, res.ClientInfo, res.Claims)
-		if err != nil {
-			return &Error{Endpoint: "token", Code: "invalid_response", Description: "unreadable client_info", err: err}
-		}
-		res.Account = acct
+	claims, err := c.verifiedClaims(ctx, res.IDToken, auth, nonce)
+	if err != nil {
+		return err
 	}
-	if res.Account.Environment == "" {
-		res.Account.Environment = auth.Host
+	res.Claims = claims
+	acct, err := accountFor(auth, res.ClientInfo, claims)
+	if err != nil {
+		return err
 	}
+	if err := c.bound.check(acct); err != nil {
+		return err
+	}
+	res.Account = acct
 	return nil
+}
+
+// verifiedToken is an ID token this client verified, and its claims.
+type verifiedToken struct {
+	raw, authority, nonce string
+	claims                *IDTokenClaims
+}
+
+// verifiedClaims verifies raw, or returns the claims of the same token
+// verified a moment ago for the same authority (a flow's RedeemToken,
+// then the engine's check of the flow's result), so a sign-in verifies
+// its ID token once. A nonce asked for now must be the one checked then,
+// and the token must not have expired since.
+func (c *Client) verifiedClaims(ctx context.Context, raw string, auth Authority, nonce string) (*IDTokenClaims, error) {
+	if v := c.verified.Load(); v != nil && v.raw == raw && v.authority == auth.String() && (nonce == "" || nonce == v.nonce) &&
+		!time.Now().After(v.claims.Expiry.Add(clockSkew)) {
+		cl := *v.claims
+		return &cl, nil
+	}
+	claims, err := c.verifyIDToken(ctx, raw, auth, nonce)
+	if err != nil {
+		return nil, err
+	}
+	cl := *claims
+	c.verified.Store(&verifiedToken{raw: raw, authority: auth.String(), nonce: nonce, claims: &cl})
+	return claims, nil
 }
 
 func (c *Client) logError(ctx context.Context, err error) {

@@ -17,6 +17,7 @@ func TestIDTokenMisbehaviour(t *testing.T) {
 	modes := []fa.Misbehavior{
 		fa.MisbehaveBadSignature, fa.MisbehaveWrongIssuer, fa.MisbehaveWrongAudience,
 		fa.MisbehaveAlgNone, fa.MisbehaveHS256PublicKey, fa.MisbehaveExpired, fa.MisbehaveUnknownKID,
+		fa.MisbehaveForeignIssuerKey, fa.MisbehaveSmallKey, fa.MisbehaveEncKey,
 	}
 	for _, m := range modes {
 		t.Run(m.String(), func(t *testing.T) {
@@ -40,6 +41,15 @@ func TestIDTokenMisbehaviour(t *testing.T) {
 		"aud extra, no azp":  func(c map[string]any) { c["aud"] = []string{oauth.AzureCLIClientID, "evil"}; delete(c, "azp") },
 		"tid of other issue": func(c map[string]any) { c["tid"] = fa.SecondTenantID },
 		"exp as string":      func(c map[string]any) { c["exp"] = "99999999999" },
+		"azp another client": func(c map[string]any) { c["azp"] = "00000000-0000-0000-0000-00000000bad0" },
+		"two audiences, one foreign": func(c map[string]any) {
+			c["aud"] = []string{oauth.AzureCLIClientID, "evil"}
+			c["azp"] = oauth.AzureCLIClientID
+		},
+		"two audiences, azp foreign": func(c map[string]any) {
+			c["aud"] = []string{oauth.AzureCLIClientID, oauth.AzureCLIClientID}
+			c["azp"] = "evil"
+		},
 	}
 	for name, hook := range hooks {
 		t.Run(name, func(t *testing.T) {

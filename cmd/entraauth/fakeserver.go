@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
@@ -26,6 +28,13 @@ func cmdFakeAuthority(ctx context.Context, sio *stdio, args []string) error {
 	addr := fset.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free one)")
 	approve := fset.Duration("auto-approve", 0, "approve every device code this long after issuing it (0: approve on the fake's page)")
 	interval := fset.Duration("interval", fakeInterval, "device code polling interval the fake advertises")
+	config := fset.String("config", "", "JSON `file` of tenants, users, apps, token lifetimes and faults (example below);\n"+
+		"the fake then starts from it alone: --auto-approve and --interval are ignored, and no state is read or saved")
+	usage := fset.Usage
+	fset.Usage = func() {
+		usage()
+		fmt.Fprintf(sio.stderr, "\nA complete --config file:\n%s\n", fakeauthority.ConfigExample)
+	}
 	if err := parseFlags(fset, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -38,6 +47,14 @@ func cmdFakeAuthority(ctx context.Context, sio *stdio, args []string) error {
 	dir, err := profileDir(sio, true)
 	if err != nil {
 		return err
+	}
+	if *config != "" {
+		cfg, err := readFakeConfig(*config)
+		if err != nil {
+			return err
+		}
+		run := fakeRun{dir: dir, addr: *addr, tenant: cfg.FirstTenant()}
+		return run.serve(ctx, sio, cfg.Options(), cfg.Apply)
 	}
 	statePath := filepath.Join(dir, fakeStateFile)
 	state, found, err := readFakeState(statePath)
@@ -52,23 +69,8 @@ func cmdFakeAuthority(ctx context.Context, sio *stdio, args []string) error {
 		}
 	}
 	opts := &fakeauthority.Options{State: state, DeviceInterval: *interval, AutoApproveDevice: *approve}
-	var running *fakeauthority.Authority
-	err = fakeauthority.ListenAndServe(ctx, *addr, opts, func(a *fakeauthority.Authority) {
-		running = a
-		cert := filepath.Join(dir, fakeCertFile)
-		if werr := writeFileAtomic(cert, a.CertPEM()); werr != nil {
-			fmt.Fprintf(sio.stderr, "entraauth: cannot write the certificate: %v\n", werr)
-		}
-		fmt.Fprintf(sio.stdout, "Fake authority listening at %s\n", a.URL())
-		fmt.Fprintf(sio.stdout, "  authority:   %s\n", a.AuthorityURL(fakeauthority.DefaultTenantID))
-		fmt.Fprintf(sio.stdout, "  certificate: %s\n", cert)
-		fmt.Fprintf(sio.stdout, "  sign in as:  %s, password %q\n", fakeauthority.DefaultUsername, fakeauthority.DefaultPassword)
-		fmt.Fprintf(sio.stdout, "  device page: %s/devicelogin\n", a.URL())
-		fmt.Fprintln(sio.stdout, "Press Ctrl-C to stop; the state is saved for the next --fake command.")
-		if fakeReady != nil {
-			fakeReady(a)
-		}
-	})
+	run := fakeRun{dir: dir, addr: *addr, tenant: fakeauthority.DefaultTenantID, saves: true}
+	running, err := run.serveState(ctx, sio, opts)
 	if running != nil {
 		b, serr := running.MarshalState()
 		if serr == nil {
@@ -76,6 +78,64 @@ func cmdFakeAuthority(ctx context.Context, sio *stdio, args []string) error {
 		}
 		err = errors.Join(err, serr)
 	}
+	return err
+}
+
+// readFakeConfig reads and checks a --config file (at most 1 MiB).
+func readFakeConfig(path string) (*fakeauthority.Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("fake authority config: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 1<<20+1))
+	if err != nil {
+		return nil, fmt.Errorf("fake authority config %s: %w", path, err)
+	}
+	cfg, err := fakeauthority.ParseConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("fake authority config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// fakeRun is where and how fake-authority serves.
+type fakeRun struct {
+	dir, addr string
+	tenant    string // the tenant of the authority URL shown
+	saves     bool   // the state is saved when it stops
+}
+
+// serveState serves the fake with opts (a saved state) until ctx ends,
+// and returns the authority that ran, for its state to be saved.
+func (r fakeRun) serveState(ctx context.Context, sio *stdio, opts *fakeauthority.Options) (*fakeauthority.Authority, error) {
+	var running *fakeauthority.Authority
+	err := r.serve(ctx, sio, opts, func(a *fakeauthority.Authority) { running = a })
+	return running, err
+}
+
+// serve serves the fake with opts until ctx ends; ready runs first.
+func (r fakeRun) serve(ctx context.Context, sio *stdio, opts *fakeauthority.Options, ready func(*fakeauthority.Authority)) error {
+	err := fakeauthority.ListenAndServe(ctx, r.addr, opts, func(a *fakeauthority.Authority) {
+		ready(a)
+		cert := filepath.Join(r.dir, fakeCertFile)
+		if werr := writeFileAtomic(cert, a.CertPEM()); werr != nil {
+			fmt.Fprintf(sio.stderr, "entraauth: cannot write the certificate: %v\n", werr)
+		}
+		fmt.Fprintf(sio.stdout, "Fake authority listening at %s\n", a.URL())
+		fmt.Fprintf(sio.stdout, "  authority:   %s\n", a.AuthorityURL(r.tenant))
+		fmt.Fprintf(sio.stdout, "  certificate: %s\n", cert)
+		fmt.Fprintf(sio.stdout, "  device page: %s/devicelogin\n", a.URL())
+		if r.saves {
+			fmt.Fprintf(sio.stdout, "  sign in as:  %s, password %q\n", fakeauthority.DefaultUsername, fakeauthority.DefaultPassword)
+			fmt.Fprintln(sio.stdout, "Press Ctrl-C to stop; the state is saved for the next --fake command.")
+		} else {
+			fmt.Fprintln(sio.stdout, "Press Ctrl-C to stop; the users are those of the config file.")
+		}
+		if fakeReady != nil {
+			fakeReady(a)
+		}
+	})
 	if errors.Is(err, context.Canceled) {
 		return nil // interrupted: the normal way to stop
 	}

@@ -98,6 +98,7 @@ type Authority struct {
 	devices      map[string]*deviceCode // by device_code
 	faults       map[Endpoint][]*Fault
 	misbehave    Misbehavior
+	badKey       *misbehavingKey // published and signing under a key misbehaviour
 	idTokenHook  func(claims map[string]any)
 	tokenHook    func(resp map[string]any)
 	redirectHook func(params url.Values)

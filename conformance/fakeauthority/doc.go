@@ -115,8 +115,9 @@
 //   - Bad ID tokens for the security suite: [Authority.Misbehave] (bad
 //     signature, wrong iss, aud or nonce, alg none, HS256 keyed with the
 //     public key, expired, unknown kid, missing kid with one or several
-//     keys, an unknown crit header, an attacker key in jwk/jku headers)
-//     and [Authority.SetIDTokenHook] for any claim; bad token responses
+//     keys, an unknown crit header, an attacker key in jwk/jku headers,
+//     a key published with another tenant's issuer, a 1024-bit key, the
+//     signing key published with use "enc") and [Authority.SetIDTokenHook] for any claim; bad token responses
 //     with [Authority.SetTokenResponseHook]; tampered authorization
 //     responses (state, code, iss, error) with [Authority.SetRedirectHook].
 //   - Keys: [Authority.RotateKey], [Authority.RetireKey], [Authority.KeyIDs].

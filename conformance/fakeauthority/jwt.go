@@ -55,6 +55,19 @@ const (
 	// {authority}/attacker/keys; a client must trust neither (the request
 	// log shows whether it fetched the jku).
 	MisbehaveEmbeddedKey
+	// MisbehaveForeignIssuerKey signs with a key that the JWKS publishes
+	// with the consumer tenant's issuer
+	// (https://{host}/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0), as
+	// Entra's common key set carries keys bound to one tenant: the token
+	// is an organisational one, so a client that binds keys to their
+	// issuer must refuse it.
+	MisbehaveForeignIssuerKey
+	// MisbehaveSmallKey signs with a 1024-bit RSA key published in the
+	// JWKS; clients must refuse RSA keys under 2048 bits.
+	MisbehaveSmallKey
+	// MisbehaveEncKey publishes the signing key with use "enc" (it still
+	// signs); a key for encryption must not verify signatures.
+	MisbehaveEncKey
 )
 
 // AttackerKeysPath is the path the jku header of [MisbehaveEmbeddedKey]
@@ -67,6 +80,7 @@ var misbehaviorNames = map[Misbehavior]string{
 	MisbehaveHS256PublicKey: "hs256-public-key", MisbehaveExpired: "expired", MisbehaveUnknownKID: "unknown-kid",
 	MisbehaveMissingKID: "missing-kid", MisbehaveMissingKIDSeveralKeys: "missing-kid-several-keys",
 	MisbehaveCritHeader: "crit-header", MisbehaveEmbeddedKey: "embedded-key",
+	MisbehaveForeignIssuerKey: "foreign-issuer-key", MisbehaveSmallKey: "small-key", MisbehaveEncKey: "enc-key",
 }
 
 // String names the mode, e.g. "alg-none".
@@ -82,8 +96,10 @@ func (a *Authority) Misbehave(m Misbehavior) {
 	if m == MisbehaveMissingKIDSeveralKeys && len(a.KeyIDs()) < 2 {
 		a.RotateKey()
 	}
+	bad := newMisbehavingKey(m)
 	a.mu.Lock()
 	a.misbehave = m
+	a.badKey = bad
 	a.mu.Unlock()
 }
 
@@ -154,6 +170,13 @@ func (a *Authority) signMisbehaving(claims map[string]any, m Misbehavior, signer
 		return signJWT(claims, signer.Private.PublicKey.N.Bytes(), jwa.HS256(), signer.KID, nil)
 	case MisbehaveUnknownKID:
 		return signJWT(claims, newSigningKey().Private, rs, "unknown-"+randomID(8), nil)
+	case MisbehaveForeignIssuerKey, MisbehaveSmallKey:
+		a.mu.Lock()
+		bad := a.badKey
+		a.mu.Unlock()
+		if bad != nil {
+			signer = bad.key
+		}
 	case MisbehaveMissingKID, MisbehaveMissingKIDSeveralKeys:
 		return signJWT(claims, signer.Private, rs, "", nil)
 	case MisbehaveCritHeader:

@@ -121,10 +121,14 @@ func (a *Authority) KeyIDs() []string {
 func (a *Authority) handleKeys(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	a.mu.Lock()
 	keys := append([]signingKey(nil), a.keys.keys...)
+	m, bad := a.misbehave, a.badKey
 	a.mu.Unlock()
 	set := jwk.NewSet()
-	for _, k := range keys {
+	for i, k := range keys {
 		jk, err := publicJWK(k, rc.issuerTemplate())
+		if err == nil && m == MisbehaveEncKey && i == len(keys)-1 {
+			err = jk.Set(jwk.KeyUsageKey, "enc")
+		}
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -133,6 +137,10 @@ func (a *Authority) handleKeys(w http.ResponseWriter, r *http.Request, rc *reqCt
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
+	}
+	if bad != nil {
+		writeJSON(w, http.StatusOK, bad.publish(set, rc))
+		return
 	}
 	writeJSON(w, http.StatusOK, set)
 }

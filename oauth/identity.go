@@ -1,0 +1,92 @@
+package oauth
+
+import (
+	"encoding/base64"
+	"strings"
+)
+
+// binding is the user a client is bound to: the home account of its
+// AuthenticationRecord, or a username (a password credential's, a login
+// hint). The zero value binds to nobody.
+type binding struct {
+	homeAccountID string
+	username      string
+}
+
+// allows reports whether the cached account (home account ID, username)
+// is the bound user's: home account IDs and usernames compare
+// case-insensitively. An unbound client allows every account.
+func (b binding) allows(homeAccountID, username string) bool {
+	switch {
+	case b.homeAccountID != "":
+		return strings.EqualFold(homeAccountID, b.homeAccountID)
+	case b.username != "":
+		return strings.EqualFold(username, b.username)
+	}
+	return true
+}
+
+// check refuses a sign-in result for another user than the bound one.
+func (b binding) check(a Account) error {
+	if b.allows(a.HomeAccountID, a.Username) {
+		return nil
+	}
+	if b.homeAccountID != "" {
+		return accountMismatch("signed in as another account than the AuthenticationRecord's")
+	}
+	return accountMismatch("signed in as another user than the credential's username or login hint")
+}
+
+// BindUser binds the client to username (compared case-insensitively with
+// the ID token's preferred_username, else upn): GetToken then serves only
+// that user's cached accounts, and a sign-in that returns another user is
+// refused with an error matching [ErrAccountMismatch]. A flow calls it
+// right after [NewClient], before any request: the password credential
+// binds to its username, the browser flow to its login hint. A client
+// built with an AuthenticationRecord is bound to the record's account and
+// ignores BindUser. A client bound to nobody serves the only account of
+// its client ID in the cache, whoever that is.
+func (c *Client) BindUser(username string) {
+	c.bound.username = username
+}
+
+// sameUser checks that a refresh did not switch the user (OIDC Core 12.2):
+// the result is for the account refreshed, and when an ID token of this
+// account and tenant is cached, the new one has the same iss, sub, oid and
+// tid. On mismatch nothing is cached and the old tokens stay.
+func (c *Client) sameUser(auth Authority, acct *Account, res *TokenResult) error {
+	if !strings.EqualFold(res.Account.HomeAccountID, acct.HomeAccountID) {
+		return accountMismatch("refresh returned tokens for another account")
+	}
+	cached, ok := c.cache.IDToken(acct.HomeAccountID, auth.Host, strings.ToLower(auth.Tenant), c.clientID)
+	if !ok {
+		return nil
+	}
+	prev, err := unverifiedClaims(cached.Secret)
+	if err != nil {
+		return nil // a cached ID token we cannot read (another writer's) is no baseline
+	}
+	cl := res.Claims
+	if cl.Issuer != prev.Issuer || cl.Subject != prev.Subject ||
+		!strings.EqualFold(cl.ObjectID, prev.ObjectID) || !strings.EqualFold(cl.TenantID, prev.TenantID) {
+		return accountMismatch("refreshed ID token names another user (iss, sub, oid or tid changed)")
+	}
+	return nil
+}
+
+// unverifiedClaims decodes the claims of a JWT without checking its
+// signature, for an ID token that was verified when it was cached.
+func unverifiedClaims(raw string) (*IDTokenClaims, error) {
+	if len(raw) > maxIDTokenLen {
+		return nil, idTokenError("larger than 64 KiB")
+	}
+	parts := strings.SplitN(raw, ".", 4)
+	if len(parts) != 3 {
+		return nil, idTokenError("not a compact JWS (3 parts)")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, idTokenError("payload is not base64url")
+	}
+	return ParseIDTokenClaims(payload)
+}
