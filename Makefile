@@ -60,7 +60,7 @@ nested:
 fuzz:
 	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
-# Every security catalog row that applies names tests that exist.
+# Every row of conformance/README.md's threat table that applies names tests that exist.
 catalog:
 	$(GO) run ./scripts/catalogcheck
 

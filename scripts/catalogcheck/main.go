@@ -58,7 +58,7 @@ func main() {
 	fmt.Printf("catalogcheck: %d rows mapped, every test named exists\n", len(rows))
 }
 
-// parse reads the table rows whose first cell is a catalog row id.
+// parse reads the table rows whose first cell is a row id (A1, D20, ...).
 func parse(path string) ([]row, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -134,7 +134,7 @@ func check(rows []row, list func(pkg string) (map[string]bool, error), kit map[s
 		}
 	}
 	for id := range seen {
-		problems = append(problems, "row "+id+" is not a catalog row")
+		problems = append(problems, "row "+id+" is not a row of the threat table")
 	}
 	return problems
 }

@@ -47,7 +47,7 @@ func TestCheck(t *testing.T) {
 			return ""
 		}), []string{"row C3 is missing"}},
 		{"row twice", fullTable(nil) + "| A1 | x | no | y | - |\n", []string{"A1 appears more than once"}},
-		{"not a catalog row", fullTable(nil) + "| Z1 | x | no | y | - |\n", []string{"row Z1 is not a catalog row"}},
+		{"not a catalog row", fullTable(nil) + "| Z1 | x | no | y | - |\n", []string{"row Z1 is not a row of the threat table"}},
 		{"applies without a test", fullTable(func(id string) string {
 			if id == "D2" {
 				return "| D2 | x | yes | y | - |"
