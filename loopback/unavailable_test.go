@@ -21,7 +21,7 @@ func TestNoBrowserIsUnavailable(t *testing.T) {
 		display string // $DISPLAY
 	}{
 		{"no desktop, no $BROWSER", "", ""},
-		{"every launcher fails", "false", ":99"},
+		{"every launcher fails ($BROWSER=false)", "false", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("BROWSER", tc.browser)
@@ -33,7 +33,7 @@ func TestNoBrowserIsUnavailable(t *testing.T) {
 			fa := fakeauthority.New(nil)
 			cred := newCredential(t, fa, func(o *loopback.Options) {
 				o.Output = nil
-				o.Timeout = 3 * time.Second // the old behaviour waited here
+				o.Timeout = 5 * time.Second // the old behaviour waited here
 			})
 			_, err := cred.GetToken(context.Background(), graph)
 			if !oauth.IsCredentialUnavailable(err) || !errors.Is(err, loopback.ErrNoBrowser) {
