@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,5 +77,31 @@ func TestBrokerLoginThenTokenAccountsLogout(t *testing.T) {
 	run1(exitOK, "accounts", "--fake", "--output", "json")
 	if strings.TrimSpace(out.String()) != "[]" {
 		t.Errorf("accounts after logout: %s", out)
+	}
+}
+
+// TestBrokerTokenNeverPrompts: when the broker cannot serve the account
+// silently (here the fake broker forgot it), token exits 3 asking for a
+// login; the broker's sign-in window is never opened.
+func TestBrokerTokenNeverPrompts(t *testing.T) {
+	requireDBus(t)
+	fakes := captureFakes(t)
+	io, out, errb := testIO(t, nil)
+	if code := run(t.Context(), []string{"login", "--fake", "--flow", "broker"}, io); code != exitOK {
+		t.Fatalf("login = exit %d; stderr:\n%s", code, errb)
+	}
+	base, _ := io.userCacheDir()
+	if err := os.Remove(filepath.Join(base, "entraauth", "fake", fakeBrokerFile)); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run(t.Context(), []string{"token", "--fake"}, io); code != exitAction || out.Len() != 0 {
+		t.Fatalf("token = exit %d, stdout %q; stderr:\n%s", code, out, errb)
+	}
+	if !strings.Contains(errb.String(), "sign-in needed") {
+		t.Errorf("stderr %q", errb)
+	}
+	if n := (*fakes)[1].Count(fakeauthority.EndpointToken); n != 0 {
+		t.Errorf("token made %d token requests (a sign-in through the broker's window)", n)
 	}
 }
