@@ -31,7 +31,7 @@ var allowed = map[string][]string{
 	"loopback":                  {"oauth", "pkce"},
 	"broker":                    {"oauth"},
 	"azurecli":                  {"oauth", "cache"},
-	"auto":                      {"oauth", "cache", "azurecli", "devicecode", "loopback"},
+	"auto":                      {"oauth", "cache", "azurecli", "broker", "devicecode", "loopback"},
 	"conformance/fakeauthority": nil,
 	"conformance/fakebroker":    {"conformance/fakeauthority"},
 	// the fake broker as a program, for D-Bus activation tests

@@ -13,8 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/entraauth/entraauth/azurecli"
+	"github.com/entraauth/entraauth/broker"
 	"github.com/entraauth/entraauth/cache"
 	"github.com/entraauth/entraauth/devicecode"
 	"github.com/entraauth/entraauth/loopback"
@@ -28,8 +31,8 @@ type Flow string
 const (
 	// AzureCLI: the developer's Azure CLI session (package azurecli).
 	AzureCLI Flow = "azurecli"
-	// Broker: the operating system's identity broker, passed in as
-	// Options.Broker (see there).
+	// Broker: the operating system's identity broker (package broker),
+	// or the credential passed in as Options.Broker.
 	Broker Flow = "broker"
 	// Browser: the system browser with a loopback redirect (package loopback).
 	Browser Flow = "browser"
@@ -60,12 +63,19 @@ type Options struct {
 	// defaults (with ClientOptions' tenant, HTTP client and logger).
 	AzureCLI *azurecli.Options
 
-	// Broker is the OS identity broker's credential (for example one
-	// built by a broker package), tried after the Azure CLI session. This
-	// package does not build one itself: nil leaves the broker out.
-	// TODO(lead): when package broker lands on main, build its
-	// credential here by default (from ClientOptions) and add "broker"
-	// to auto's row in deps_test.go.
+	// BrokerOptions configure the OS broker's credential (package
+	// broker), built from ClientOptions by default; its ClientOptions
+	// field is ignored in favour of this struct's. Where broker.New
+	// reports no broker on this machine (broker.ErrUnsupported), the
+	// broker is left out of the plan; where the broker turns out to be
+	// absent only when called (not installed on the session bus), its
+	// GetToken fails with an *oauth.CredentialUnavailableError and the
+	// next flow runs.
+	BrokerOptions *broker.Options
+
+	// Broker, when set, replaces the OS broker's credential (a broker
+	// built by the caller, or a stand-in), tried after the Azure CLI
+	// session; BrokerOptions is then ignored.
 	Broker oauth.Credential
 
 	// OpenURL replaces the system browser (see loopback.Options.OpenURL);
@@ -82,9 +92,12 @@ type Options struct {
 type machine struct {
 	canOpenBrowser func() bool
 	hasTerminal    func() bool
+	// newBroker builds the OS broker's credential; an error matching
+	// broker.ErrUnsupported means there is none on this machine.
+	newBroker func(clientID string, o *broker.Options) (*broker.Credential, error)
 }
 
-var thisMachine = machine{canOpenBrowser: loopback.CanOpenBrowser, hasTerminal: stderrIsTerminal}
+var thisMachine = machine{canOpenBrowser: loopback.CanOpenBrowser, hasTerminal: stderrIsTerminal, newBroker: broker.New}
 
 // stderrIsTerminal reports whether standard error is a terminal, where
 // the device code prompt is written by default.
@@ -95,13 +108,23 @@ func stderrIsTerminal() bool {
 
 // Plan returns the flows [New] would try for clientID ("" means the Azure
 // CLI client) on this machine, in order: the Azure CLI session (only for
-// the Azure CLI client, whose session it is), the broker when
+// the Azure CLI client, whose session it is), the OS broker where this
+// machine has one (broker.New does not report broker.ErrUnsupported) or
 // Options.Broker is set, the browser when one can open (or OpenURL is
 // set), the device code when standard error is a terminal (or
 // DevicePrompt is set); minus the excluded ones.
-func Plan(clientID string, opts *Options) []Flow { return thisMachine.plan(clientID, opts) }
+// It makes no broker call and no request.
+func Plan(clientID string, opts *Options) ([]Flow, error) {
+	plan, b, err := thisMachine.plan(clientID, opts)
+	if b != nil {
+		b.Close()
+	}
+	return plan, err
+}
 
-func (m machine) plan(clientID string, opts *Options) []Flow {
+// plan returns the flows to try and, when the plan includes the OS
+// broker built here, its credential (the caller closes it).
+func (m machine) plan(clientID string, opts *Options) ([]Flow, *broker.Credential, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -110,8 +133,19 @@ func (m machine) plan(clientID string, opts *Options) []Flow {
 	if !o.ExcludeAzureCLI && (clientID == "" || clientID == oauth.AzureCLIClientID) {
 		out = append(out, AzureCLI)
 	}
-	if !o.ExcludeBroker && o.Broker != nil {
-		out = append(out, Broker)
+	var b *broker.Credential
+	if !o.ExcludeBroker {
+		switch {
+		case o.Broker != nil:
+			out = append(out, Broker)
+		case m.newBroker != nil:
+			var err error
+			if b, err = m.newBroker(clientID, o.brokerOptions()); err == nil {
+				out = append(out, Broker)
+			} else if !errors.Is(err, broker.ErrUnsupported) {
+				return nil, nil, fmt.Errorf("auto: broker: %w", err)
+			}
+		}
 	}
 	if !o.ExcludeBrowser && (o.OpenURL != nil || m.canOpenBrowser()) {
 		out = append(out, Browser)
@@ -119,7 +153,18 @@ func (m machine) plan(clientID string, opts *Options) []Flow {
 	if !o.ExcludeDeviceCode && (o.DevicePrompt != nil || m.hasTerminal()) {
 		out = append(out, DeviceCode)
 	}
-	return out
+	return out, b, nil
+}
+
+// brokerOptions are the OS broker's options: BrokerOptions with this
+// struct's ClientOptions.
+func (o *Options) brokerOptions() *broker.Options {
+	var bo broker.Options
+	if o.BrokerOptions != nil {
+		bo = *o.BrokerOptions
+	}
+	bo.ClientOptions = o.ClientOptions
+	return &bo
 }
 
 // Credential signs in with the first flow of its plan that can run, and
@@ -128,7 +173,8 @@ func (m machine) plan(clientID string, opts *Options) []Flow {
 type Credential struct {
 	chain  *oauth.ChainCredential
 	plan   []Flow
-	client *oauth.Client // over the flows' shared cache, for Accounts
+	client *oauth.Client      // over the flows' shared cache, for Accounts
+	broker *broker.Credential // the OS broker built here, if in the plan
 }
 
 var _ oauth.Credential = (*Credential)(nil)
@@ -148,15 +194,30 @@ func (m machine) build(clientID string, opts *Options) (*Credential, error) {
 	if o.Cache == nil {
 		o.Cache = cache.New(nil, &cache.Options{Logger: o.Logger})
 	}
-	plan := m.plan(clientID, &o)
+	plan, b, err := m.plan(clientID, &o)
+	if err != nil {
+		return nil, err
+	}
+	cred, err := o.assemble(clientID, plan, b)
+	if err != nil && b != nil {
+		b.Close()
+	}
+	return cred, err
+}
+
+// assemble builds each flow's credential of plan (b is the OS broker's).
+func (o *Options) assemble(clientID string, plan []Flow, b *broker.Credential) (*Credential, error) {
 	if len(plan) == 0 {
 		return nil, &oauth.CredentialUnavailableError{Credential: "auto",
-			Reason: "no way to sign in here: every flow is excluded, or there is no browser and no terminal"}
+			Reason: "no way to sign in here: every flow is excluded, or there is no broker, no browser and no terminal"}
 	}
 	creds := make([]oauth.Credential, 0, len(plan))
 	for _, f := range plan {
-		c, err := o.credential(f, clientID)
-		if err != nil {
+		var c oauth.Credential
+		var err error
+		if f == Broker && b != nil {
+			c = b
+		} else if c, err = o.credential(f, clientID); err != nil {
 			return nil, fmt.Errorf("auto: %s: %w", f, err)
 		}
 		creds = append(creds, c)
@@ -165,7 +226,7 @@ func (m machine) build(clientID string, opts *Options) (*Credential, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auto: %w", err)
 	}
-	return &Credential{chain: oauth.Chain(creds...), plan: plan, client: client}, nil
+	return &Credential{chain: oauth.Chain(creds...), plan: plan, client: client, broker: b}, nil
 }
 
 // credential builds one flow's credential.
@@ -221,14 +282,53 @@ func (c *Credential) Flows() []Flow { return append([]Flow(nil), c.plan...) }
 func (c *Credential) Selected() oauth.Credential { return c.chain.Selected() }
 
 // Accounts lists the accounts in the flows' shared cache (those signed
-// in through the broker, browser or device code). The Azure CLI session's
-// accounts are Azure CLI's: list them with azurecli.Credential.Accounts.
+// in through the browser or device code), then those the OS broker holds
+// for this application that are not already listed (none where the
+// broker is absent). The Azure CLI session's accounts are Azure CLI's:
+// list them with azurecli.Credential.Accounts.
 func (c *Credential) Accounts(ctx context.Context) ([]oauth.Account, error) {
-	return c.client.Accounts(ctx)
+	accts, err := c.client.Accounts(ctx)
+	if err != nil || c.broker == nil {
+		return accts, err
+	}
+	held, err := c.broker.Accounts(ctx)
+	if oauth.IsCredentialUnavailable(err) {
+		return accts, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range held {
+		if !slices.ContainsFunc(accts, func(a oauth.Account) bool {
+			return strings.EqualFold(a.HomeAccountID, b.HomeAccountID) && strings.EqualFold(a.Environment, b.Environment)
+		}) {
+			accts = append(accts, b)
+		}
+	}
+	return accts, nil
 }
 
-// RemoveAccount deletes an account's tokens from the flows' shared cache.
-// It does not sign the user out at the authority, nor out of Azure CLI.
+// RemoveAccount deletes an account's tokens from the flows' shared cache
+// and signs it out of the OS broker for this application (where there is
+// one). It does not sign the user out at the authority, nor out of Azure
+// CLI.
 func (c *Credential) RemoveAccount(ctx context.Context, a oauth.Account) error {
-	return c.client.RemoveAccount(ctx, a)
+	if err := c.client.RemoveAccount(ctx, a); err != nil {
+		return err
+	}
+	if c.broker == nil || a.HomeAccountID == "" {
+		return nil
+	}
+	if err := c.broker.RemoveAccount(ctx, a); err != nil && !oauth.IsCredentialUnavailable(err) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the connection to the OS broker, if one was opened.
+func (c *Credential) Close() error {
+	if c.broker == nil {
+		return nil
+	}
+	return c.broker.Close()
 }

@@ -20,9 +20,17 @@ import (
 
 const armScope = "https://management.core.windows.net//.default"
 
-// ExampleNew signs in with the browser excluded (a remote shell): there is
-// no Azure CLI session here (an empty configuration directory), so the
-// credential falls back to a device code, against the in-memory fake
+// TestMain keeps the tests off the developer's own session bus: a real
+// identity broker there would open its sign-in window. The broker tests
+// name a private bus of their own.
+func TestMain(m *testing.M) {
+	os.Unsetenv("DBUS_SESSION_BUS_ADDRESS")
+	os.Exit(m.Run())
+}
+
+// ExampleNew signs in with the browser and the broker excluded (a remote
+// shell): there is no Azure CLI session here (an empty configuration
+// directory), so the credential falls back to a device code, against the in-memory fake
 // authority, which approves the code a moment after issuing it.
 func ExampleNew() {
 	a := fa.New(&fa.Options{DeviceInterval: time.Second, AutoApproveDevice: time.Millisecond})
@@ -34,6 +42,7 @@ func ExampleNew() {
 	cred, err := auto.New("", &auto.Options{
 		ClientOptions:  oauth.ClientOptions{AuthorityHost: a.URL(), TenantID: fa.DefaultTenantID, HTTPClient: a.Client()},
 		ExcludeBrowser: true,
+		ExcludeBroker:  true, // an SSH session: no desktop broker to show a window
 		AzureCLI:       &azurecli.Options{ConfigDir: dir, DisableSubprocess: true},
 		DevicePrompt: func(ctx context.Context, m devicecode.Message) error {
 			fmt.Println("open", m.VerificationURI, "and enter the code")

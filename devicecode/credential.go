@@ -24,8 +24,9 @@ type Options struct {
 	// authorization request and before polling starts, and should return
 	// promptly; polling runs after it returns. An error aborts the
 	// sign-in; ctx ends when the code expires, at the latest. Nil is
-	// [WriterPrompt] on standard error. A prompt should
-	// show m.Warning when it is set.
+	// [WriterPrompt] on standard error, which is unavailable (see
+	// [Credential.GetToken]) only where standard error is closed or the
+	// null device. A prompt should show m.Warning when it is set.
 	Prompt func(ctx context.Context, m Message) error
 }
 
@@ -40,6 +41,7 @@ type Options struct {
 type Credential struct {
 	client *oauth.Client
 	prompt func(context.Context, Message) error
+	reach  func() error // nil: the caller's prompt, assumed to reach someone
 }
 
 var _ oauth.Credential = (*Credential)(nil)
@@ -55,16 +57,20 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devicecode: %w", err)
 	}
-	p := o.Prompt
-	if p == nil {
-		p = WriterPrompt(os.Stderr)
+	cred := &Credential{client: c, prompt: o.Prompt}
+	if o.Prompt == nil {
+		cred.prompt = WriterPrompt(os.Stderr)
+		cred.reach = func() error { return reachable(os.Stderr) }
 	}
-	return &Credential{client: c, prompt: p}, nil
+	return cred, nil
 }
 
 // GetToken returns an access token for o.Scopes: from the cache, else by
 // refreshing, else by a device code sign-in (unless the credential's
-// DisableAutomaticAuthentication is set).
+// DisableAutomaticAuthentication is set). With the default prompt and
+// standard error closed or the null device, nobody can read the code: the
+// sign-in fails with an *oauth.CredentialUnavailableError before any
+// device code is requested.
 func (c *Credential) GetToken(ctx context.Context, o oauth.TokenOptions) (oauth.AccessToken, error) {
 	return c.client.GetToken(ctx, o, c.step)
 }
@@ -78,6 +84,11 @@ func (c *Credential) Authenticate(ctx context.Context, o oauth.TokenOptions) (oa
 
 // step is the interactive part: device authorization, prompt, polling.
 func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+	if c.reach != nil {
+		if err := c.reach(); err != nil {
+			return nil, err
+		}
+	}
 	if req.Endpoints.DeviceCode == "" {
 		return nil, errors.New("devicecode: the authority has no device authorization endpoint")
 	}

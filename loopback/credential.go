@@ -4,11 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -63,12 +63,16 @@ type Options struct {
 	// must have it opened (or fetched) by a browser on this machine. It is
 	// called while the listener already serves; an error ends the sign-in.
 	// Nil means [OpenBrowser]; when that finds no browser, the URL is
-	// written to Output for the user to open by hand and the sign-in
-	// waits for it.
+	// written to Output, when set, for the user to open by hand and the
+	// sign-in waits for it; with no Output the credential is unavailable
+	// (see [ErrNoBrowser]).
 	OpenURL func(ctx context.Context, authorizeURL string) error
 
-	// Output receives the authorize URL when no browser can be opened.
-	// Nil means standard error.
+	// Output, when set, receives the authorize URL when no browser can be
+	// opened, and the sign-in waits for the user to open it by hand (a
+	// remote shell with a port forwarded). Nil means that no browser is
+	// no sign-in: GetToken fails with an *oauth.CredentialUnavailableError
+	// wrapping [ErrNoBrowser], so a chain moves on to the next flow.
 	Output io.Writer
 
 	// Timeout bounds the wait for the browser to come back, from the
@@ -121,9 +125,6 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
-	if o.Output == nil {
-		o.Output = os.Stderr
-	}
 	c, err := oauth.NewClient(clientID, &o.ClientOptions)
 	if err != nil {
 		return nil, fmt.Errorf("loopback: %w", err)
@@ -150,6 +151,9 @@ func (c *Credential) Authenticate(ctx context.Context, o oauth.TokenOptions) (oa
 // step is the interactive part: listen, open the browser, wait for the
 // code, redeem it with the verifier.
 func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+	if err := c.canShowURL(); err != nil {
+		return nil, err
+	}
 	verifier, err := pkce.NewVerifier()
 	if err != nil {
 		return nil, fmt.Errorf("loopback: %w", err)
@@ -241,7 +245,8 @@ func (c *Credential) authorizeURL(req *oauth.InteractiveRequest, redirectURI, st
 }
 
 // open hands the URL to the hook or the system browser; with no browser it
-// prints the URL and lets the wait go on.
+// prints the URL to Output and lets the wait go on, or, without Output,
+// the credential is unavailable.
 func (c *Credential) open(ctx context.Context, authURL string) error {
 	if c.opts.OpenURL != nil {
 		if err := c.opts.OpenURL(ctx, authURL); err != nil {
@@ -255,6 +260,12 @@ func (c *Credential) open(ctx context.Context, authURL string) error {
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("loopback: opening the browser: %w", context.Cause(ctx))
+	}
+	if c.opts.Output == nil {
+		if errors.Is(err, ErrNoBrowser) {
+			return noBrowser(err)
+		}
+		return fmt.Errorf("loopback: opening the browser: %w", err)
 	}
 	c.client.Logger().LogAttrs(ctx, slog.LevelInfo, "loopback: no browser opened; printing the URL", slog.String("error", err.Error()))
 	if _, werr := fmt.Fprintf(c.opts.Output, "Open this URL in a browser on this computer to sign in:\n\n  %s\n\n", authURL); werr != nil {

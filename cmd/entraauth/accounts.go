@@ -24,24 +24,38 @@ type accountOut struct {
 	TenantID      string `json:"tenantId"`
 	HomeAccountID string `json:"homeAccountId"`
 	Environment   string `json:"environment"`
-	Current       bool   `json:"current"` // the account of the last login
+	Current       bool   `json:"current"`            // the account of the last login
+	InBroker      bool   `json:"inBroker,omitempty"` // held by the OS authentication broker
 }
 
 func cmdAccounts(ctx context.Context, io *stdio, args []string) error {
 	spec := commandSpec{name: "accounts", outputs: []string{"text", "json"}, silent: true, sync: true}
-	return withSession(ctx, io, args, spec, func(s *session, o *options) error { return listAccounts(io, s, o) })
+	return withSession(ctx, io, args, spec, func(s *session, o *options) error { return listAccounts(ctx, io, s, o) })
 }
 
-// listAccounts prints the accounts of the session's cache.
-func listAccounts(io *stdio, s *session, o *options) error {
+// listAccounts prints the accounts of the session's cache, and those of
+// the OS broker when the last login went through it.
+func listAccounts(ctx context.Context, io *stdio, s *session, o *options) error {
 	var list []accountOut
-	for _, a := range uniqueAccounts(s.client.Cache.Accounts("", o.clientID)) {
-		tenant := a.Realm
-		if _, utid, _ := strings.Cut(a.HomeAccountID, "."); !oauth.IsGUID(tenant) && utid != "" {
+	add := func(home, env, realm, username string, inBroker bool) {
+		tenant := realm
+		if _, utid, _ := strings.Cut(home, "."); !oauth.IsGUID(tenant) && utid != "" {
 			tenant = utid // stored under "organizations" or "common": name the home tenant
 		}
-		list = append(list, accountOut{clean(a.Username), clean(tenant), clean(a.HomeAccountID), clean(a.Environment),
-			s.hasRecord && a.HomeAccountID == s.client.AuthenticationRecord.HomeAccountID})
+		list = append(list, accountOut{clean(username), clean(tenant), clean(home), clean(env),
+			s.hasRecord && home == s.client.AuthenticationRecord.HomeAccountID, inBroker})
+	}
+	for _, a := range uniqueAccounts(s.client.Cache.Accounts("", o.clientID)) {
+		add(a.HomeAccountID, a.Environment, a.Realm, a.Username, false)
+	}
+	held, _, err := brokerAccounts(ctx, s)
+	if oauth.IsCredentialUnavailable(err) {
+		fmt.Fprintf(io.stderr, "entraauth: the last login's broker cannot be asked (%v); listing the token cache only\n", err)
+	} else if err != nil {
+		return err
+	}
+	for _, a := range held {
+		add(a.HomeAccountID, a.Environment, a.Realm, a.Username, true)
 	}
 	if o.output == "json" {
 		if list == nil {
@@ -54,11 +68,14 @@ func listAccounts(io *stdio, s *session, o *options) error {
 		return nil
 	}
 	for _, a := range list {
-		mark := " "
+		mark, where := " ", ""
 		if a.Current {
 			mark = "*"
 		}
-		fmt.Fprintf(io.stdout, "%s %-40s tenant %s  home account %s  (%s)\n", mark, a.Username, a.TenantID, a.HomeAccountID, a.Environment)
+		if a.InBroker {
+			where = ", in the OS broker"
+		}
+		fmt.Fprintf(io.stdout, "%s %-40s tenant %s  home account %s  (%s%s)\n", mark, a.Username, a.TenantID, a.HomeAccountID, a.Environment, where)
 	}
 	return nil
 }
@@ -81,7 +98,10 @@ func logout(ctx context.Context, io *stdio, s *session, username string) error {
 	if username == "" && !s.hasRecord {
 		return &actionError{msg: "not signed in (name an account with --username)"}
 	}
-	removed := 0
+	removed, err := brokerLogout(ctx, s, username, func(f string, a ...any) { fmt.Fprintf(io.stdout, f, a...) })
+	if err != nil {
+		return err
+	}
 	for _, a := range uniqueAccounts(s.client.Cache.Accounts("", "")) {
 		if (username == "" && a.HomeAccountID == s.client.AuthenticationRecord.HomeAccountID) || (username != "" && strings.EqualFold(a.Username, username)) {
 			if err := s.client.Cache.RemoveAccount(ctx, a.HomeAccountID, a.Environment, ""); err != nil {
@@ -97,7 +117,7 @@ func logout(ctx context.Context, io *stdio, s *session, username string) error {
 		}
 	}
 	if removed == 0 {
-		return &actionError{msg: "no such account in the cache"}
+		return &actionError{msg: "no such account in the cache or the broker"}
 	}
 	return s.saveFake()
 }

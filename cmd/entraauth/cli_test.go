@@ -109,7 +109,7 @@ func TestLoginThenTokenFake(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &accts); err != nil {
 		t.Fatalf("accounts output %q: %v", out, err)
 	}
-	want := accountOut{fakeauthority.DefaultUsername, fakeauthority.DefaultTenantID, res.HomeAccountID, "login.microsoftonline.com", true}
+	want := accountOut{fakeauthority.DefaultUsername, fakeauthority.DefaultTenantID, res.HomeAccountID, "login.microsoftonline.com", true, false}
 	if len(accts) != 1 || accts[0] != want {
 		t.Errorf("accounts = %+v, want [%+v]", accts, want)
 	}

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/conformance/fakebroker"
 	"github.com/entraauth/entraauth/devicecode"
 )
 
 // Settings of the embedded fake authority (--fake).
 const (
 	fakeStateFile   = "authority.json"
+	fakeBrokerFile  = "broker.json"   // the fake broker's accounts and refresh tokens
 	fakeInterval    = time.Second     // the device polling interval the fake advertises
 	fakeApproveWait = 2 * time.Second // how long after issuing a code the fake approves it
 )
@@ -34,6 +36,7 @@ type fakeEnv struct {
 	manualURL string // base URL of the loopback server (--fake-manual, or the device prompt)
 	manual    bool   // --fake-manual: nothing is approved automatically
 	srv       *http.Server
+	broker    *fakebroker.Broker // the fake broker, when a command started one
 }
 
 // onFake, when set (by tests), receives each fake authority a command
@@ -125,7 +128,13 @@ func (fe *fakeEnv) save() error {
 	if err != nil {
 		return fmt.Errorf("fake authority: saving state: %w", err)
 	}
-	return writeFileAtomic(fe.statePath, b)
+	if err := writeFileAtomic(fe.statePath, b); err != nil || fe.broker == nil {
+		return err
+	}
+	if b, err = fe.broker.MarshalState(); err != nil {
+		return fmt.Errorf("fake broker: saving state: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(filepath.Dir(fe.statePath), fakeBrokerFile), b)
 }
 
 func (fe *fakeEnv) close() {

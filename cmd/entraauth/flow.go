@@ -52,6 +52,7 @@ type session struct {
 
 	dir       string // the profile directory: record, plain-file cache, fake state
 	hasRecord bool   // a previous login left an AuthenticationRecord
+	loginFlow string // the flow of that login ("broker": the broker keeps its tokens)
 	storage   cache.Storage
 	store     storeInfo // where storage keeps the tokens
 	closers   []func() error

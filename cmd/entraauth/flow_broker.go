@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/entraauth/entraauth/broker"
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
@@ -87,11 +88,17 @@ func startFakeBroker(s *session) (string, error) {
 		return "", fmt.Errorf("fake broker: %w", err)
 	}
 	fb := fakebroker.New(&fakebroker.Options{AuthorityURL: s.fake.fa.URL(), HTTPClient: s.fake.fa.Client()})
+	if err := restoreFakeBroker(s, fb); err != nil {
+		conn.Close()
+		bus.Close()
+		return "", err
+	}
 	if err := fb.Serve(conn); err != nil {
 		conn.Close()
 		bus.Close()
 		return "", fmt.Errorf("fake broker: %w", err)
 	}
+	s.fake.broker = fb
 	fmt.Fprintf(s.io.stderr, "Fake broker: on a private D-Bus session bus; its sign-in window signs in as %s.\n", fakeauthority.DefaultUsername)
 	s.onDone(func() {
 		fb.Close()
@@ -99,4 +106,19 @@ func startFakeBroker(s *session) (string, error) {
 		bus.Close()
 	})
 	return bus.Address, nil
+}
+
+// restoreFakeBroker gives the fake broker the accounts and refresh tokens
+// an earlier --fake command left (the fake broker lives as long as one
+// command, the real one as long as the desktop session).
+func restoreFakeBroker(s *session, fb *fakebroker.Broker) error {
+	path := filepath.Join(s.dir, fakeBrokerFile)
+	state, found, err := readFakeState(path)
+	if err != nil || !found {
+		return err
+	}
+	if err := fb.RestoreState(state); err != nil {
+		return badFakeState(path, err)
+	}
+	return nil
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -15,13 +13,7 @@ import (
 // authority through the broker, and login does not look for it in the
 // profile's cache (the broker keeps its tokens).
 func TestLoginFakeBroker(t *testing.T) {
-	if _, err := exec.LookPath("dbus-daemon"); err != nil {
-		msg := "dbus-daemon not found: install the Debian package dbus"
-		if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	requireDBus(t)
 	fakes := captureFakes(t)
 	io, out, errb := testIO(t, nil)
 	if code := run(t.Context(), []string{"login", "--fake", "--flow", "broker", "--output", "json"}, io); code != exitOK {

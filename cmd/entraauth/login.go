@@ -53,7 +53,7 @@ func login(ctx context.Context, io *stdio, s *session, o *options) error {
 			return err
 		}
 	}
-	if err := s.saveLogin(rec); err != nil {
+	if err := s.saveLogin(rec, f.Name); err != nil {
 		return err
 	}
 	if err := s.saveFake(); err != nil {

@@ -30,6 +30,9 @@ type lastLogin struct {
 	// the same private or fake authority without them.
 	DisableInstanceDiscovery bool   `json:"disableInstanceDiscovery,omitempty"`
 	CAFile                   string `json:"caFile,omitempty"`
+	// Flow is the flow login signed in with. "broker" means the OS
+	// broker keeps the tokens: token, accounts and logout go through it.
+	Flow string `json:"flow,omitempty"`
 }
 
 // newSession resolves the command line into client options: the authority
@@ -48,6 +51,7 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 		return nil, err
 	} else if ok && silent {
 		s.hasRecord = true
+		s.loginFlow = last.Flow
 		rec := last.Record
 		s.client.AuthenticationRecord = rec
 		if s.clientID == "" {
@@ -161,7 +165,7 @@ func loadLogin(dir string) (lastLogin, bool, error) {
 	return l, true, nil
 }
 
-func (s *session) saveLogin(rec oauth.AuthenticationRecord) error {
+func (s *session) saveLogin(rec oauth.AuthenticationRecord, flow string) error {
 	caFile := s.opts.caFile
 	if caFile != "" {
 		if abs, err := filepath.Abs(caFile); err == nil {
@@ -169,7 +173,7 @@ func (s *session) saveLogin(rec oauth.AuthenticationRecord) error {
 		}
 	}
 	b, err := json.MarshalIndent(lastLogin{Record: rec, Tenant: s.opts.tenant,
-		DisableInstanceDiscovery: s.opts.disableInstanceDiscovery, CAFile: caFile}, "", "  ")
+		DisableInstanceDiscovery: s.opts.disableInstanceDiscovery, CAFile: caFile, Flow: flow}, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ type statusOut struct {
 	Scopes         string     `json:"scopes"`
 	TokenExpiresOn *time.Time `json:"tokenExpiresOn,omitempty"`
 	RefreshToken   bool       `json:"refreshToken"`
+	TokensInBroker bool       `json:"tokensInBroker,omitempty"` // the last login went through the OS broker
 	Cache          string     `json:"cache"`
 	CacheEncrypted bool       `json:"cacheEncrypted"`
 }
@@ -49,6 +50,7 @@ func printStatus(io *stdio, s *session, o *options) error {
 		if u, err := url.Parse(st.Authority); err == nil {
 			env = u.Host
 		}
+		st.TokensInBroker = s.brokerSignedIn()
 		c := s.client.Cache
 		for _, realm := range []string{s.client.TenantID, rec.TenantID, oauth.TenantOrganizations, "common"} {
 			k := cache.NewAccessTokenKey(rec.HomeAccountID, env, realm, rec.ClientID, o.scopes, "", false)
@@ -76,7 +78,9 @@ func printStatus(io *stdio, s *session, o *options) error {
 	}
 	fmt.Fprintf(w, "Signed in as %s\n  Tenant:          %s\n  Home account ID: %s\n  Client ID:       %s\n  Authority:       %s\n",
 		st.Username, st.TenantID, st.HomeAccountID, st.ClientID, st.Authority)
-	if st.TokenExpiresOn != nil {
+	if st.TokensInBroker {
+		fmt.Fprintf(w, "  Tokens:          kept by the OS authentication broker (`entraauth token` asks it silently)\n")
+	} else if st.TokenExpiresOn != nil {
 		state := "expires"
 		if time.Now().After(*st.TokenExpiresOn) {
 			state = "EXPIRED"
@@ -86,7 +90,9 @@ func printStatus(io *stdio, s *session, o *options) error {
 	} else {
 		fmt.Fprintf(w, "  Access token:    none cached for %s\n", st.Scopes)
 	}
-	fmt.Fprintf(w, "  Refresh token:   %s\n", map[bool]string{true: "cached (token renews silently)", false: "none: run " + loginHint(o)}[st.RefreshToken])
+	if !st.TokensInBroker {
+		fmt.Fprintf(w, "  Refresh token:   %s\n", map[bool]string{true: "cached (token renews silently)", false: "none: run " + loginHint(o)}[st.RefreshToken])
+	}
 	enc := "encrypted"
 	if !st.CacheEncrypted {
 		enc = "NOT encrypted"

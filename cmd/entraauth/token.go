@@ -31,14 +31,10 @@ func printSilentToken(ctx context.Context, io *stdio, s *session, o *options) er
 	if !s.hasRecord {
 		return &actionError{msg: "not signed in: run " + loginHint(o) + " first"}
 	}
-	// Silent only: the engine returns *oauth.AuthenticationRequiredError
-	// instead of ever running a sign-in step.
-	s.client.DisableAutomaticAuthentication = true
-	c, err := oauth.NewClient(s.clientID, &s.client)
-	if err != nil {
-		return err
-	}
-	tok, err := c.GetToken(ctx, oauth.TokenOptions{Scopes: o.scopes}, nil)
+	// Silent only: the engine (or the broker) returns
+	// *oauth.AuthenticationRequiredError instead of ever running a
+	// sign-in step.
+	tok, err := silentToken(ctx, s, o.scopes)
 	if err != nil {
 		err = signInError(err, o)
 		var ae *actionError
