@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/entraauth/entraauth/cache"
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
@@ -162,6 +163,11 @@ func newEnv(fo *fakeauthority.Options) *Env {
 		o = *fo
 	}
 	o.AutoApprove = true
+	if o.AccessTokenLifetime == 0 {
+		// The checks sleep past a one-hour token; the fake otherwise
+		// varies lifetimes between 60 and 90 minutes, as Entra does.
+		o.AccessTokenLifetime = time.Hour
+	}
 	fa := fakeauthority.New(&o)
 	return &Env{
 		Authority: fa,
