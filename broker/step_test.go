@@ -3,7 +3,10 @@ package broker
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -35,16 +38,54 @@ func (s *stubBackend) close() error                                         { re
 
 func stubCredential(t *testing.T, rep *reply) (*Credential, *stubBackend) {
 	t.Helper()
-	fa := fakeauthority.New(nil)
+	return stubCredentialOn(t, fakeauthority.New(nil), rep)
+}
+
+// stubCredentialOn is a credential whose broker answers rep, checking
+// ID tokens against fa.
+func stubCredentialOn(tb testing.TB, fa *fakeauthority.Authority, rep *reply) (*Credential, *stubBackend) {
+	tb.Helper()
 	o := &Options{DBusAddress: "unix:path=/nonexistent"}
 	o.AuthorityHost, o.HTTPClient = fa.URL(), fa.Client()
 	c, err := New(fakeauthority.AzureCLIClientID, o)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	sb := &stubBackend{rep: rep}
 	c.be = sb
 	return c, sb
+}
+
+// issuedAnswer is what a broker relays after signing the default user in
+// against fa: the authority's own signed token response (a password grant
+// posted here), refresh token included, and that user's account.
+func issuedAnswer(tb testing.TB, fa *fakeauthority.Authority) (*reply, *brokerAccount) {
+	tb.Helper()
+	form := url.Values{"grant_type": {"password"}, "client_id": {fakeauthority.AzureCLIClientID},
+		"username": {fakeauthority.DefaultUsername}, "password": {fakeauthority.DefaultPassword}, "client_info": {"1"},
+		"scope": {"https://graph.microsoft.com/.default openid profile offline_access"}}
+	resp, err := fa.Client().PostForm(fa.AuthorityURL(fakeauthority.DefaultTenantID)+"/oauth2/v2.0/token", form)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		AccessToken  string `json:"access_token"`
+		IDToken      string `json:"id_token"`
+		ClientInfo   string `json:"client_info"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil || body.IDToken == "" {
+		tb.Fatalf("the fake's token response: %d, %v", resp.StatusCode, err)
+	}
+	ci, err := oauth.ParseClientInfo(body.ClientInfo)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rep := &reply{result: &oauth.TokenResult{AccessToken: body.AccessToken, TokenType: "Bearer", ExpiresOn: time.Now().Add(time.Hour),
+		Scopes: []string{"https://graph.microsoft.com/.default"}, IDToken: body.IDToken, ClientInfo: body.ClientInfo, RefreshToken: body.RefreshToken}}
+	acct := &brokerAccount{Account: oauth.Account{HomeAccountID: ci.HomeAccountID(), Username: fakeauthority.DefaultUsername}, raw: []byte(`{}`)}
+	return rep, acct
 }
 
 func clientInfoFor(uid, utid string) string {
@@ -84,8 +125,10 @@ func TestSilentAnswerForAnotherAccountRefused(t *testing.T) {
 // The broker's refresh token never reaches the cache, even if a broker
 // sent one; the access token is served from memory afterwards.
 func TestNoRefreshTokenKept(t *testing.T) {
-	c, sb := stubCredential(t, answer("", clientInfoFor("alice", "t")))
-	c.last = &brokerAccount{Account: oauth.Account{HomeAccountID: "alice.t", Username: "alice@t"}, raw: []byte(`{}`)}
+	fa := fakeauthority.New(nil)
+	rep, acct := issuedAnswer(t, fa)
+	c, sb := stubCredentialOn(t, fa, rep)
+	c.last = acct
 	if _, err := c.GetToken(context.Background(), graphScopes); err != nil {
 		t.Fatal(err)
 	}
@@ -101,15 +144,9 @@ func TestNoRefreshTokenKept(t *testing.T) {
 // memory (no broker call).
 func BenchmarkGetTokenWarm(b *testing.B) {
 	fa := fakeauthority.New(nil)
-	o := &Options{DBusAddress: "unix:path=/nonexistent"}
-	o.AuthorityHost, o.HTTPClient = fa.URL(), fa.Client()
-	c, err := New(fakeauthority.AzureCLIClientID, o)
-	if err != nil {
-		b.Fatal(err)
-	}
-	sb := &stubBackend{rep: answer("", clientInfoFor("alice", "t"))}
-	c.be = sb
-	c.last = &brokerAccount{Account: oauth.Account{HomeAccountID: "alice.t"}, raw: []byte(`{}`)}
+	rep, acct := issuedAnswer(b, fa)
+	c, sb := stubCredentialOn(b, fa, rep)
+	c.last = acct
 	ctx := context.Background()
 	if _, err := c.GetToken(ctx, graphScopes); err != nil {
 		b.Fatal(err)
