@@ -7,8 +7,21 @@
 #
 #   bench/report.sh                       # COUNT=10 BENCHTIME=500ms, ~10 minutes on 2 cores
 #   COUNT=2 BENCHTIME=50ms bench/report.sh  # a quick smoke run (the report says n=2)
+#   bench/report.sh --from results/DIR    # rewrite the report from a run's raw files
+#                                         # (after editing bench/findings.md)
 set -euo pipefail
 cd "$(dirname "$0")"
+
+write_report() { # dir
+	go run ./internal/report -raw "$1/raw.txt" -core "$1/core.txt" -tables "$1/tables.txt" \
+		-sizes "$1/sizes.txt" -meta "$1/meta.txt" -profiles "$1/profiles.txt" -benchstat "$1/benchstat.txt" \
+		-findings findings.md -out ../BENCHMARKS.md -plots plots -plots-link bench/plots
+	echo "wrote BENCHMARKS.md and bench/plots/ (raw files in bench/$1)"
+}
+if [ "${1:-}" = --from ]; then
+	write_report "${2:?usage: report.sh --from results/DIR}"
+	exit
+fi
 
 count=${COUNT:-10}
 benchtime=${BENCHTIME:-500ms}
@@ -64,7 +77,4 @@ echo "load average after (1, 5, 15 min): $(load)" >>"$out/meta.txt"
 
 go run "$benchstat" -col /lib "$out/raw.txt" >"$out/benchstat.txt" 2>&1 || echo "(benchstat could not run)" >"$out/benchstat.txt"
 
-go run ./internal/report -raw "$out/raw.txt" -core "$out/core.txt" -tables "$out/tables.txt" \
-	-sizes "$out/sizes.txt" -meta "$out/meta.txt" -profiles "$out/profiles.txt" -benchstat "$out/benchstat.txt" \
-	-out ../BENCHMARKS.md -plots plots -plots-link bench/plots
-echo "wrote BENCHMARKS.md and bench/plots/ (raw files in bench/$out)"
+write_report "$out"

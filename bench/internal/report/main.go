@@ -15,8 +15,8 @@ import (
 
 // inputs are the files report.sh writes.
 type inputs struct {
-	raw, core, tables, sizes, meta, profiles, benchstat string
-	out, plots, plotsLink                               string
+	raw, core, tables, sizes, meta, profiles, benchstat, findings string
+	out, plots, plotsLink                                         string
 }
 
 func main() {
@@ -28,6 +28,7 @@ func main() {
 	flag.StringVar(&in.meta, "meta", "", "lines: key: value (machine, Go, load)")
 	flag.StringVar(&in.profiles, "profiles", "", "pprof -top excerpts")
 	flag.StringVar(&in.benchstat, "benchstat", "", "benchstat output")
+	flag.StringVar(&in.findings, "findings", "", "Markdown written by hand from a run's profiles, included as it is")
 	flag.StringVar(&in.out, "out", "BENCHMARKS.md", "report to write")
 	flag.StringVar(&in.plots, "plots", "bench/plots", "directory for the SVG plots")
 	flag.StringVar(&in.plotsLink, "plots-link", "bench/plots", "the plots directory as the report links it")
@@ -67,6 +68,12 @@ func run(in inputs) error {
 	writeHeader(&b, in)
 	writeHeadline(&b, &r)
 	writeTargets(&b, &r, &core, readSizes(in.sizes))
+	if in.findings != "" {
+		if f, err := os.ReadFile(in.findings); err == nil {
+			b.Write(f)
+			b.WriteString("\n")
+		}
+	}
 	if err := writePlots(&b, &r, in); err != nil {
 		return err
 	}
