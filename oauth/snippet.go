@@ -156,6 +156,10 @@ func textSnippet(body []byte) string {
 	// A body cut short may end inside a token: its last word is kept only
 	// when it has neither digits nor token punctuation.
 	cut := len(body) > 0 && !unicode.IsSpace(rune(body[len(body)-1])) && body[len(body)-1] != '>'
+	// inValue: the previous word ended inside the value of a secret
+	// name=value pair, which runs on (a raw space in a form value) to the
+	// next '&'.
+	inValue := false
 	for i, f := range fields {
 		if out.Len() >= snippetLen {
 			break
@@ -163,23 +167,35 @@ func textSnippet(body []byte) string {
 		if out.Len() > 0 {
 			out.WriteByte(' ')
 		}
-		if cut && i == len(fields)-1 && bytes.ContainsAny(f, tokenPunct) {
+		if (cut && i == len(fields)-1 && bytes.ContainsAny(f, tokenPunct)) || (inValue && !bytes.ContainsRune(f, '&')) {
 			out.WriteString(redacted)
-			break
+			continue
 		}
-		out.WriteString(textWord(string(f)))
+		var w string
+		w, inValue = textWord(string(f), inValue)
+		out.WriteString(w)
 	}
 	return out.String()
 }
 
-// textWord redacts one whitespace-separated word of a text body.
-func textWord(w string) string {
+// textWord redacts one whitespace-separated word of a text body. inValue
+// says the word continues a secret pair's value from the previous word:
+// everything up to its first '&' is redacted. It returns whether the word
+// ends inside such a value.
+func textWord(w string, inValue bool) (string, bool) {
+	var out strings.Builder
+	if inValue {
+		amp := strings.IndexByte(w, '&')
+		out.WriteString(redacted + "&")
+		w = w[amp+1:]
+	}
 	if len(w) >= secretRun {
-		return redacted
+		eq := strings.LastIndexByte(w, '=')
+		return out.String() + redacted, eq >= 0 && strings.IndexByte(w[eq:], '&') < 0
 	}
 	// Split at markup and pair separators; redact token-like parts.
-	var out strings.Builder
 	var name string
+	open := false
 	start := 0
 	flush := func(end int, sep byte) {
 		part := w[start:end]
@@ -187,8 +203,11 @@ func textWord(w string) string {
 		case sep == '=' || sep == ':':
 			name = strings.ToLower(part)
 			out.WriteString(part)
-		case name != "" && !quotable(name) && part != "":
-			out.WriteString(redacted)
+		case name != "" && !quotable(name):
+			if part != "" {
+				out.WriteString(redacted)
+			}
+			open = sep == 0 // the value may go on after a space
 			name = ""
 		case tokenLike(part):
 			out.WriteString(redacted)
@@ -207,7 +226,7 @@ func textWord(w string) string {
 		}
 	}
 	flush(len(w), 0)
-	return out.String()
+	return out.String(), open
 }
 
 // tokenLike reports a word that may be a piece of a token or code: four
