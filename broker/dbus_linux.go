@@ -24,14 +24,17 @@ const (
 )
 
 // dbusBackend talks to the Linux identity broker on the session bus. The
-// connection is opened on the first call and kept; every call is bounded
-// by its context and a default deadline.
+// connection is opened by a call and closed when no call is in flight, so
+// a credential serving tokens from memory holds no bus connection and a
+// restarted bus is found again; every call is bounded by its context and
+// a default deadline.
 type dbusBackend struct {
 	addr string
 	log  *slog.Logger
 
-	mu   sync.Mutex
-	conn *dbus.Conn
+	mu       sync.Mutex
+	conn     *dbus.Conn
+	inFlight int // calls between connect and release
 }
 
 func newBackend(o *Options) (backend, error) {
@@ -49,11 +52,13 @@ func newBackend(o *Options) (backend, error) {
 	return &dbusBackend{addr: addr, log: log}, nil
 }
 
-// connect returns the connection, opening it within ctx.
+// connect returns the connection, opening it within ctx, and counts a
+// call in flight; a nil error must be followed by release.
 func (d *dbusBackend) connect(ctx context.Context) (*dbus.Conn, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.conn != nil && d.conn.Connected() {
+		d.inFlight++
 		return d.conn, nil
 	}
 	conn, err := dbus.Dial(d.addr)
@@ -80,7 +85,19 @@ func (d *dbusBackend) connect(ctx context.Context) (*dbus.Conn, error) {
 		return nil, unsupported("the D-Bus session bus refused the connection", err)
 	}
 	d.conn = conn
+	d.inFlight++
 	return conn, nil
+}
+
+// release ends a call; the last one in flight closes the connection.
+func (d *dbusBackend) release() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.inFlight--
+	if d.inFlight == 0 && d.conn != nil {
+		d.conn.Close()
+		d.conn = nil
+	}
 }
 
 // call invokes one broker method, bounded by ctx and timeout.
@@ -91,6 +108,7 @@ func (d *dbusBackend) call(ctx context.Context, method, correlationID string, bo
 	if err != nil {
 		return "", err
 	}
+	defer d.release()
 	var out string
 	err = conn.Object(LinuxBusName, LinuxObject).
 		CallWithContext(ctx, LinuxInterface+"."+method, 0, linuxProtocolVersion, correlationID, string(body)).

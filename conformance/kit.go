@@ -40,6 +40,11 @@ type Config struct {
 	// as expected (in the test log and the report), and its passing is an
 	// error, so the list cannot go stale.
 	ExpectedFailures map[string]string
+	// NotApplicable maps a check's name to the reason it cannot apply to
+	// the credential (for example a wait the check cannot make while the
+	// credential's call is on a real socket). Such a check does not run;
+	// it is reported as n/a with the reason, never silently skipped.
+	NotApplicable map[string]string
 }
 
 // Factory builds the credential under test for env.
@@ -204,8 +209,20 @@ func TestCredential(t *testing.T, cfg Config) {
 			t.Errorf("conformance: ExpectedFailures names %q, which is not a check", name)
 		}
 	}
+	for name := range cfg.NotApplicable {
+		if findCheck(name) == nil {
+			t.Errorf("conformance: NotApplicable names %q, which is not a check", name)
+		}
+		if _, ok := cfg.ExpectedFailures[name]; ok {
+			t.Errorf("conformance: %q is both an expected failure and not applicable", name)
+		}
+	}
 	for _, c := range checks() {
 		t.Run(c.name, func(t *testing.T) {
+			if reason, ok := cfg.NotApplicable[c.name]; ok {
+				logResult(t, cfg.Name, c, "n/a", reason)
+				t.Skip("does not apply: " + reason)
+			}
 			reason, expected := cfg.ExpectedFailures[c.name]
 			skipped := false
 			defer func() {

@@ -39,6 +39,10 @@ type Options struct {
 	ScopesAsList bool
 	// Version is getLinuxBrokerVersion's answer; "" means DefaultVersion.
 	Version string
+	// Now is the broker's clock, from which it dates the expiresOn of
+	// the tokens it relays; nil means time.Now. A test whose authority
+	// keeps another clock (a testing/synctest bubble's) sets it to match.
+	Now func() time.Time
 }
 
 // Failure is how the next call of a method fails (see [Broker.FailNext]).
@@ -104,6 +108,9 @@ func New(opts *Options) *Broker {
 	}
 	if o.Version == "" {
 		o.Version = DefaultVersion
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.HTTPClient == nil {
 		panic("fakebroker: Options.HTTPClient is required")

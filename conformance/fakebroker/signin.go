@@ -70,7 +70,7 @@ func (b *Broker) redeem(ctx context.Context, p *authParams, form url.Values, acc
 	if p.DecodedClaims != "" {
 		form.Set("claims", p.DecodedClaims)
 	}
-	sent := time.Now()
+	sent := b.opts.Now()
 	tj, err := b.post(ctx, tenantOf(p.Authority), form)
 	if err != nil {
 		return tokenError(map[string]any{"context": "fake broker: " + err.Error(), "status": 5, "subStatus": 0, "errorCode": 0, "tag": 0})

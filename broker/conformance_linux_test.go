@@ -1,0 +1,202 @@
+//go:build linux
+
+package broker_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/entraauth/entraauth/broker"
+	"github.com/entraauth/entraauth/conformance"
+	"github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/conformance/fakebroker"
+	"github.com/entraauth/entraauth/oauth"
+	"github.com/godbus/dbus/v5"
+)
+
+// TestConformance runs the conformance kit against the broker credential
+// on Linux: a real private dbus-daemon, the fake broker serving the
+// broker's D-Bus interface on it, and each check's in-memory fake
+// authority behind the fake broker.
+//
+// The daemon and the fake broker's bus connection live outside the
+// checks' testing/synctest bubbles: a goroutine reading a socket is never
+// durably blocked, so inside a bubble it would stop the clock for good,
+// and nothing outside a bubble may wake a goroutine waiting inside one.
+// The fake broker therefore reaches the check's authority from outside
+// the bubble, on a clock that follows the bubble's: each call of the
+// credential publishes the bubble's time, and the fake broker and the
+// authority date what they mint from it. The credential's own bus
+// connection is open only while a call is in flight, so the bubble's
+// clock moves between calls.
+func TestConformance(t *testing.T) {
+	bus := startBus(t, nil)
+	conn, err := dbus.Connect(bus.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	clk := &bubbleClock{}
+	rt := &authorityOnClock{clk: clk}
+	fb := fakebroker.New(&fakebroker.Options{
+		Now: clk.now,
+		// A real-time bound: a request the authority holds ends here,
+		// since the bubble's clock cannot move while a call is in flight.
+		HTTPClient: &http.Client{Transport: rt, Timeout: 10 * time.Second},
+	})
+	t.Cleanup(fb.Close)
+	if err := fb.Serve(conn); err != nil {
+		t.Fatal(err)
+	}
+	conformance.TestCredential(t, conformance.Config{
+		Name: "broker (Linux D-Bus)",
+		New: func(t testing.TB, env *conformance.Env) conformance.Subject {
+			if rt.use(env) {
+				// A fresh check: the broker forgets the last one's accounts
+				// (their refresh tokens are another authority's).
+				if err := fb.RestoreState([]byte(`{"version":1,"accounts":[]}`)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := broker.New("", &broker.Options{ClientOptions: env.Options, DBusAddress: bus.Address})
+			if err != nil {
+				t.Fatalf("broker.New: %v", err)
+			}
+			t.Cleanup(func() { c.Close() })
+			s := &publishing{c: c, clk: clk}
+			return conformance.Subject{Credential: s, Authenticate: s.Authenticate}
+		},
+		NotApplicable:    brokerNotApplicable,
+		ExpectedFailures: brokerExpectedFailures,
+	})
+	// The checks went through the broker, both ways.
+	if len(fb.CallsTo("acquireTokenInteractively")) == 0 || len(fb.CallsTo("acquireTokenSilently")) == 0 {
+		t.Errorf("the fake broker saw %d calls, without both an interactive and a silent one", len(fb.Calls()))
+	}
+}
+
+// behindDBus is why the kit's waits behind a held request cannot be made:
+// the request waits behind the credential's D-Bus call, whose socket read
+// keeps the bubble's clock still until the call ends (here only at the
+// harness's real-time bound, which would make a pass meaningless).
+const behindDBus = "the wait is behind an in-flight D-Bus call, whose socket read keeps the synctest clock still; " +
+	"deadlines and cancellation over a real bus are checked in real time by broker's "
+
+var brokerNotApplicable = map[string]string{
+	"cancel-during-request":           behindDBus + "TestCancelReachesBroker and TestHungBrokerMeetsDeadline",
+	"cancel-waiting-for-other-caller": behindDBus + "TestCancelReachesBroker",
+	"fault-slower-than-deadline":      behindDBus + "TestHungBrokerMeetsDeadline",
+	"fault-never-answers":             behindDBus + "TestDefaultDeadline",
+}
+
+// brokerKeepsRT is why the kit sees no new sign-in after a refused ID
+// token: the credential refuses the answer and caches nothing, but the
+// broker (a separate program) kept the refresh token of that sign-in, so
+// the next call is answered silently by the broker.
+const brokerKeepsRT = "the credential refuses the token and caches nothing, but the broker kept the sign-in's refresh token " +
+	"(the credential cannot make it forget), so the next call is a silent broker call, not a new sign-in"
+
+var brokerExpectedFailures = map[string]string{
+	"refresh-at-refresh-on": "the broker's token answer carries expiresOn but no refresh_in, so the credential has no refresh_on to act on",
+	"aadsts-error-intact": "the broker relays the authority's error code and description (AADSTS number included) " +
+		"but not its HTTP status, trace ID or correlation ID as fields",
+	"refresh-different-sub": "a silent broker answer is checked for its client_info account only: " +
+		"the credential does not compare the new ID token's sub with the signed-in account's (OIDC Core 12.2)",
+	"id-token-bad-signature":            brokerKeepsRT,
+	"id-token-alg-none":                 brokerKeepsRT,
+	"id-token-hs256-public-key":         brokerKeepsRT,
+	"id-token-unknown-kid":              brokerKeepsRT,
+	"id-token-missing-kid-several-keys": brokerKeepsRT,
+	"id-token-wrong-issuer":             brokerKeepsRT,
+	"id-token-wrong-audience":           brokerKeepsRT,
+	"id-token-expired":                  brokerKeepsRT,
+	"id-token-crit-header":              brokerKeepsRT,
+	"id-token-embedded-key":             brokerKeepsRT,
+	"id-token-expired-bad-signature":    brokerKeepsRT,
+	"id-token-iat-future":               brokerKeepsRT,
+	"id-token-missing-sub":              brokerKeepsRT,
+}
+
+// bubbleClock is the check's bubble time as last published from inside
+// the bubble, advanced by the real time elapsed since it was first read
+// outside.
+type bubbleClock struct {
+	mu        sync.Mutex
+	published time.Time // the bubble's time at the last publish
+	seen      bool      // published was read outside since
+	base      time.Time // the published time when first read
+	realBase  time.Time // the real time then
+}
+
+// publish records the bubble's time; called inside the bubble.
+func (c *bubbleClock) publish() {
+	c.mu.Lock()
+	c.published, c.seen = time.Now(), false
+	c.mu.Unlock()
+}
+
+// now is the bubble's time, read outside the bubble.
+func (c *bubbleClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.seen {
+		c.base, c.realBase, c.seen = c.published, time.Now(), true
+	}
+	return c.base.Add(time.Since(c.realBase))
+}
+
+// publishing is the credential under test; each call first publishes the
+// bubble's time. The engine's background refresh starts inside such a
+// call, so it is dated too.
+type publishing struct {
+	c   *broker.Credential
+	clk *bubbleClock
+}
+
+func (p *publishing) GetToken(ctx context.Context, opts oauth.TokenOptions) (oauth.AccessToken, error) {
+	p.clk.publish()
+	return p.c.GetToken(ctx, opts)
+}
+
+func (p *publishing) Authenticate(ctx context.Context, opts oauth.TokenOptions) (oauth.AuthenticationRecord, error) {
+	p.clk.publish()
+	return p.c.Authenticate(ctx, opts)
+}
+
+// authorityOnClock is the fake broker's HTTP transport: the running
+// check's in-memory authority, its clock set to the bubble's before each
+// request.
+type authorityOnClock struct {
+	clk *bubbleClock
+	mu  sync.Mutex
+	fa  *fakeauthority.Authority
+}
+
+// use makes env's authority current, reporting true on the first call
+// for it (a check may build several credentials on copies of one Env).
+func (a *authorityOnClock) use(env *conformance.Env) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.fa == env.Authority {
+		return false
+	}
+	a.fa = env.Authority
+	return true
+}
+
+func (a *authorityOnClock) RoundTrip(req *http.Request) (*http.Response, error) {
+	a.mu.Lock()
+	fa := a.fa
+	if fa != nil {
+		fa.Advance(a.clk.now().Sub(fa.Now()))
+	}
+	a.mu.Unlock()
+	if fa == nil {
+		return nil, errors.New("no check is running")
+	}
+	return fa.Client().Transport.RoundTrip(req)
+}
