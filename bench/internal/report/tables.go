@@ -93,7 +93,7 @@ func writeGroups(b *strings.Builder, r *results) {
 		}
 		for _, extra := range []string{"req/op", "cache-bytes"} {
 			if v, ok := r.get(name, extra); ok {
-				cell += fmt.Sprintf(", %s %s", strconv.FormatFloat(v.med, 'f', -1, 64), extra)
+				cell += fmt.Sprintf(", %s %s", strconv.FormatFloat(v.med, 'g', 4, 64), extra)
 			}
 		}
 		cell += fmt.Sprintf(" (n=%d)", r.runs(name))
