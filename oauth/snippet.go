@@ -195,19 +195,22 @@ func textWord(w string, inValue bool) (string, bool) {
 	}
 	// Split at markup and pair separators; redact token-like parts.
 	var name string
+	var nameSep byte
 	open := false
 	start := 0
 	flush := func(end int, sep byte) {
 		part := w[start:end]
 		switch {
 		case sep == '=' || sep == ':':
-			name = strings.ToLower(part)
+			name, nameSep = strings.ToLower(part), sep
 			out.WriteString(part)
-		case name != "" && !quotable(name):
+		case name != "" && !quotable(name) && (part != "" || nameSep == '='):
 			if part != "" {
 				out.WriteString(redacted)
 			}
-			open = sep == 0 // the value may go on after a space
+			// A form value (name=value) may go on after a raw space,
+			// up to the next '&'; prose ("Error: text") does not.
+			open = sep == 0 && nameSep == '='
 			name = ""
 		case tokenLike(part):
 			out.WriteString(redacted)
