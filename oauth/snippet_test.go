@@ -77,6 +77,9 @@ func FuzzSnippet(f *testing.F) {
 	f.Add(jwtAccessToken, uint(30), true)
 	f.Add("a\"b\\\"c*d!e$", uint(25), false)
 	f.Fuzz(func(t *testing.T, secret string, cut uint, form bool) {
+		if form && strings.Contains(secret, "&") {
+			return // a raw '&' ends a form value: what follows is another field
+		}
 		q, _ := json.Marshal(secret)
 		tmpl := `{"token_type":"Bearer","refresh_token":%s,"expires_in":3599}`
 		body := strings.Replace(tmpl, "%s", string(q), 1)
