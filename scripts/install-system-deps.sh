@@ -7,6 +7,8 @@
 #   python3-msal, python3-azure, python3-msal-extensions
 #                   - real MSAL Python and azure-identity for interop/msalpy
 #   azure-cli       - the real Azure CLI, whose sign-in azurecli/ reuses
+#   openssh-server, openssh-client
+#                   - real sshd and ssh for the SSH-certificate test (sshcert/)
 # Only as root with apt-get; otherwise it reports what is missing and the
 # tests that need it skip (or fail under ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1).
 set -u
@@ -20,6 +22,8 @@ command -v secret-tool >/dev/null 2>&1 || need+=(libsecret-tools)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import azure.identity' >/dev/null 2>&1 || need+=(python3-azure)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import msal_extensions' >/dev/null 2>&1 || need+=(python3-msal-extensions)
 [ -x /usr/bin/az ] || need+=(azure-cli)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 if [ ${#need[@]} -eq 0 ]; then
 	echo "system packages: all present"
 	exit 0
