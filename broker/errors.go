@@ -9,11 +9,22 @@ import (
 	"github.com/entraauth/entraauth/oauth"
 )
 
-// StatusInteractionRequired is the broker status seen with
-// "UiRequiredException" in a real Linux broker (2.0.1) answer: the user
-// must sign in (again) in the broker's window. Other status values are
-// reported as they come; their meaning is not published.
-const StatusInteractionRequired = 2
+// Linux broker statuses whose meaning a public source shows. Other status
+// values are reported as they come; their meaning is not published.
+const (
+	// StatusInteractionRequired: the user must sign in (again) in the
+	// broker's window. Seen with UiRequiredException in broker 2.0.1
+	// (https://github.com/siemens/linux-entra-sso/issues/114), with
+	// "Code: 'invalid_grant' ... suberror: 'token_expired'" in 2.5.2
+	// (https://github.com/siemens/linux-entra-sso/issues/129) and with
+	// interaction_required in 3.0.2 (teams-lite SIGN-IN.md).
+	StatusInteractionRequired = 2
+	// StatusCanceled: the user closed the broker's window, "The
+	// InteractiveRequest was canceled by the user" (broker 3.0.2,
+	// https://github.com/theophile-wallez/teams-lite SIGN-IN.md). Such an
+	// error matches oauth.ErrDeclined.
+	StatusCanceled = 7
+)
 
 // Error is a failure a broker reported. When the broker relayed an
 // authority error (an AADSTS code, an OAuth error code), OAuth holds it
@@ -92,6 +103,7 @@ func linuxError(method string, j *linuxErrorJSON) *Error {
 		Code: j.ErrorCode.int(), Tag: j.Tag.int(), Exception: clean(j.Diagnostics.ExceptionType),
 		Message: clean(j.Context)}
 	e.interaction = e.Status == StatusInteractionRequired || strings.Contains(e.Exception, "UiRequired")
+	e.canceled = e.Status == StatusCanceled
 	e.OAuth = relayedOAuth(method, clean(j.Diagnostics.RawErrorCode), clean(j.Diagnostics.SubError), e.Message)
 	if e.OAuth != nil && errors.Is(e.OAuth, oauth.ErrInteractionRequired) {
 		e.interaction = true
