@@ -97,6 +97,17 @@ func (e *Error) Is(target error) bool {
 
 var aadstsRE = regexp.MustCompile(`AADSTS(\d{1,9})`)
 
+// aadCodeRE and aadSubErrorRE read the authority's error code and
+// suberror out of the context the broker writes when its diagnostics are
+// null: "Recieved an error from AAD. Code: 'invalid_grant' description:
+// '(pii)' correlation id: '...' suberror: 'token_expired'" (broker 2.5.2,
+// https://github.com/siemens/linux-entra-sso/issues/129; 3.0.2 with
+// interaction_required, teams-lite SIGN-IN.md).
+var (
+	aadCodeRE     = regexp.MustCompile(`Code: '([A-Za-z0-9_]{1,64})'`)
+	aadSubErrorRE = regexp.MustCompile(`suberror: '([A-Za-z0-9_]{1,64})'`)
+)
+
 // linuxError maps the Linux broker's error object.
 func linuxError(method string, j *linuxErrorJSON) *Error {
 	e := &Error{Method: method, Status: int(j.Status.int()), SubStatus: int(j.SubStatus.int()),
@@ -104,7 +115,16 @@ func linuxError(method string, j *linuxErrorJSON) *Error {
 		Message: clean(j.Context)}
 	e.interaction = e.Status == StatusInteractionRequired || strings.Contains(e.Exception, "UiRequired")
 	e.canceled = e.Status == StatusCanceled
-	e.OAuth = relayedOAuth(method, clean(j.Diagnostics.RawErrorCode), clean(j.Diagnostics.SubError), e.Message)
+	code, sub := clean(j.Diagnostics.RawErrorCode), clean(j.Diagnostics.SubError)
+	if code == "" && strings.HasPrefix(e.Message, "Recieved an error from AAD.") {
+		if m := aadCodeRE.FindStringSubmatch(e.Message); m != nil {
+			code = m[1]
+		}
+		if m := aadSubErrorRE.FindStringSubmatch(e.Message); m != nil && sub == "" {
+			sub = m[1]
+		}
+	}
+	e.OAuth = relayedOAuth(method, code, sub, e.Message)
 	if e.OAuth != nil && errors.Is(e.OAuth, oauth.ErrInteractionRequired) {
 		e.interaction = true
 	}

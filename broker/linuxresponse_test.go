@@ -163,7 +163,9 @@ func TestCorrelationID(t *testing.T) {
 
 func FuzzParseLinuxResponse(f *testing.F) {
 	for _, s := range []string{brokerMFAExpired, `{"brokerTokenResponse":{"accessToken":"at","expiresOn":1800003600000,"grantedScopes":["a"],"account":{"homeAccountId":"u.t"}}}`,
-		`{"accounts":[{"homeAccountId":"u.t"}]}`, `{"linuxBrokerVersion":"2"}`, `{"error":{"status":"2"}}`} {
+		`{"accounts":[{"homeAccountId":"u.t"}]}`, `{"linuxBrokerVersion":"2"}`, `{"error":{"status":"2"}}`,
+		`{"brokerTokenResponse":{"error":{"context":"Recieved an error from AAD. Code: 'invalid_grant' description: '(pii)' suberror: 'token_expired'","diagnostics":null,"status":2}}}`,
+		`{"brokerTokenResponse":{"error":{"context":"The InteractiveRequest was canceled by the user","errorCode":0,"status":7,"subStatus":0,"tag":557155398}}}`} {
 		f.Add(s)
 	}
 	now := time.Now()
