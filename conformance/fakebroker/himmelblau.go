@@ -26,8 +26,9 @@ func requestUsername(p *authParams) string {
 }
 
 // himmelblauInteractive: without account.username the session broker
-// fails the D-Bus call; otherwise it signs the user in again (pinentry,
-// here the password) and answers as acquireTokenSilently does.
+// fails the D-Bus call; otherwise it authenticates the user (pinentry:
+// the Hello PIN, which unlocks the session's tokens; here the session's
+// sign-in, made once) and answers as acquireTokenSilently does.
 func (b *Broker) himmelblauInteractive(ctx context.Context, p *authParams) (string, *dbus.Error) {
 	user := requestUsername(p)
 	if user == "" {
@@ -36,9 +37,6 @@ func (b *Broker) himmelblauInteractive(ctx context.Context, p *authParams) (stri
 	if !strings.EqualFold(user, b.opts.Username) {
 		return tokenError(map[string]any{"context": "Invalid request for user!", "status": 0, "subStatus": 0}), nil
 	}
-	b.mu.Lock()
-	b.accounts = nil // the interactive sign-in replaces the session's tokens
-	b.mu.Unlock()
 	if _, err := b.sessionAccount(ctx, p.ClientID, p.Authority); err != nil {
 		return tokenError(map[string]any{"context": "Interactive authentication failed", "status": 0, "subStatus": 0}), nil
 	}
