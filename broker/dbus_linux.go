@@ -142,7 +142,7 @@ func dbusError(ctx context.Context, method string, timeout time.Duration, err er
 
 // interactive runs acquireTokenInteractively. A caller that gives up (its
 // context ends) stops waiting for the answer, and nothing is sent to the
-// broker: see methodInteractive's note on cancelInteractiveFlow.
+// broker: see the note on cancelInteractiveFlow in linuxproto.go.
 func (d *dbusBackend) interactive(ctx context.Context, r *request) (*reply, error) {
 	if r.account == nil {
 		rr := *r
