@@ -58,8 +58,11 @@ type Options struct {
 	// whose broker signs in work and school accounts only.
 	MSAPassthrough bool
 
-	// LoginHint pre-selects the account to sign in. "" means the username
-	// of the AuthenticationRecord, if any.
+	// LoginHint pre-selects the account to sign in and binds the
+	// credential to that user: a sign-in as another user, or a broker
+	// account of another user, is refused (errors matching
+	// oauth.ErrAccountMismatch). "" means the username of the
+	// AuthenticationRecord, if any.
 	LoginHint string
 
 	// RedirectURI is the broker redirect URI registered for the
@@ -91,6 +94,9 @@ type Credential struct {
 
 	interactiveFn, silentFirstFn oauth.Interactive
 
+	// bound is the login hint the credential is bound to ("" for none).
+	bound string
+
 	mu   sync.Mutex
 	last *brokerAccount // the account of the last broker answer
 }
@@ -120,6 +126,13 @@ func New(clientID string, opts *Options) (*Credential, error) {
 		return nil, err
 	}
 	clientID = client.ClientID()
+	bound := o.LoginHint
+	if bound != "" {
+		// As the browser credential binds its hint: a sign-in as another
+		// user is refused (an AuthenticationRecord binds by home account
+		// instead, and takes precedence).
+		client.BindUser(bound)
+	}
 	if o.RedirectURI == "" {
 		o.RedirectURI = defaultRedirectURI(clientID)
 	}
@@ -130,7 +143,7 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Credential{client: client, opts: o, clientID: clientID, be: be}
+	c := &Credential{client: client, opts: o, clientID: clientID, be: be, bound: bound}
 	c.interactiveFn = func(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
 		return c.step(ctx, req, true)
 	}

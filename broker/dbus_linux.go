@@ -18,9 +18,6 @@ const (
 	// linuxProtocolVersion is the first argument of every call: what
 	// every public client sends.
 	linuxProtocolVersion = "0.0"
-	// cancelTimeout bounds the cancelInteractiveFlow sent after the
-	// caller gave up on an interactive sign-in.
-	cancelTimeout = 5 * time.Second
 )
 
 // dbusBackend talks to the Linux identity broker on the session bus. The
@@ -143,7 +140,15 @@ func dbusError(ctx context.Context, method string, timeout time.Duration, err er
 	return fmt.Errorf("broker: %s: %w", method, err)
 }
 
+// interactive runs acquireTokenInteractively. A caller that gives up (its
+// context ends) stops waiting for the answer, and nothing is sent to the
+// broker: see the note on cancelInteractiveFlow in linuxproto.go.
 func (d *dbusBackend) interactive(ctx context.Context, r *request) (*reply, error) {
+	if r.account == nil {
+		rr := *r
+		rr.account = d.signInAccount(ctx, r)
+		r = &rr
+	}
 	sent := time.Now()
 	timeout := DefaultTimeout // the step always sets a deadline; this is a backstop
 	if dl, ok := ctx.Deadline(); ok {
@@ -151,36 +156,48 @@ func (d *dbusBackend) interactive(ctx context.Context, r *request) (*reply, erro
 	}
 	out, err := d.call(ctx, methodInteractive, r.correlationID, linuxTokenRequest(r, true), timeout)
 	if err != nil {
-		if ctx.Err() != nil {
-			d.cancelFlow(context.WithoutCancel(ctx), r)
-		}
 		return nil, err
 	}
-	return parseLinuxToken(methodInteractive, out, sent, r.scopes)
+	rep, err := parseLinuxToken(methodInteractive, out, sent, r.scopes)
+	if err == nil && rep.account == nil && r.account != nil && sameHome(rep.result.ClientInfo, r.account) {
+		// himmelblau answers without an account (src/daemon/src/broker.rs):
+		// the one asked for, when client_info names it.
+		rep.account = r.account
+	}
+	return rep, err
 }
 
-// cancelFlow tells the broker the caller gave up on an interactive
-// sign-in, so its window closes. Best effort, bounded.
-func (d *dbusBackend) cancelFlow(ctx context.Context, r *request) {
-	_, err := d.call(ctx, methodCancel, r.correlationID, linuxCancelRequest(r.clientID, r.correlationID), cancelTimeout)
+// signInAccount is the broker account a first interactive sign-in names:
+// the one whose username is the login hint, else the broker's only
+// account, else none. sso-mib sends the broker's account matching the
+// hint (src/mib-client-app.c, mib_client_app_get_account_by_upn_raw);
+// himmelblau's broker lists the session's user and requires its
+// account.username (src/broker/src/main.rs). A broker that cannot list
+// its accounts gets a request without one.
+func (d *dbusBackend) signInAccount(ctx context.Context, r *request) *brokerAccount {
+	accts, err := d.accounts(ctx, r.clientID, r.redirectURI)
 	if err != nil {
-		d.log.LogAttrs(ctx, slog.LevelInfo, "broker: cancelInteractiveFlow failed", slog.String("error", err.Error()))
+		d.log.LogAttrs(ctx, slog.LevelInfo, "broker: getAccounts before sign-in failed", slog.String("error", err.Error()))
+		return nil
 	}
+	return pickAccount(accts, r.loginHint)
 }
 
 func (d *dbusBackend) silent(ctx context.Context, r *request) (*reply, error) {
 	if r.account == nil {
 		// The OS default account: the broker's only account, if it has
-		// exactly one (the Linux broker has no "default account" call).
+		// exactly one (the Linux broker has no "default account" call),
+		// and only the login hint's user when there is a hint.
 		accts, err := d.accounts(ctx, r.clientID, r.redirectURI)
 		if err != nil {
 			return nil, err
 		}
-		if len(accts) != 1 {
+		a := pickAccount(accts, r.loginHint)
+		if a == nil {
 			return nil, errNoAccount
 		}
 		rr := *r
-		rr.account = &accts[0]
+		rr.account = a
 		r = &rr
 	}
 	sent := time.Now()

@@ -9,11 +9,22 @@ import (
 	"github.com/entraauth/entraauth/oauth"
 )
 
-// StatusInteractionRequired is the broker status seen with
-// "UiRequiredException" in a real Linux broker (2.0.1) answer: the user
-// must sign in (again) in the broker's window. Other status values are
-// reported as they come; their meaning is not published.
-const StatusInteractionRequired = 2
+// Linux broker statuses whose meaning a public source shows. Other status
+// values are reported as they come; their meaning is not published.
+const (
+	// StatusInteractionRequired: the user must sign in (again) in the
+	// broker's window. Seen with UiRequiredException in broker 2.0.1
+	// (https://github.com/siemens/linux-entra-sso/issues/114), with
+	// "Code: 'invalid_grant' ... suberror: 'token_expired'" in 2.5.2
+	// (https://github.com/siemens/linux-entra-sso/issues/129) and with
+	// interaction_required in 3.0.2 (teams-lite SIGN-IN.md).
+	StatusInteractionRequired = 2
+	// StatusCanceled: the user closed the broker's window, "The
+	// InteractiveRequest was canceled by the user" (broker 3.0.2,
+	// https://github.com/theophile-wallez/teams-lite SIGN-IN.md). Such an
+	// error matches oauth.ErrDeclined.
+	StatusCanceled = 7
+)
 
 // Error is a failure a broker reported. When the broker relayed an
 // authority error (an AADSTS code, an OAuth error code), OAuth holds it
@@ -86,13 +97,34 @@ func (e *Error) Is(target error) bool {
 
 var aadstsRE = regexp.MustCompile(`AADSTS(\d{1,9})`)
 
+// aadCodeRE and aadSubErrorRE read the authority's error code and
+// suberror out of the context the broker writes when its diagnostics are
+// null: "Recieved an error from AAD. Code: 'invalid_grant' description:
+// '(pii)' correlation id: '...' suberror: 'token_expired'" (broker 2.5.2,
+// https://github.com/siemens/linux-entra-sso/issues/129; 3.0.2 with
+// interaction_required, teams-lite SIGN-IN.md).
+var (
+	aadCodeRE     = regexp.MustCompile(`Code: '([A-Za-z0-9_]{1,64})'`)
+	aadSubErrorRE = regexp.MustCompile(`suberror: '([A-Za-z0-9_]{1,64})'`)
+)
+
 // linuxError maps the Linux broker's error object.
 func linuxError(method string, j *linuxErrorJSON) *Error {
 	e := &Error{Method: method, Status: int(j.Status.int()), SubStatus: int(j.SubStatus.int()),
 		Code: j.ErrorCode.int(), Tag: j.Tag.int(), Exception: clean(j.Diagnostics.ExceptionType),
 		Message: clean(j.Context)}
 	e.interaction = e.Status == StatusInteractionRequired || strings.Contains(e.Exception, "UiRequired")
-	e.OAuth = relayedOAuth(method, clean(j.Diagnostics.RawErrorCode), clean(j.Diagnostics.SubError), e.Message)
+	e.canceled = e.Status == StatusCanceled
+	code, sub := clean(j.Diagnostics.RawErrorCode), clean(j.Diagnostics.SubError)
+	if code == "" && strings.HasPrefix(e.Message, "Recieved an error from AAD.") {
+		if m := aadCodeRE.FindStringSubmatch(e.Message); m != nil {
+			code = m[1]
+		}
+		if m := aadSubErrorRE.FindStringSubmatch(e.Message); m != nil && sub == "" {
+			sub = m[1]
+		}
+	}
+	e.OAuth = relayedOAuth(method, code, sub, e.Message)
 	if e.OAuth != nil && errors.Is(e.OAuth, oauth.ErrInteractionRequired) {
 		e.interaction = true
 	}

@@ -11,9 +11,13 @@ import (
 // session bus. Every method takes (protocolVersion, correlationId,
 // requestJSON) strings and returns one JSON string. Since broker 2.0.2
 // the service has no Introspectable interface: methods are called by
-// name. Shapes as used by public clients of the broker
-// (https://github.com/siemens/linux-entra-sso,
-// https://github.com/siemens/sso-mib).
+// name. Every field below is named after a public source, listed with
+// each in broker/README.md: the interface in
+// https://github.com/siemens/sso-mib (dbus/spec/com.microsoft.identity.broker1.xml),
+// the requests of sso-mib (src/mib-client-app.c) and
+// https://github.com/siemens/linux-entra-sso (linux-entra-sso.py), and
+// the JSON schemas extracted from broker 2.0.1 in
+// https://github.com/Pihaar/linux-entra-bridge (research/broker-schemas/).
 const (
 	LinuxBusName   = "com.microsoft.identity.broker1"
 	LinuxObject    = "/com/microsoft/identity/broker1"
@@ -24,17 +28,25 @@ const (
 	methodAccounts    = "getAccounts"
 	methodRemove      = "removeAccount"
 	methodVersion     = "getLinuxBrokerVersion"
-	methodCancel      = "cancelInteractiveFlow"
+	// cancelInteractiveFlow is never called: no public source shows its
+	// request, and teams-lite measured that calling it on broker 3.0.2
+	// took the broker off the bus
+	// (https://github.com/theophile-wallez/teams-lite, SIGN-IN.md, "The
+	// pending call, and how to end it"). A caller that gives up ends its
+	// own wait; the broker's window stays for the user to close.
 )
 
-// authorizationType values of the broker's authParameters (MSAL runtime's
-// AuthorizationType as transcribed by sso-mib).
+// authorizationType values of the broker's authParameters: MSAL runtime's
+// AuthorizationType as transcribed by sso-mib (src/mib-client-app.c,
+// enum AuthorizationType).
 const (
 	authTypeCachedRefreshToken = 1
 	authTypeInteractive        = 6
 )
 
-// linuxAuthParameters is the broker's "authParameters" object.
+// linuxAuthParameters is the broker's "authParameters" object
+// (linux-entra-bridge research/broker-schemas/AuthParameters.json; the
+// same fields as sso-mib's prepare_prt_auth_params).
 type linuxAuthParameters struct {
 	Account           json.RawMessage   `json:"account,omitempty"`
 	AdditionalQuery   map[string]string `json:"additionalQueryParametersForAuthorization"`
@@ -44,12 +56,40 @@ type linuxAuthParameters struct {
 	DecodedClaims     string            `json:"decodedClaims,omitempty"`
 	RedirectURI       string            `json:"redirectUri"`
 	RequestedScopes   []string          `json:"requestedScopes"`
-	Username          string            `json:"username,omitempty"`
+	// Username is the login hint: AuthParameters.json describes
+	// "username" as "loginHint"; sso-mib and linux-entra-sso send the
+	// account's username there.
+	Username string `json:"username,omitempty"`
+}
+
+// oidcScopes are the scopes the engine adds to every sign-in; the broker
+// adds its own, and every public client sends the resource's scopes only
+// (linux-entra-sso.py GRAPH_SCOPES, sso-mib mib_scopes_to_json,
+// teams-lite SIGN-IN.md).
+var oidcScopes = map[string]bool{"openid": true, "profile": true, "offline_access": true}
+
+// resourceScopes is scopes without the OIDC scopes.
+func resourceScopes(scopes []string) []string {
+	out := make([]string, 0, len(scopes))
+	for _, s := range scopes {
+		if !oidcScopes[strings.ToLower(s)] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // linuxTokenRequest is the JSON of acquireTokenSilently and
 // acquireTokenInteractively. Since broker 2.0.2 the account is nested in
-// authParameters with an explicit authorizationType.
+// authParameters with an explicit authorizationType. The account is the
+// broker's own object, sent back verbatim with its username as
+// "username" (sso-mib prepare_prt_auth_params, linux-entra-sso
+// _get_auth_parameters); himmelblau's broker requires account.username on
+// acquireTokenInteractively ("Missing account username in request",
+// https://github.com/himmelblau-idm/himmelblau src/broker/src/main.rs).
+// With no account, an interactive request carries the login hint as
+// "username" only, and neither (the broker's account picker) without one,
+// as sso-mib sends a select_account sign-in.
 func linuxTokenRequest(r *request, interactive bool) []byte {
 	p := linuxAuthParameters{
 		AdditionalQuery:   map[string]string{},
@@ -58,10 +98,7 @@ func linuxTokenRequest(r *request, interactive bool) []byte {
 		ClientID:          r.clientID,
 		DecodedClaims:     r.claims,
 		RedirectURI:       r.redirectURI,
-		RequestedScopes:   r.scopes,
-	}
-	if p.RequestedScopes == nil {
-		p.RequestedScopes = []string{}
+		RequestedScopes:   resourceScopes(r.scopes),
 	}
 	if r.account != nil && len(r.account.raw) > 0 && json.Valid(r.account.raw) {
 		p.Account = r.account.raw
@@ -69,9 +106,8 @@ func linuxTokenRequest(r *request, interactive bool) []byte {
 	}
 	if interactive {
 		p.AuthorizationType = authTypeInteractive
-		if r.loginHint != "" {
+		if p.Account == nil && r.loginHint != "" {
 			p.Username = r.loginHint
-			p.AdditionalQuery["login_hint"] = r.loginHint
 		}
 	}
 	b, _ := json.Marshal(struct {
@@ -80,6 +116,8 @@ func linuxTokenRequest(r *request, interactive bool) []byte {
 	return b
 }
 
+// linuxAccountsRequest: GetAllAccountsRequest.json; sso-mib and
+// linux-entra-sso send clientId and redirectUri.
 func linuxAccountsRequest(clientID, redirectURI string) []byte {
 	b, _ := json.Marshal(struct {
 		ClientID    string `json:"clientId"`
@@ -88,6 +126,8 @@ func linuxAccountsRequest(clientID, redirectURI string) []byte {
 	return b
 }
 
+// linuxRemoveRequest: RemoveAccountRequest.json; sso-mib
+// mib_client_app_remove_account sends clientId and the account.
 func linuxRemoveRequest(clientID string, a *brokerAccount) []byte {
 	b, _ := json.Marshal(struct {
 		Account  json.RawMessage `json:"account"`
@@ -96,23 +136,13 @@ func linuxRemoveRequest(clientID string, a *brokerAccount) []byte {
 	return b
 }
 
-// linuxVersionRequest names this library as the caller, in the field MSAL
-// C++ fills with its own version.
+// linuxVersionRequest: LinuxBrokerVersionRequest.json's msalCppVersion,
+// which sso-mib and linux-entra-sso fill with their own version; this
+// library names itself there.
 func linuxVersionRequest() []byte {
 	b, _ := json.Marshal(struct {
 		MsalCppVersion string `json:"msalCppVersion"`
 	}{"entraauth-go"})
-	return b
-}
-
-// linuxCancelRequest: no public client sends cancelInteractiveFlow, so
-// its JSON is not known; the correlation ID of the flow to cancel is
-// sent both as the D-Bus argument and in the JSON, with the client ID.
-func linuxCancelRequest(clientID, correlationID string) []byte {
-	b, _ := json.Marshal(struct {
-		ClientID      string `json:"clientId"`
-		CorrelationID string `json:"correlationId"`
-	}{clientID, correlationID})
 	return b
 }
 

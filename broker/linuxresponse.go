@@ -222,7 +222,10 @@ func parseLinuxAccounts(body string) ([]brokerAccount, error) {
 	return out, nil
 }
 
-// parseLinuxVersion reads getLinuxBrokerVersion's answer.
+// parseLinuxVersion reads getLinuxBrokerVersion's answer
+// ({"linuxBrokerVersion": "2.0.1"}: LinuxBrokerVersionResult.json, sso-mib
+// mib_client_app_get_linux_broker_version), refusing a version that is not
+// numeric.
 func parseLinuxVersion(body string) (string, error) {
 	env, err := decodeLinux(methodVersion, body)
 	if err != nil {
@@ -231,7 +234,11 @@ func parseLinuxVersion(body string) (string, error) {
 	if env.LinuxBrokerVersion == "" {
 		return "", badAnswer(methodVersion, "no linuxBrokerVersion")
 	}
-	return clean(env.LinuxBrokerVersion), nil
+	v, err := parseLinuxVersionString(env.LinuxBrokerVersion)
+	if err != nil {
+		return "", badAnswer(methodVersion, err.Error())
+	}
+	return v.String(), nil
 }
 
 func badAnswer(method, what string) *oauth.Error {

@@ -116,15 +116,32 @@ func TestParseLinuxAccounts(t *testing.T) {
 func TestLinuxTokenRequest(t *testing.T) {
 	a := &brokerAccount{Account: oauth.Account{HomeAccountID: "u.t", Username: "a@b"}, raw: []byte(`{"homeAccountId":"u.t","x":1}`)}
 	r := &request{clientID: "cid", authority: "https://login.microsoftonline.com/organizations", redirectURI: RedirectURILinux,
-		scopes: []string{"User.Read", "openid"}, claims: `{"access_token":{}}`, loginHint: "h@b", account: a}
-	silent := string(linuxTokenRequest(r, false))
-	want := `{"authParameters":{"account":{"homeAccountId":"u.t","x":1},"additionalQueryParametersForAuthorization":{},"authority":"https://login.microsoftonline.com/organizations","authorizationType":1,"clientId":"cid","decodedClaims":"{\"access_token\":{}}","redirectUri":"https://login.microsoftonline.com/common/oauth2/nativeclient","requestedScopes":["User.Read","openid"],"username":"a@b"}}`
-	if silent != want {
-		t.Fatalf("silent:\n%s\nwant\n%s", silent, want)
+		scopes: []string{"User.Read", "openid", "profile", "offline_access"}, claims: `{"access_token":{}}`, loginHint: "h@b", account: a}
+	noAccount := *r
+	noAccount.account = nil
+	noHint := noAccount
+	noHint.loginHint = ""
+	const head = `{"authParameters":{`
+	const tail = `"additionalQueryParametersForAuthorization":{},"authority":"https://login.microsoftonline.com/organizations",`
+	const mid = `"clientId":"cid","decodedClaims":"{\"access_token\":{}}","redirectUri":"https://login.microsoftonline.com/common/oauth2/nativeclient",` +
+		`"requestedScopes":["User.Read"]`
+	cases := []struct {
+		name        string
+		r           *request
+		interactive bool
+		want        string
+	}{
+		// The OIDC scopes are the engine's: the broker is asked for the
+		// resource's scopes only; the hint is never copied to the query.
+		{"silent", r, false, head + `"account":{"homeAccountId":"u.t","x":1},` + tail + `"authorizationType":1,` + mid + `,"username":"a@b"}}`},
+		{"interactive with the broker's account", r, true, head + `"account":{"homeAccountId":"u.t","x":1},` + tail + `"authorizationType":6,` + mid + `,"username":"a@b"}}`},
+		{"interactive, hint only", &noAccount, true, head + tail + `"authorizationType":6,` + mid + `,"username":"h@b"}}`},
+		{"interactive, account picker", &noHint, true, head + tail + `"authorizationType":6,` + mid + `}}`},
 	}
-	inter := string(linuxTokenRequest(r, true))
-	if !strings.Contains(inter, `"authorizationType":6`) || !strings.Contains(inter, `"login_hint":"h@b"`) || !strings.Contains(inter, `"username":"h@b"`) {
-		t.Fatal(inter)
+	for _, tc := range cases {
+		if got := string(linuxTokenRequest(tc.r, tc.interactive)); got != tc.want {
+			t.Errorf("%s:\n%s\nwant\n%s", tc.name, got, tc.want)
+		}
 	}
 	if got := string(linuxRemoveRequest("cid", a)); got != `{"account":{"homeAccountId":"u.t","x":1},"clientId":"cid"}` {
 		t.Fatal(got)
@@ -133,9 +150,6 @@ func TestLinuxTokenRequest(t *testing.T) {
 		t.Fatal(got)
 	}
 	if got := string(linuxVersionRequest()); got != `{"msalCppVersion":"entraauth-go"}` {
-		t.Fatal(got)
-	}
-	if got := string(linuxCancelRequest("cid", "corr")); got != `{"clientId":"cid","correlationId":"corr"}` {
 		t.Fatal(got)
 	}
 }
@@ -149,7 +163,9 @@ func TestCorrelationID(t *testing.T) {
 
 func FuzzParseLinuxResponse(f *testing.F) {
 	for _, s := range []string{brokerMFAExpired, `{"brokerTokenResponse":{"accessToken":"at","expiresOn":1800003600000,"grantedScopes":["a"],"account":{"homeAccountId":"u.t"}}}`,
-		`{"accounts":[{"homeAccountId":"u.t"}]}`, `{"linuxBrokerVersion":"2"}`, `{"error":{"status":"2"}}`} {
+		`{"accounts":[{"homeAccountId":"u.t"}]}`, `{"linuxBrokerVersion":"2"}`, `{"error":{"status":"2"}}`,
+		`{"brokerTokenResponse":{"error":{"context":"Recieved an error from AAD. Code: 'invalid_grant' description: '(pii)' suberror: 'token_expired'","diagnostics":null,"status":2}}}`,
+		`{"brokerTokenResponse":{"error":{"context":"The InteractiveRequest was canceled by the user","errorCode":0,"status":7,"subStatus":0,"tag":557155398}}}`} {
 		f.Add(s)
 	}
 	now := time.Now()

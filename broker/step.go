@@ -107,6 +107,12 @@ func (c *Credential) accept(rep *reply, want *brokerAccount) (*oauth.TokenResult
 		// which an earlier verified sign-in identified.
 		res.Account = want.Account
 	}
+	if rep.account != nil && c.bound != "" && !strings.EqualFold(rep.account.Username, c.bound) {
+		// Another user than the login hint's: the engine refuses the
+		// answer by its ID token (oauth.Client.BindUser); it is not
+		// remembered for silent calls either.
+		rep.account = nil
+	}
 	if rep.account != nil {
 		c.mu.Lock()
 		c.last = rep.account
@@ -143,4 +149,27 @@ func (c *Credential) knownAccount(ctx context.Context) *brokerAccount {
 
 func invalid(what string) *oauth.Error {
 	return &oauth.Error{Endpoint: "broker", Code: "invalid_response", Description: what}
+}
+
+// pickAccount is the account among accts whose username is hint
+// (case-insensitive), or with no hint the only account; nil when there is
+// no such account or more than one.
+func pickAccount(accts []brokerAccount, hint string) *brokerAccount {
+	var pick *brokerAccount
+	for i := range accts {
+		if hint != "" && !strings.EqualFold(accts[i].Username, hint) {
+			continue
+		}
+		if pick != nil {
+			return nil
+		}
+		pick = &accts[i]
+	}
+	return pick
+}
+
+// sameHome reports whether clientInfo names a's home account.
+func sameHome(clientInfo string, a *brokerAccount) bool {
+	ci, err := oauth.ParseClientInfo(clientInfo)
+	return err == nil && strings.EqualFold(ci.HomeAccountID(), a.HomeAccountID)
 }

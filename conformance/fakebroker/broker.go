@@ -43,7 +43,36 @@ type Options struct {
 	// the tokens it relays; nil means time.Now. A test whose authority
 	// keeps another clock (a testing/synctest bubble's) sets it to match.
 	Now func() time.Time
+	// Mode is the broker the fake plays: [Microsoft] (the zero value) or
+	// [Himmelblau].
+	Mode Mode
+	// IgnoreLoginHint makes the "window" sign in as Username whatever
+	// user the request names, as a user who picks another account in the
+	// broker's window does.
+	IgnoreLoginHint bool
 }
+
+// Mode is the broker a [Broker] plays.
+type Mode int
+
+const (
+	// Microsoft is Microsoft's identity broker, as its public clients
+	// and the answers quoted from it show.
+	Microsoft Mode = iota
+	// Himmelblau is himmelblau's broker, an open-source implementation
+	// of the same interface (https://github.com/himmelblau-idm/himmelblau,
+	// src/broker/src/main.rs and src/daemon/src/broker.rs): it serves the
+	// session's one user, whom getAccounts lists from the start (signed
+	// in with Username and Password on the first call, as the session's
+	// login did); acquireTokenInteractively without account.username
+	// fails with the D-Bus error "Missing account username in request";
+	// a token request for another user is answered "Invalid request for
+	// user!"; token answers carry no account and extendedExpiresOn in
+	// seconds; errors carry status 0; removeAccount,
+	// cancelInteractiveFlow and generateSignedHttpRequest answer "Not
+	// implemented".
+	Himmelblau
+)
 
 // Failure is how the next call of a method fails (see [Broker.FailNext]).
 type Failure int
@@ -53,7 +82,9 @@ const (
 	// "MFA expired" shape: brokerTokenResponse.error with status 2,
 	// UiRequiredException, AADSTS50078, invalid_grant and basic_action.
 	InteractionRequired Failure = iota + 1
-	// TopLevelError answers {"error":{"context","status","subStatus"}}.
+	// TopLevelError answers {"error":{"context","status":0,"subStatus":0}},
+	// the shape himmelblau answers a failed call that is not a token
+	// request with (identity_dbus_broker src/himmelblau_broker.rs).
 	TopLevelError
 	// DBusFailed answers the D-Bus error org.freedesktop.DBus.Error.Failed.
 	DBusFailed
@@ -62,6 +93,11 @@ const (
 	// Hang answers nothing until cancelInteractiveFlow names the call's
 	// correlation ID, or the broker is closed.
 	Hang
+	// Canceled answers a token call as broker 3.0.2 does when the user
+	// closes its window: brokerTokenResponse.error with status 7, "The
+	// InteractiveRequest was canceled by the user"
+	// (https://github.com/theophile-wallez/teams-lite, SIGN-IN.md).
+	Canceled
 )
 
 // Call is one method call the broker received.
@@ -75,11 +111,17 @@ type Broker struct {
 
 	mu       sync.Mutex
 	accounts []*account // in sign-in order
-	failures map[string][]Failure
+	failures map[string][]queued
 	calls    []Call
 	hung     map[string]chan struct{} // correlation ID -> released on cancel
 	closed   chan struct{}
 	once     sync.Once
+}
+
+// queued is a failure or a verbatim answer for the next call of a method.
+type queued struct {
+	f      Failure
+	answer string
 }
 
 // account is a signed-in account with the refresh token the broker keeps.
@@ -120,7 +162,7 @@ func New(opts *Options) *Broker {
 		c.Timeout = 30 * time.Second
 		o.HTTPClient = &c
 	}
-	return &Broker{opts: o, failures: map[string][]Failure{}, hung: map[string]chan struct{}{}, closed: make(chan struct{})}
+	return &Broker{opts: o, failures: map[string][]queued{}, hung: map[string]chan struct{}{}, closed: make(chan struct{})}
 }
 
 // ErrNameTaken is returned by Serve when another connection owns the
@@ -139,6 +181,8 @@ func (b *Broker) Serve(conn *dbus.Conn) error {
 		"RemoveAccount":             "removeAccount",
 		"GetLinuxBrokerVersion":     "getLinuxBrokerVersion",
 		"CancelInteractiveFlow":     "cancelInteractiveFlow",
+		"AcquirePrtSsoCookie":       "acquirePrtSsoCookie",
+		"GenerateSignedHTTPRequest": "generateSignedHttpRequest",
 	}, ObjectPath, Interface)
 	if err != nil {
 		return err
@@ -161,7 +205,15 @@ func (b *Broker) Close() { b.once.Do(func() { close(b.closed) }) }
 func (b *Broker) FailNext(method string, f Failure) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.failures[method] = append(b.failures[method], f)
+	b.failures[method] = append(b.failures[method], queued{f: f})
+}
+
+// AnswerNext makes the next call of method answer answer verbatim (an
+// answer a real broker gave, replayed). It queues with FailNext.
+func (b *Broker) AnswerNext(method, answer string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.failures[method] = append(b.failures[method], queued{answer: answer})
 }
 
 // Calls returns the calls received so far, in order.
@@ -193,14 +245,14 @@ func (b *Broker) Accounts() []string {
 	return out
 }
 
-// begin records a call and returns the failure queued for it, if any.
-func (b *Broker) begin(method, proto, corr, req string) Failure {
+// begin records a call and returns what is queued for it, if anything.
+func (b *Broker) begin(method, proto, corr, req string) queued {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls = append(b.calls, Call{method, proto, corr, req})
 	q := b.failures[method]
 	if len(q) == 0 {
-		return 0
+		return queued{}
 	}
 	b.failures[method] = q[1:]
 	return q[0]
@@ -208,8 +260,11 @@ func (b *Broker) begin(method, proto, corr, req string) Failure {
 
 // fail answers a call with a queued failure; ok is false when there was
 // none. Hang blocks until cancelInteractiveFlow or Close.
-func (b *Broker) fail(f Failure, token bool, corr string) (string, *dbus.Error, bool) {
-	switch f {
+func (b *Broker) fail(q queued, token bool, corr string) (string, *dbus.Error, bool) {
+	if q.answer != "" {
+		return q.answer, nil, true
+	}
+	switch q.f {
 	case 0:
 		return "", nil, false
 	case InteractionRequired:
@@ -221,7 +276,10 @@ func (b *Broker) fail(f Failure, token bool, corr string) (string, *dbus.Error, 
 			"expiresOn": 0, "extendedExpiresOn": 0}, "telemetry": map[string]any{"broker_version": b.opts.Version}}), nil, true
 	case TopLevelError:
 		return marshal(map[string]any{"error": map[string]any{"context": "The broker could not complete the request.",
-			"status": 6, "subStatus": 0}}), nil, true
+			"status": 0, "subStatus": 0}}), nil, true
+	case Canceled:
+		return marshal(map[string]any{"brokerTokenResponse": map[string]any{"error": map[string]any{
+			"context": "The InteractiveRequest was canceled by the user", "errorCode": 0, "status": 7, "subStatus": 0, "tag": 557155398}}}), nil, true
 	case DBusFailed:
 		return "", dbus.NewError("org.freedesktop.DBus.Error.Failed", []any{"fake broker: internal failure"}), true
 	case Malformed:

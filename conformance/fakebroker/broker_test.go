@@ -3,6 +3,7 @@ package fakebroker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -99,12 +100,65 @@ func FuzzRequests(f *testing.F) {
 	f.Add(`{"authParameters":{"account":{"homeAccountId":"u.t"},"clientId":"c"}}`)
 	f.Add(`{"account":{"homeAccountId":"x"}}`)
 	f.Add(`{"correlationId":"c"}`)
+	f.Add(`{"authParameters":{"account":{"username":"alice@contoso.onmicrosoft.com"},"clientId":"c","requestedScopes":["x"]}}`)
 	b := New(&Options{HTTPClient: fakeauthority.New(nil).Client()})
 	o := &object{b: b}
+	h := &object{b: New(&Options{HTTPClient: fakeauthority.New(nil).Client(), Mode: Himmelblau})}
 	f.Fuzz(func(t *testing.T, req string) {
+		h.AcquireTokenSilently("0.0", "c", req)
+		h.GenerateSignedHTTPRequest("0.0", "c", req)
 		o.AcquireTokenSilently("0.0", "c", req)
 		o.RemoveAccount("0.0", "c", req)
 		o.CancelInteractiveFlow("0.0", "c", req)
 		o.GetAccounts("0.0", "c", req)
 	})
+}
+
+// TestUnsupportedMethods: acquirePrtSsoCookie and generateSignedHttpRequest
+// are answered as a method the broker does not implement: an UnknownMethod
+// D-Bus error as Microsoft's mode, himmelblau's "Not implemented" error
+// as himmelblau's; both calls are recorded.
+func TestUnsupportedMethods(t *testing.T) {
+	if _, err := exec.LookPath("dbus-daemon"); err != nil {
+		msg := "dbus-daemon not found: install the Debian package dbus"
+		if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	for _, mode := range []Mode{Microsoft, Himmelblau} {
+		bus, err := StartBus(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer bus.Close()
+		conn, err := dbus.Connect(bus.Address)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		b := New(&Options{HTTPClient: fakeauthority.New(nil).Client(), Mode: mode})
+		defer b.Close()
+		if err := b.Serve(conn); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []string{"acquirePrtSsoCookie", "generateSignedHttpRequest"} {
+			var out string
+			err := conn.Object(BusName, ObjectPath).Call(Interface+"."+m, 0, "0.0", "c", `{}`).Store(&out)
+			var de dbus.Error
+			switch mode {
+			case Microsoft:
+				if !errors.As(err, &de) || de.Name != "org.freedesktop.DBus.Error.UnknownMethod" {
+					t.Errorf("%s: %q %v", m, out, err)
+				}
+			case Himmelblau:
+				if err != nil || out != `{"error":{"context":"Not implemented","status":0,"subStatus":0}}` {
+					t.Errorf("himmelblau %s: %q %v", m, out, err)
+				}
+			}
+			if len(b.CallsTo(m)) != 1 {
+				t.Errorf("%s not recorded", m)
+			}
+		}
+	}
 }

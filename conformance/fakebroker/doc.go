@@ -20,8 +20,11 @@
 // (status 2 and UiRequiredException for interaction required, as the real
 // broker 2.0.1 answers when MFA has expired), other errors at the top
 // level. [Broker.FailNext] makes the next call of a method answer with
-// each error shape, a D-Bus error, malformed JSON, or no answer at all
-// until cancelInteractiveFlow arrives.
+// each error shape (status 2; status 7, the user closed the window, as
+// broker 3.0.2 answers; status 0), a D-Bus error, malformed JSON, or no
+// answer at all until cancelInteractiveFlow arrives or the broker is
+// closed; [Broker.AnswerNext] replays an answer verbatim. Options.Mode
+// selects himmelblau's stricter rules ([Himmelblau]).
 //
 // [StartBus] runs a private dbus-daemon (Debian package dbus) in a
 // temporary directory, optionally with a .service file so that the daemon

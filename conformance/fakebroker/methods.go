@@ -41,11 +41,12 @@ func (o *object) AcquireTokenInteractively(proto, corr, req string) (string, *db
 		return "", badRequest("acquireTokenInteractively needs {\"authParameters\":{...}}")
 	}
 	p := r.AuthParameters
+	if o.b.opts.Mode == Himmelblau {
+		return o.b.himmelblauInteractive(context.Background(), p)
+	}
 	user := o.b.opts.Username
-	if h := p.AdditionalQuery["login_hint"]; h != "" {
-		user = h
-	} else if p.Username != "" {
-		user = p.Username
+	if p.Username != "" && !o.b.opts.IgnoreLoginHint {
+		user = p.Username // the login hint (AuthParameters.json)
 	}
 	return o.b.signIn(context.Background(), p, user), nil
 }
@@ -59,6 +60,9 @@ func (o *object) AcquireTokenSilently(proto, corr, req string) (string, *dbus.Er
 	if json.Unmarshal([]byte(req), &r) != nil || r.AuthParameters == nil {
 		return "", badRequest("acquireTokenSilently needs {\"authParameters\":{...}}")
 	}
+	if o.b.opts.Mode == Himmelblau {
+		return o.b.himmelblauSilent(context.Background(), r.AuthParameters), nil
+	}
 	return o.b.silent(context.Background(), r.AuthParameters), nil
 }
 
@@ -66,6 +70,15 @@ func (o *object) GetAccounts(proto, corr, req string) (string, *dbus.Error) {
 	out, derr, failed := o.b.fail(o.b.begin("getAccounts", proto, corr, req), false, corr)
 	if failed {
 		return out, derr
+	}
+	if o.b.opts.Mode == Himmelblau {
+		var r struct {
+			ClientID string `json:"clientId"`
+		}
+		json.Unmarshal([]byte(req), &r)
+		if _, err := o.b.sessionAccount(context.Background(), r.ClientID, ""); err != nil {
+			return himmelblauError("Unable to find account"), nil
+		}
 	}
 	o.b.mu.Lock()
 	defer o.b.mu.Unlock()
@@ -80,6 +93,9 @@ func (o *object) RemoveAccount(proto, corr, req string) (string, *dbus.Error) {
 	out, derr, failed := o.b.fail(o.b.begin("removeAccount", proto, corr, req), false, corr)
 	if failed {
 		return out, derr
+	}
+	if o.b.opts.Mode == Himmelblau {
+		return himmelblauError("Not implemented"), nil
 	}
 	var r struct {
 		Account struct {
@@ -113,6 +129,9 @@ func (o *object) GetLinuxBrokerVersion(proto, corr, req string) (string, *dbus.E
 // given as the D-Bus argument or in the JSON's "correlationId".
 func (o *object) CancelInteractiveFlow(proto, corr, req string) (string, *dbus.Error) {
 	o.b.begin("cancelInteractiveFlow", proto, corr, req)
+	if o.b.opts.Mode == Himmelblau {
+		return himmelblauError("Not implemented"), nil
+	}
 	var r struct {
 		CorrelationID string `json:"correlationId"`
 	}
@@ -126,4 +145,38 @@ func (o *object) CancelInteractiveFlow(proto, corr, req string) (string, *dbus.E
 		}
 	}
 	return "{}", nil
+}
+
+// AcquirePrtSsoCookie and GenerateSignedHTTPRequest are methods the real
+// broker serves (sso-mib dbus/spec/com.microsoft.identity.broker1.xml)
+// and this fake does not implement: it answers them as a broker answers
+// a method it does not implement. Microsoft's broker's answer to that is
+// not published; the fake gives the D-Bus error an unexported method
+// gets (org.freedesktop.DBus.Error.UnknownMethod). himmelblau answers
+// generateSignedHttpRequest with its "Not implemented" error.
+func (o *object) AcquirePrtSsoCookie(proto, corr, req string) (string, *dbus.Error) {
+	return o.unsupported("acquirePrtSsoCookie", proto, corr, req)
+}
+
+// GenerateSignedHTTPRequest: see AcquirePrtSsoCookie.
+func (o *object) GenerateSignedHTTPRequest(proto, corr, req string) (string, *dbus.Error) {
+	return o.unsupported("generateSignedHttpRequest", proto, corr, req)
+}
+
+func (o *object) unsupported(method, proto, corr, req string) (string, *dbus.Error) {
+	out, derr, failed := o.b.fail(o.b.begin(method, proto, corr, req), false, corr)
+	if failed {
+		return out, derr
+	}
+	if o.b.opts.Mode == Himmelblau {
+		return himmelblauError("Not implemented"), nil
+	}
+	return "", dbus.NewError("org.freedesktop.DBus.Error.UnknownMethod",
+		[]any{"fake broker: " + method + " is not implemented"})
+}
+
+// himmelblauError is himmelblau's answer to a failed call that is not a
+// token request (identity_dbus_broker src/himmelblau_broker.rs).
+func himmelblauError(context string) string {
+	return marshal(map[string]any{"error": map[string]any{"context": context, "status": 0, "subStatus": 0}})
 }

@@ -63,27 +63,9 @@ func (b *Broker) silent(ctx context.Context, p *authParams) string {
 // redeem posts a grant to the fake authority and answers the broker's
 // brokerTokenResponse, keeping the refresh token.
 func (b *Broker) redeem(ctx context.Context, p *authParams, form url.Values, acct *account) string {
-	scopes := append(append([]string(nil), p.RequestedScopes...), "openid", "profile", "offline_access")
-	form.Set("client_id", p.ClientID)
-	form.Set("scope", strings.Join(dedupe(scopes), " "))
-	form.Set("client_info", "1")
-	if p.DecodedClaims != "" {
-		form.Set("claims", p.DecodedClaims)
-	}
-	sent := b.opts.Now()
-	tj, err := b.post(ctx, tenantOf(p.Authority), form)
-	if err != nil {
-		return tokenError(map[string]any{"context": "fake broker: " + err.Error(), "status": 5, "subStatus": 0, "errorCode": 0, "tag": 0})
-	}
-	if tj.Error != "" || tj.AccessToken == "" {
-		status := 6
-		exc := "com.microsoft.identity.common.exception.ServiceException"
-		if tj.Error == "interaction_required" || tj.SubError == "basic_action" || strings.Contains(tj.Description, "AADSTS50076") ||
-			strings.Contains(tj.Description, "AADSTS50079") || (acct != nil && tj.Error == "invalid_grant") {
-			status, exc = 2, "com.microsoft.identity.common.exception.UiRequiredException"
-		}
-		return tokenError(map[string]any{"context": tj.Description, "status": status, "subStatus": 0, "errorCode": 0, "tag": 0,
-			"diagnostics": map[string]any{"raw_error_code": tj.Error, "exception_type": exc, "oauth2_sub_error_code": tj.SubError}})
+	tj, sent, failure := b.grant(ctx, p, form, acct)
+	if failure != "" {
+		return failure
 	}
 	obj := b.keep(p, tj, acct)
 	var scopesOut any = tj.Scope
@@ -96,6 +78,41 @@ func (b *Broker) redeem(ctx context.Context, p *authParams, form url.Values, acc
 		"extendedExpiresOn": sent.Add(time.Duration(tj.ExtExpiresIn) * time.Second).UnixMilli(),
 		"grantedScopes":     scopesOut, "idToken": tj.IDToken, "clientInfo": tj.ClientInfo, "account": obj,
 	}, "telemetry": map[string]any{"broker_version": b.opts.Version}})
+}
+
+// grant posts a grant to the fake authority; failure is the broker's
+// error answer when it failed. The statuses are those a source shows: 2
+// for interaction required (the real broker's, see interactionRequired),
+// else 0, the status himmelblau answers every failure with
+// (identity_dbus_broker src/himmelblau_broker.rs); which status
+// Microsoft's broker gives other failures is not published.
+func (b *Broker) grant(ctx context.Context, p *authParams, form url.Values, acct *account) (tj *tokenJSON, sent time.Time, failure string) {
+	scopes := append(append([]string(nil), p.RequestedScopes...), "openid", "profile", "offline_access")
+	form.Set("client_id", p.ClientID)
+	form.Set("scope", strings.Join(dedupe(scopes), " "))
+	form.Set("client_info", "1")
+	if p.DecodedClaims != "" {
+		form.Set("claims", p.DecodedClaims)
+	}
+	sent = b.opts.Now()
+	tj, err := b.post(ctx, tenantOf(p.Authority), form)
+	if err != nil {
+		return nil, sent, tokenError(map[string]any{"context": "fake broker: " + err.Error(), "status": 0, "subStatus": 0, "errorCode": 0, "tag": 0})
+	}
+	if tj.Error != "" || tj.AccessToken == "" {
+		if b.opts.Mode == Himmelblau {
+			return nil, sent, tokenError(map[string]any{"context": "Failed to authenticate user", "status": 0, "subStatus": 0})
+		}
+		status := 0
+		exc := "com.microsoft.identity.common.exception.ServiceException"
+		if tj.Error == "interaction_required" || tj.SubError == "basic_action" || strings.Contains(tj.Description, "AADSTS50076") ||
+			strings.Contains(tj.Description, "AADSTS50079") || (acct != nil && tj.Error == "invalid_grant") {
+			status, exc = 2, "com.microsoft.identity.common.exception.UiRequiredException"
+		}
+		return nil, sent, tokenError(map[string]any{"context": tj.Description, "status": status, "subStatus": 0, "errorCode": 0, "tag": 0,
+			"diagnostics": map[string]any{"raw_error_code": tj.Error, "exception_type": exc, "oauth2_sub_error_code": tj.SubError}})
+	}
+	return tj, sent, ""
 }
 
 // keep stores the account and its refresh token, and returns the account

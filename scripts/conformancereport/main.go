@@ -184,7 +184,7 @@ func (rep *report) write(w io.Writer) int {
 
 func main() {
 	out := flag.String("o", "", "write the report to this file (default standard output)")
-	cols := flag.String("columns", "device code,browser (loopback),password,broker (Linux D-Bus),MSAL Go", "credentials to put first, comma-separated")
+	cols := flag.String("columns", "device code,browser (loopback),password,broker (Linux D-Bus),broker (himmelblau),MSAL Go", "credentials to put first, comma-separated")
 	flag.Parse()
 	rep, err := read(os.Stdin)
 	if err != nil {
