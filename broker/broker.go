@@ -120,6 +120,7 @@ func New(clientID string, opts *Options) (*Credential, error) {
 		return nil, err
 	}
 	clientID = client.ClientID()
+	client.SetName("broker")
 	if o.RedirectURI == "" {
 		o.RedirectURI = defaultRedirectURI(clientID)
 	}
