@@ -53,8 +53,9 @@ type Options struct {
 	// ClientOptions are shared by every flow: authority, tenant, HTTP
 	// client, cache (nil means one in-memory cache shared by the flows),
 	// AuthenticationRecord, logger. The Azure CLI session takes only the
-	// tenant, HTTP client, allowed tenants and logger from it: its
-	// tokens live in Azure CLI's own cache.
+	// tenant, HTTP client, allowed tenants, logger and the
+	// AuthenticationRecord's user (a bound credential serves only that
+	// user's session) from it: its tokens live in Azure CLI's own cache.
 	oauth.ClientOptions
 
 	// ExcludeAzureCLI, ExcludeBroker, ExcludeBrowser and
@@ -184,6 +185,10 @@ func (o *Options) credential(f Flow, clientID string) (oauth.Credential, error) 
 		}
 		if ao.TenantID == "" && o.TenantID != "" && oauth.ValidateTenant(o.TenantID) == nil && !isTenantIndependent(o.TenantID) {
 			ao.TenantID = o.TenantID
+		}
+		if ao.Username == "" {
+			// A credential bound to a user serves only that user's session.
+			ao.Username = o.AuthenticationRecord.Username
 		}
 		if ao.HTTPClient == nil {
 			ao.HTTPClient = o.HTTPClient

@@ -3,6 +3,8 @@ package auto
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -131,4 +133,67 @@ type countingBroker struct{ n atomic.Int32 }
 func (b *countingBroker) GetToken(context.Context, oauth.TokenOptions) (oauth.AccessToken, error) {
 	b.n.Add(1)
 	return oauth.AccessToken{}, errors.New("broker window shown")
+}
+
+// auto bound to one user (an AuthenticationRecord) never serves another
+// user's Azure CLI session: alice's az session, a record for bob.
+// (Before: the Azure CLI step served alice's token.)
+func TestBoundAutoSkipsOtherUsersAzureCLI(t *testing.T) {
+	a := fa.New(nil)
+	dir := azSession(t, a)
+	rec := oauth.AuthenticationRecord{HomeAccountID: "b0b0b0b0-0000-4000-8000-000000000000." + fa.DefaultTenantID,
+		TenantID: fa.DefaultTenantID, Username: "bob@contoso.onmicrosoft.com", ClientID: oauth.AzureCLIClientID}
+	m := machine{canOpenBrowser: func() bool { return false }, hasTerminal: func() bool { return false }, newBroker: fakeNewBroker(false)}
+	cred, err := m.build("", &Options{AzureCLI: &azurecli.Options{ConfigDir: dir, DisableSubprocess: true},
+		ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), AuthenticationRecord: rec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cred.Close()
+	tok, err := cred.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{scope}})
+	if err == nil || tok.Token != "" {
+		t.Fatalf("bob's credential got a token (alice's Azure CLI session): %v", err)
+	}
+}
+
+// A revoked Azure CLI session is a refusal: it stops auto with an
+// *oauth.Error naming az login, and no browser opens. (Before: reported
+// as unavailable, so auto went on to the browser.)
+func TestRevokedAzureCLIStops(t *testing.T) {
+	a := fa.New(nil)
+	dir := azSession(t, a)
+	a.RevokeRefreshTokens(fa.DefaultUsername)
+	var opened atomic.Int32
+	cred, err := thisMachine.build("", &Options{ExcludeBroker: true, AzureCLI: &azurecli.Options{ConfigDir: dir, DisableSubprocess: true},
+		OpenURL:       func(context.Context, string) error { opened.Add(1); return errors.New("browser opened") },
+		ClientOptions: oauth.ClientOptions{HTTPClient: a.Client()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cred.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+	var oe *oauth.Error
+	if !errors.As(err, &oe) || oauth.IsCredentialUnavailable(err) || opened.Load() != 0 {
+		t.Fatalf("err = %v, browser opened %d times; want the refusal and no browser", err, opened.Load())
+	}
+}
+
+// azSession is an Azure CLI configuration directory with the fake's
+// default user signed in (profile and plaintext token cache).
+func azSession(t *testing.T, a *fa.Authority) string {
+	t.Helper()
+	dir := t.TempDir()
+	profile := "\ufeff" + `{"subscriptions": [{"id": "s", "user": {"name": "` + fa.DefaultUsername + `", "type": "user"}, "isDefault": true, "tenantId": "` + fa.DefaultTenantID + `", "environmentName": "AzureCloud"}]}`
+	if err := os.WriteFile(filepath.Join(dir, "azureProfile.json"), []byte(profile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := cache.NewPlaintextFile(filepath.Join(dir, "msal_token_cache.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword,
+		&oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: cache.New(st, nil)})
+	if _, err := p.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{scope}}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -157,7 +157,21 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 		if err == nil || !needsSignIn(err) {
 			return tok, err
 		}
+		var refused *oauth.Error
+		if errors.As(err, &refused) {
+			// The authority refused the session's refresh token (revoked,
+			// expired, MFA required): a real refusal, as azure-identity's
+			// AzureCliCredential reports az's own; az would fail the same.
+			return oauth.AccessToken{}, fmt.Errorf("azurecli: Azure CLI's session was refused; run az login: %w", refused)
+		}
 		cacheErr = errors.New("the refresh token in Azure CLI's cache needs the user to sign in again")
+	}
+	if errors.Is(cacheErr, errNoSession) {
+		// az's own files show no session for this request (signed out,
+		// no default subscription, no tokens for the user): az would say
+		// the same, so no subprocess.
+		return oauth.AccessToken{}, &oauth.CredentialUnavailableError{Credential: name,
+			Reason: "no Azure CLI session in " + c.opts.ConfigDir + "; run az login", Err: cacheErr}
 	}
 	if opts.Claims != "" {
 		// az account get-access-token cannot answer a claims challenge.
@@ -173,6 +187,9 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 		tenant = c.opts.TenantID
 	}
 	if err := c.allowTenant(opts.TenantID); err != nil {
+		return oauth.AccessToken{}, err
+	}
+	if err := c.subprocessServesUser(); err != nil {
 		return oauth.AccessToken{}, err
 	}
 	args, err := azCommand(opts.Scopes, tenant)
@@ -245,7 +262,13 @@ func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
 	if err != nil {
 		return nil, sess, err
 	}
-	st, err := openStorage(chooseCache(c.opts.ConfigDir, c.goos), c.goos)
+	choice := chooseCache(c.opts.ConfigDir, c.goos)
+	if choice.encrypted && c.goos != "windows" {
+		// In the Secret Service or keychain under az's own item, not in
+		// a file whose absence would mean "signed out".
+		return nil, sess, errCacheUnreadable
+	}
+	st, err := openStorage(choice, c.goos)
 	if err != nil {
 		return nil, sess, err
 	}

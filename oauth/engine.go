@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -176,8 +177,9 @@ func (c *Client) acquire(ctx context.Context, opts TokenOptions, auth Authority,
 		if err == nil || !errors.Is(err, errNeedInteraction) {
 			return tok, err
 		}
+		return c.interactive(ctx, opts, auth, acct, claims, step, err)
 	}
-	return c.interactive(ctx, opts, auth, acct, claims, step)
+	return c.interactive(ctx, opts, auth, acct, claims, step, nil)
 }
 
 // errNeedInteraction: no refresh token, or the one there was refused.
@@ -196,6 +198,7 @@ const maxRefreshAttempts = 5
 // stored meanwhile; a refusal that asks for interaction ends the search.
 func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string) (AccessToken, error) {
 	tried := map[string]bool{}
+	var refused error // the authority's last refusal, kept for the caller
 	for range maxRefreshAttempts {
 		rt, ok := c.nextRefreshToken(acct.HomeAccountID, auth.Host, tried)
 		if !ok {
@@ -215,8 +218,9 @@ func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority,
 			}
 			c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: refresh token refused",
 				slog.String("code", oe.Code), attrInts("aadsts", oe.AADSTS), slog.String("correlation_id", oe.CorrelationID))
+			refused = oe
 			if claims != "" || errors.Is(oe, ErrInteractionRequired) {
-				return AccessToken{}, errNeedInteraction
+				return AccessToken{}, needInteraction(oe)
 			}
 			if refreshTokenDead(oe) {
 				c.forget(ctx, cache.NewRefreshTokenKey(acct.HomeAccountID, auth.Host, c.clientID, ""), rt.Secret)
@@ -233,7 +237,16 @@ func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority,
 		}
 		return c.store(ctx, opts, auth, res)
 	}
-	return AccessToken{}, errNeedInteraction
+	return AccessToken{}, needInteraction(refused)
+}
+
+// needInteraction is errNeedInteraction with the authority's refusal
+// that led to it, if any.
+func needInteraction(refused error) error {
+	if refused == nil {
+		return errNeedInteraction
+	}
+	return fmt.Errorf("%w: %w", errNeedInteraction, refused)
 }
 
 // nextRefreshToken is the newest of the account's refresh tokens for this
@@ -290,14 +303,21 @@ func (c *Client) newRequest(opts TokenOptions, auth Authority, claims string, ac
 }
 
 // interactive runs the flow's step, unless automatic authentication is off.
-func (c *Client) interactive(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string, step Interactive) (AccessToken, error) {
+// cause is why no refresh token served (it wraps the authority's refusal,
+// if there was one).
+func (c *Client) interactive(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string, step Interactive, cause error) (AccessToken, error) {
 	if c.opts.DisableAutomaticAuthentication || step == nil {
 		if acct == nil {
 			// No account to sign in silently: this credential cannot run
 			// here without a prompt, so a chain may try another.
 			return AccessToken{}, c.noAccount(ctx, opts)
 		}
-		return AccessToken{}, &AuthenticationRequiredError{TokenOptions: opts}
+		are := &AuthenticationRequiredError{TokenOptions: opts}
+		var oe *Error
+		if errors.As(cause, &oe) {
+			are.Err = oe
+		}
+		return AccessToken{}, are
 	}
 	res, err := c.runStep(ctx, opts, auth, acct, claims, step)
 	if err != nil {
