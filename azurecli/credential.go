@@ -33,7 +33,8 @@ type Options struct {
 	// Azure CLI's default subscription (az account show).
 	TenantID string
 	// Username picks a signed-in account other than the default
-	// subscription's user.
+	// subscription's user, and binds the credential to it: another
+	// user's session is never served.
 	Username string
 	// AdditionallyAllowedTenants are the tenants TokenOptions.TenantID may
 	// name besides TenantID ("*": any), as oauth.ClientOptions.
@@ -65,15 +66,21 @@ type Options struct {
 // request and no subprocess. Otherwise the account's refresh token is
 // redeemed as the Azure CLI client, and the new tokens are written back
 // to the same file under Azure CLI's lock ("<file>.lockfile"), so az and
-// this library keep one cache. Only when the cache cannot serve (no
-// session in it, encrypted in a store this library does not read, a
-// service principal or managed identity account, or a refresh that needs
-// the user) does it run "az account get-access-token" with a timeout, as
-// azure-identity's AzureCliCredential does.
+// this library keep one cache. When az's files show no session (no
+// profile, signed out, no default subscription, no tokens for the user)
+// no subprocess runs: az would only say the same, after a second or more.
+// Only when az's cache cannot be read here (encrypted in a store this
+// library does not read, a service principal or managed identity account,
+// a file refused for its mode) does it run "az account get-access-token"
+// with a timeout, as azure-identity's AzureCliCredential does, and then
+// only when az's default account is Options.Username, if set (a
+// credential bound to a user serves only that user's session).
 //
 // It never prompts. With no usable session it returns an
 // *oauth.CredentialUnavailableError saying to run az login; an
-// authority's refusal during a refresh is an *oauth.Error.
+// authority's refusal of the session's refresh token (revoked, expired,
+// MFA required) is an *oauth.Error, wrapped in an error naming az login,
+// which stops an [oauth.Chain] (as azure-identity's).
 //
 // Azure CLI declares itself CAE-capable (cp1) on every request and keeps
 // one kind of token, so TokenOptions.EnableCAE does not split the cache
