@@ -1,8 +1,10 @@
+//go:build linux
+
 package auto_test
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entraauth/entraauth/cache"
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 )
 
@@ -85,30 +88,6 @@ func counts(reqs []fa.Request) (signIns, token, refresh int) {
 	return
 }
 
-// expireAccessTokens makes every access token in an MSAL-schema cache
-// file expired, as an hour later.
-func expireAccessTokens(t *testing.T, path string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]map[string]map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	for _, at := range doc["AccessToken"] {
-		at["expires_on"], at["extended_expires_on"], at["cached_at"] = "1", "1", "0"
-		delete(at, "refresh_on")
-	}
-	if b, err = json.Marshal(doc); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // The user's lifecycle across processes, for each credential, with and
 // without an AuthenticationRecord: run 1 signs in; run 2, a new process
 // with no terminal and no browser, gets the token with no sign-in and at
@@ -122,32 +101,26 @@ func TestLifecycleAcrossProcesses(t *testing.T) {
 		t.Skip("builds and runs a program")
 	}
 	l := newLifecycle(t)
+	ss := startKeyring(t)
 	pw := []string{"-user", fa.DefaultUsername, "-password", fa.DefaultPassword}
-	for _, flow := range []string{"device", "browser", "password", "auto"} {
-		for _, record := range []bool{false, true} {
-			name := flow + map[bool]string{false: "/no-record", true: "/record"}[record]
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				dir := t.TempDir()
-				store := filepath.Join(dir, "cache.json")
-				args := append([]string{"-flow", flow, "-store", store}, pw...)
-				if record {
-					args = append(args, "-record", filepath.Join(dir, "record.json"))
-				}
-				first, _ := l.run(t, name+"/1", append(args, "-mode", "signin")...)
-				if !strings.HasPrefix(first, "token ") {
-					t.Fatalf("run 1: %s", first)
-				}
-				got, reqs := l.run(t, name+"/2", append(args, "-mode", "silent")...)
-				if s, tok, _ := counts(reqs); got != first || s != 0 || tok > 1 {
-					t.Errorf("run 2: %q (same token: %v), %d sign-ins, %d token requests; want the token, 0, <= 1", got, got == first, s, tok)
-				}
-				expireAccessTokens(t, store)
-				got, reqs = l.run(t, name+"/3", append(args, "-mode", "silent")...)
-				if s, tok, ref := counts(reqs); !strings.HasPrefix(got, "token ") || got == first || s != 0 || tok != 1 || ref != 1 {
-					t.Errorf("run 3 (expired): %q, %d sign-ins, %d token requests, %d refreshes; want a new token, 0, 1, 1", got, s, tok, ref)
-				}
-			})
+	for _, store := range []string{"file", "secretservice"} {
+		for _, flow := range []string{"device", "browser", "password", "auto"} {
+			for _, record := range []bool{false, true} {
+				name := store + "/" + flow + map[bool]string{false: "/no-record", true: "/record"}[record]
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					dir := t.TempDir()
+					spec := filepath.Join(dir, "cache.json")
+					if store == "secretservice" {
+						spec = ss.spec(name)
+					}
+					args := append([]string{"-flow", flow, "-store", spec}, pw...)
+					if record {
+						args = append(args, "-record", filepath.Join(dir, "record.json"))
+					}
+					l.lifecycle(t, name, args)
+				})
+			}
 		}
 	}
 	for _, tc := range []struct{ flow, name string }{{"device", "devicecode"}, {"browser", "loopback"}, {"auto", "loopback"}} {
@@ -173,5 +146,79 @@ func TestLifecycleAcrossProcesses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// lifecycle is run 1 (sign in), run 2 (silent) and run 3 (silent after
+// the access token expired) of one program.
+func (l *lifecycle) lifecycle(t *testing.T, name string, args []string) {
+	first, _ := l.run(t, name+"/1", append(args, "-mode", "signin")...)
+	if !strings.HasPrefix(first, "token ") {
+		t.Fatalf("run 1: %s", first)
+	}
+	got, reqs := l.run(t, name+"/2", append(args, "-mode", "silent")...)
+	if s, tok, _ := counts(reqs); got != first || s != 0 || tok > 1 {
+		t.Errorf("run 2: %q (same token: %v), %d sign-ins, %d token requests; want the token, 0, <= 1", got, got == first, s, tok)
+	}
+	if out, _ := l.run(t, name+"/expire", append(args, "-mode", "expire")...); strings.HasPrefix(out, "error") {
+		t.Fatalf("expiring the access tokens: %s", out)
+	}
+	got, reqs = l.run(t, name+"/3", append(args, "-mode", "silent")...)
+	if s, tok, ref := counts(reqs); !strings.HasPrefix(got, "token ") || got == first || s != 0 || tok != 1 || ref != 1 {
+		t.Errorf("run 3 (expired): %q, %d sign-ins, %d token requests, %d refreshes; want a new token, 0, 1, 1", got, s, tok, ref)
+	}
+}
+
+// keyring is gnome-keyring-daemon's Secret Service on a private bus.
+type keyring struct{ addr, lockDir string }
+
+// spec names a Secret Service item of its own for one test case.
+func (k *keyring) spec(name string) string {
+	return "ss:" + k.addr + "|" + name + "|" + filepath.Join(k.lockDir, strings.ReplaceAll(name, "/", "-")+".lock")
+}
+
+// startKeyring runs gnome-keyring-daemon (login keyring unlocked with a
+// password on stdin) on a private bus with a private HOME; it skips
+// (naming the Debian packages) or, with ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1,
+// fails when they are missing.
+func startKeyring(t *testing.T) *keyring {
+	t.Helper()
+	if _, err := exec.LookPath("gnome-keyring-daemon"); err != nil {
+		msg := "gnome-keyring-daemon not found: install the Debian package gnome-keyring"
+		if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	bus := startBus(t)
+	dir, err := os.MkdirTemp("", "kr") // short: unix socket paths are limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	cmd := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_RUNTIME_DIR=" + dir,
+		"XDG_DATA_HOME=" + filepath.Join(dir, "data"), "DBUS_SESSION_BUS_ADDRESS=" + bus.Address}
+	cmd.Stdin = strings.NewReader("test-keyring-password")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	k := &keyring{addr: bus.Address, lockDir: dir}
+	st, err := cache.NewSecretService(&cache.SecretServiceOptions{BusAddress: bus.Address,
+		Attributes: map[string]string{"entraauth-test": "probe"}, LockPath: filepath.Join(dir, "probe.lock")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err := st.Write(ctx, []byte("{}"))
+		cancel()
+		if err == nil {
+			return k
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gnome-keyring-daemon's Secret Service not ready after 15s: %v", err)
+		}
 	}
 }

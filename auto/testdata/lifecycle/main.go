@@ -36,9 +36,9 @@ var errPrompted = errors.New("a sign-in was started in a silent run")
 func main() {
 	authority := flag.String("authority", "", "authority host URL")
 	certFile := flag.String("cert", "", "PEM certificate of the authority")
-	store := flag.String("store", "", "cache file")
+	store := flag.String("store", "", "cache file, or ss:<bus address>|<item name>|<lock file> for the Secret Service")
 	flow := flag.String("flow", "", "device, browser, password or auto")
-	mode := flag.String("mode", "silent", "signin or silent")
+	mode := flag.String("mode", "silent", "signin, silent, or expire (every cached access token)")
 	recordFile := flag.String("record", "", "authentication record file (written by signin, read by silent)")
 	user := flag.String("user", "", "username for the password flow")
 	password := flag.String("password", "", "password for the password flow")
@@ -77,9 +77,12 @@ func run(ctx context.Context, authority, certFile, store, flow, mode, recordFile
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
 	hc := &http.Client{Transport: tagged{tag, &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}}
-	st, err := cache.NewPlaintextFile(store, nil)
+	st, err := openStore(store)
 	if err != nil {
 		return "", err
+	}
+	if mode == "expire" {
+		return "", expire(ctx, st)
 	}
 	co := oauth.ClientOptions{AuthorityHost: authority, TenantID: "organizations", HTTPClient: hc,
 		Cache: cache.New(st, nil), DisableInstanceDiscovery: true}
@@ -183,4 +186,44 @@ func standIn(ctx context.Context, hc *http.Client, u string) error {
 		return err
 	}
 	return resp.Body.Close()
+}
+
+// openStore opens the persistent store a flag names.
+func openStore(spec string) (cache.Storage, error) {
+	rest, ok := strings.CutPrefix(spec, "ss:")
+	if !ok {
+		return cache.NewPlaintextFile(spec, nil)
+	}
+	parts := strings.Split(rest, "|")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("bad Secret Service spec %q", spec)
+	}
+	return cache.NewSecretService(&cache.SecretServiceOptions{BusAddress: parts[0],
+		Attributes: map[string]string{"entraauth-test": parts[1]}, Label: parts[1], LockPath: parts[2]})
+}
+
+// expire rewrites the stored document with every access token expired,
+// as an hour later, under the store's lock.
+func expire(ctx context.Context, st cache.Storage) error {
+	release, err := st.Lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	b, err := st.Read(ctx)
+	if err != nil {
+		return err
+	}
+	var doc map[string]map[string]map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return err
+	}
+	for _, at := range doc["AccessToken"] {
+		at["expires_on"], at["extended_expires_on"], at["cached_at"] = "1", "1", "0"
+		delete(at, "refresh_on")
+	}
+	if b, err = json.Marshal(doc); err != nil {
+		return err
+	}
+	return st.Write(ctx, b)
 }
