@@ -1,8 +1,18 @@
-// Package auto signs a user in the way this machine allows: the
-// developer's Azure CLI session, then the OS broker, then the system
-// browser where one can open, then a device code where a terminal is
-// attached, each only when it can run here and is not excluded (as
-// azure-identity's DefaultAzureCredential and its exclude_* options).
+// Package auto signs a user in the way this machine allows, silent
+// first: every call first tries, without a prompt, whatever already holds
+// a session (the developer's Azure CLI session, the OS broker, the
+// persistent token cache shared by the browser and device code flows);
+// only when none serves does it run a step that needs a person (the
+// broker's sign-in window, the system browser, a device code), and each
+// such step only when it can run at that moment (a browser can open, a
+// terminal is attached), decided at the call, not when the credential is
+// built. So a cron job, a CI step or a pipe whose cache holds a valid
+// token gets it with no terminal. A flow can be excluded as
+// azure-identity's DefaultAzureCredential exclude_* options do. A refusal
+// by the authority of a session auto cannot renew by itself (the Azure
+// CLI session's revoked refresh token: run az login) stops the search
+// there, as in DefaultAzureCredential; a refused refresh token of the
+// flows' own cache leads to a sign-in, as with each flow alone.
 //
 // It sits above the flow packages and imports them; the flows never
 // import it or each other.
@@ -13,12 +23,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
-	"strings"
 
 	"github.com/entraauth/entraauth/azurecli"
 	"github.com/entraauth/entraauth/broker"
-	"github.com/entraauth/entraauth/cache"
 	"github.com/entraauth/entraauth/devicecode"
 	"github.com/entraauth/entraauth/loopback"
 	"github.com/entraauth/entraauth/oauth"
@@ -48,8 +55,9 @@ type Options struct {
 	// ClientOptions are shared by every flow: authority, tenant, HTTP
 	// client, cache (nil means one in-memory cache shared by the flows),
 	// AuthenticationRecord, logger. The Azure CLI session takes only the
-	// tenant, HTTP client, allowed tenants and logger from it: its
-	// tokens live in Azure CLI's own cache.
+	// tenant, HTTP client, allowed tenants, logger and the
+	// AuthenticationRecord's user (a bound credential serves only that
+	// user's session) from it: its tokens live in Azure CLI's own cache.
 	oauth.ClientOptions
 
 	// ExcludeAzureCLI, ExcludeBroker, ExcludeBrowser and
@@ -79,16 +87,18 @@ type Options struct {
 	Broker oauth.Credential
 
 	// OpenURL replaces the system browser (see loopback.Options.OpenURL);
-	// when set, the browser flow counts as able to open.
+	// when set, the browser flow counts as able to open at every call.
 	OpenURL func(ctx context.Context, authorizeURL string) error
 	// DevicePrompt shows the device code (see devicecode.Options.Prompt);
 	// when set, the device code flow counts as having somewhere to show
-	// the code even without a terminal.
+	// the code even without a terminal (else it runs only while standard
+	// error is a terminal).
 	DevicePrompt func(ctx context.Context, m devicecode.Message) error
 }
 
 // machine is what the choice of flows depends on, so it is tested
-// without a browser or a terminal.
+// without a browser or a terminal. canOpenBrowser and hasTerminal are
+// asked at each call, before a step that needs a person.
 type machine struct {
 	canOpenBrowser func() bool
 	hasTerminal    func() bool
@@ -107,12 +117,12 @@ func stderrIsTerminal() bool {
 }
 
 // Plan returns the flows [New] would try for clientID ("" means the Azure
-// CLI client) on this machine, in order: the Azure CLI session (only for
-// the Azure CLI client, whose session it is), the OS broker where this
-// machine has one (broker.New does not report broker.ErrUnsupported) or
-// Options.Broker is set, the browser when one can open (or OpenURL is
-// set), the device code when standard error is a terminal (or
-// DevicePrompt is set); minus the excluded ones.
+// CLI client), in order: the Azure CLI session (only for the Azure CLI
+// client, whose session it is), the OS broker where this machine has one
+// (broker.New does not report broker.ErrUnsupported) or Options.Broker is
+// set, the browser, the device code; minus the excluded ones. Whether the
+// browser can open and whether a terminal is attached are not part of the
+// plan: they are asked at each call, only when nothing silent served.
 // It makes no broker call and no request.
 func Plan(clientID string, opts *Options) ([]Flow, error) {
 	plan, b, err := thisMachine.plan(clientID, opts)
@@ -147,10 +157,10 @@ func (m machine) plan(clientID string, opts *Options) ([]Flow, *broker.Credentia
 			}
 		}
 	}
-	if !o.ExcludeBrowser && (o.OpenURL != nil || m.canOpenBrowser()) {
+	if !o.ExcludeBrowser {
 		out = append(out, Browser)
 	}
-	if !o.ExcludeDeviceCode && (o.DevicePrompt != nil || m.hasTerminal()) {
+	if !o.ExcludeDeviceCode {
 		out = append(out, DeviceCode)
 	}
 	return out, b, nil
@@ -167,68 +177,6 @@ func (o *Options) brokerOptions() *broker.Options {
 	return &bo
 }
 
-// Credential signs in with the first flow of its plan that can run, and
-// keeps using the one that worked (an [oauth.ChainCredential]). It is
-// safe for concurrent use.
-type Credential struct {
-	chain  *oauth.ChainCredential
-	plan   []Flow
-	client *oauth.Client      // over the flows' shared cache, for Accounts
-	broker *broker.Credential // the OS broker built here, if in the plan
-}
-
-var _ oauth.Credential = (*Credential)(nil)
-
-// New returns a credential for clientID ("" means the Azure CLI public
-// client) that tries the flows of [Plan] in order. It makes no request.
-// With no flow left it fails with an *oauth.CredentialUnavailableError.
-func New(clientID string, opts *Options) (*Credential, error) {
-	return thisMachine.build(clientID, opts)
-}
-
-func (m machine) build(clientID string, opts *Options) (*Credential, error) {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
-	if o.Cache == nil {
-		o.Cache = cache.New(nil, &cache.Options{Logger: o.Logger})
-	}
-	plan, b, err := m.plan(clientID, &o)
-	if err != nil {
-		return nil, err
-	}
-	cred, err := o.assemble(clientID, plan, b)
-	if err != nil && b != nil {
-		b.Close()
-	}
-	return cred, err
-}
-
-// assemble builds each flow's credential of plan (b is the OS broker's).
-func (o *Options) assemble(clientID string, plan []Flow, b *broker.Credential) (*Credential, error) {
-	if len(plan) == 0 {
-		return nil, &oauth.CredentialUnavailableError{Credential: "auto",
-			Reason: "no way to sign in here: every flow is excluded, or there is no broker, no browser and no terminal"}
-	}
-	creds := make([]oauth.Credential, 0, len(plan))
-	for _, f := range plan {
-		var c oauth.Credential
-		var err error
-		if f == Broker && b != nil {
-			c = b
-		} else if c, err = o.credential(f, clientID); err != nil {
-			return nil, fmt.Errorf("auto: %s: %w", f, err)
-		}
-		creds = append(creds, c)
-	}
-	client, err := oauth.NewClient(clientID, &o.ClientOptions)
-	if err != nil {
-		return nil, fmt.Errorf("auto: %w", err)
-	}
-	return &Credential{chain: oauth.Chain(creds...), plan: plan, client: client, broker: b}, nil
-}
-
 // credential builds one flow's credential.
 func (o *Options) credential(f Flow, clientID string) (oauth.Credential, error) {
 	switch f {
@@ -239,6 +187,10 @@ func (o *Options) credential(f Flow, clientID string) (oauth.Credential, error) 
 		}
 		if ao.TenantID == "" && o.TenantID != "" && oauth.ValidateTenant(o.TenantID) == nil && !isTenantIndependent(o.TenantID) {
 			ao.TenantID = o.TenantID
+		}
+		if ao.Username == "" {
+			// A credential bound to a user serves only that user's session.
+			ao.Username = o.AuthenticationRecord.Username
 		}
 		if ao.HTTPClient == nil {
 			ao.HTTPClient = o.HTTPClient
@@ -266,69 +218,4 @@ func isTenantIndependent(t string) bool {
 		return true
 	}
 	return false
-}
-
-// GetToken returns a token from the first flow of the plan that can run,
-// or from the one that worked before.
-func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oauth.AccessToken, error) {
-	return c.chain.GetToken(ctx, opts)
-}
-
-// Flows returns the plan: the flows this credential tries, in order.
-func (c *Credential) Flows() []Flow { return append([]Flow(nil), c.plan...) }
-
-// Selected returns the flow's credential that last produced a token
-// (*azurecli.Credential, *loopback.Credential, ...), or nil before any.
-func (c *Credential) Selected() oauth.Credential { return c.chain.Selected() }
-
-// Accounts lists the accounts in the flows' shared cache (those signed
-// in through the browser or device code), then those the OS broker holds
-// for this application that are not already listed (none where the
-// broker is absent). The Azure CLI session's accounts are Azure CLI's:
-// list them with azurecli.Credential.Accounts.
-func (c *Credential) Accounts(ctx context.Context) ([]oauth.Account, error) {
-	accts, err := c.client.Accounts(ctx)
-	if err != nil || c.broker == nil {
-		return accts, err
-	}
-	held, err := c.broker.Accounts(ctx)
-	if oauth.IsCredentialUnavailable(err) {
-		return accts, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, b := range held {
-		if !slices.ContainsFunc(accts, func(a oauth.Account) bool {
-			return strings.EqualFold(a.HomeAccountID, b.HomeAccountID) && strings.EqualFold(a.Environment, b.Environment)
-		}) {
-			accts = append(accts, b)
-		}
-	}
-	return accts, nil
-}
-
-// RemoveAccount deletes an account's tokens from the flows' shared cache
-// and signs it out of the OS broker for this application (where there is
-// one). It does not sign the user out at the authority, nor out of Azure
-// CLI.
-func (c *Credential) RemoveAccount(ctx context.Context, a oauth.Account) error {
-	if err := c.client.RemoveAccount(ctx, a); err != nil {
-		return err
-	}
-	if c.broker == nil || a.HomeAccountID == "" {
-		return nil
-	}
-	if err := c.broker.RemoveAccount(ctx, a); err != nil && !oauth.IsCredentialUnavailable(err) {
-		return err
-	}
-	return nil
-}
-
-// Close releases the connection to the OS broker, if one was opened.
-func (c *Credential) Close() error {
-	if c.broker == nil {
-		return nil
-	}
-	return c.broker.Close()
 }

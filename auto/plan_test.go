@@ -27,16 +27,16 @@ func TestPlan(t *testing.T) {
 		want                      []Flow
 	}{
 		{"desktop with a terminal", false, true, true, "", nil, []Flow{AzureCLI, Browser, DeviceCode}},
-		{"ssh session: no browser", false, false, true, "", nil, []Flow{AzureCLI, DeviceCode}},
-		{"no browser, no terminal (a service)", false, false, false, "", nil, []Flow{AzureCLI}},
-		{"GUI app without a terminal", false, true, false, "", nil, []Flow{AzureCLI, Browser}},
+		{"ssh session: no browser (asked at the call)", false, false, true, "", nil, []Flow{AzureCLI, Browser, DeviceCode}},
+		{"no browser, no terminal (a service)", false, false, false, "", nil, []Flow{AzureCLI, Browser, DeviceCode}},
+		{"GUI app without a terminal", false, true, false, "", nil, []Flow{AzureCLI, Browser, DeviceCode}},
 		{"another app: no Azure CLI session", false, true, true, "11111111-2222-3333-4444-555555555555", nil, []Flow{Browser, DeviceCode}},
 		{"Azure CLI client named explicitly", false, true, true, oauth.AzureCLIClientID, nil, []Flow{AzureCLI, Browser, DeviceCode}},
 		{"broker passed in", false, true, true, "", &Options{Broker: stubCred{}}, []Flow{AzureCLI, Broker, Browser, DeviceCode}},
 		{"browser excluded", false, true, true, "", &Options{ExcludeBrowser: true}, []Flow{AzureCLI, DeviceCode}},
 		{"all excluded", false, true, true, "", &Options{ExcludeAzureCLI: true, ExcludeBroker: true, ExcludeBrowser: true, ExcludeDeviceCode: true, Broker: stubCred{}}, nil},
 		{"OS broker on this machine", true, true, true, "", nil, []Flow{AzureCLI, Broker, Browser, DeviceCode}},
-		{"OS broker, another app", true, false, false, "11111111-2222-3333-4444-555555555555", nil, []Flow{Broker}},
+		{"OS broker, another app", true, false, false, "11111111-2222-3333-4444-555555555555", nil, []Flow{Broker, Browser, DeviceCode}},
 		{"OS broker excluded", true, true, true, "", &Options{ExcludeBroker: true}, []Flow{AzureCLI, Browser, DeviceCode}},
 		{"hooks stand in for browser and terminal", false, false, false, "", &Options{OpenURL: openURL, DevicePrompt: func(context.Context, devicecode.Message) error { return nil }}, []Flow{AzureCLI, Browser, DeviceCode}},
 	} {
@@ -57,9 +57,9 @@ func TestPlan(t *testing.T) {
 	}
 }
 
-func TestNothingCanRun(t *testing.T) {
+func TestEverythingExcluded(t *testing.T) {
 	m := machine{canOpenBrowser: func() bool { return false }, hasTerminal: func() bool { return false }, newBroker: fakeNewBroker(false)}
-	_, err := m.build("", &Options{ExcludeAzureCLI: true})
+	_, err := m.build("", &Options{ExcludeAzureCLI: true, ExcludeBrowser: true, ExcludeDeviceCode: true})
 	if !oauth.IsCredentialUnavailable(err) {
 		t.Fatalf("err = %v, want unavailable", err)
 	}

@@ -33,7 +33,8 @@ type Options struct {
 	// Azure CLI's default subscription (az account show).
 	TenantID string
 	// Username picks a signed-in account other than the default
-	// subscription's user.
+	// subscription's user, and binds the credential to it: another
+	// user's session is never served.
 	Username string
 	// AdditionallyAllowedTenants are the tenants TokenOptions.TenantID may
 	// name besides TenantID ("*": any), as oauth.ClientOptions.
@@ -65,15 +66,21 @@ type Options struct {
 // request and no subprocess. Otherwise the account's refresh token is
 // redeemed as the Azure CLI client, and the new tokens are written back
 // to the same file under Azure CLI's lock ("<file>.lockfile"), so az and
-// this library keep one cache. Only when the cache cannot serve (no
-// session in it, encrypted in a store this library does not read, a
-// service principal or managed identity account, or a refresh that needs
-// the user) does it run "az account get-access-token" with a timeout, as
-// azure-identity's AzureCliCredential does.
+// this library keep one cache. When az's files show no session (no
+// profile, signed out, no default subscription, no tokens for the user)
+// no subprocess runs: az would only say the same, after a second or more.
+// Only when az's cache cannot be read here (encrypted in a store this
+// library does not read, a service principal or managed identity account,
+// a file refused for its mode) does it run "az account get-access-token"
+// with a timeout, as azure-identity's AzureCliCredential does, and then
+// only when az's default account is Options.Username, if set (a
+// credential bound to a user serves only that user's session).
 //
 // It never prompts. With no usable session it returns an
 // *oauth.CredentialUnavailableError saying to run az login; an
-// authority's refusal during a refresh is an *oauth.Error.
+// authority's refusal of the session's refresh token (revoked, expired,
+// MFA required) is an *oauth.Error, wrapped in an error naming az login,
+// which stops an [oauth.Chain] (as azure-identity's).
 //
 // Azure CLI declares itself CAE-capable (cp1) on every request and keeps
 // one kind of token, so TokenOptions.EnableCAE does not split the cache
@@ -157,7 +164,21 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 		if err == nil || !needsSignIn(err) {
 			return tok, err
 		}
+		var refused *oauth.Error
+		if errors.As(err, &refused) {
+			// The authority refused the session's refresh token (revoked,
+			// expired, MFA required): a real refusal, as azure-identity's
+			// AzureCliCredential reports az's own; az would fail the same.
+			return oauth.AccessToken{}, fmt.Errorf("azurecli: Azure CLI's session was refused; run az login: %w", refused)
+		}
 		cacheErr = errors.New("the refresh token in Azure CLI's cache needs the user to sign in again")
+	}
+	if errors.Is(cacheErr, errNoSession) {
+		// az's own files show no session for this request (signed out,
+		// no default subscription, no tokens for the user): az would say
+		// the same, so no subprocess.
+		return oauth.AccessToken{}, &oauth.CredentialUnavailableError{Credential: name,
+			Reason: "no Azure CLI session in " + c.opts.ConfigDir + "; run az login", Err: cacheErr}
 	}
 	if opts.Claims != "" {
 		// az account get-access-token cannot answer a claims challenge.
@@ -173,6 +194,9 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 		tenant = c.opts.TenantID
 	}
 	if err := c.allowTenant(opts.TenantID); err != nil {
+		return oauth.AccessToken{}, err
+	}
+	if err := c.subprocessServesUser(); err != nil {
 		return oauth.AccessToken{}, err
 	}
 	args, err := azCommand(opts.Scopes, tenant)
@@ -245,7 +269,13 @@ func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
 	if err != nil {
 		return nil, sess, err
 	}
-	st, err := openStorage(chooseCache(c.opts.ConfigDir, c.goos), c.goos)
+	choice := chooseCache(c.opts.ConfigDir, c.goos)
+	if choice.encrypted && c.goos != "windows" {
+		// In the Secret Service or keychain under az's own item, not in
+		// a file whose absence would mean "signed out".
+		return nil, sess, errCacheUnreadable
+	}
+	st, err := openStorage(choice, c.goos)
 	if err != nil {
 		return nil, sess, err
 	}

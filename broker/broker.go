@@ -133,6 +133,7 @@ func New(clientID string, opts *Options) (*Credential, error) {
 		// instead, and takes precedence).
 		client.BindUser(bound)
 	}
+	client.SetName("broker")
 	if o.RedirectURI == "" {
 		o.RedirectURI = defaultRedirectURI(clientID)
 	}

@@ -3,10 +3,12 @@ package conformance
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/entraauth/entraauth/cache"
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
 )
@@ -25,6 +27,7 @@ func engineChecks() []check {
 		{name: "tenant-gating", desc: "a TenantID outside AdditionallyAllowedTenants is refused with no request; an allowed one is used", run: checkTenantGating},
 		{name: "disable-automatic-authentication", desc: "DisableAutomaticAuthentication returns *oauth.AuthenticationRequiredError, with no prompt and no request", run: checkDisableAuto},
 		{name: "authenticate-record", desc: "Authenticate returns a record from which a new credential gets tokens silently", run: checkAuthenticate},
+		{name: "new-process-silent", desc: "a second credential over the same persistent storage (a new cache object, nothing in memory, no record) is silent: no prompt, no request", run: checkNewProcessSilent},
 	}
 }
 
@@ -283,4 +286,35 @@ func checkNoNewRT(k *kit) {
 		}
 	})
 	k.refreshTwice()
+}
+
+// checkNewProcessSilent: a second credential built over the same
+// persistent storage (a new cache object, nothing in memory, no record),
+// as a later run of the program builds it, is silent.
+func checkNewProcessSilent(k *kit) {
+	path := filepath.Join(k.TempDir(), "cache.json")
+	open := func() *Env {
+		st, err := cache.NewPlaintextFile(path, nil)
+		if err != nil {
+			k.Fatalf("opening the cache file: %v", err)
+		}
+		env := *k.env
+		env.Options.Cache = cache.New(st, nil)
+		return &env
+	}
+	first, err := k.build(open()).Credential.GetToken(k.base, graph)
+	if err != nil {
+		k.Fatalf("first run: %v", err)
+	}
+	settle()
+	n, asked := k.requests(), k.env.Asked()
+	tok, err := k.build(open()).Credential.GetToken(k.base, graph)
+	if err != nil {
+		k.Fatalf("second run over the same storage: %v", err)
+	}
+	settle()
+	if tok.Token != first.Token || k.env.Asked() != asked {
+		k.Errorf("second run: same token %v, %d prompts; want the stored token and no prompt", tok.Token == first.Token, k.env.Asked()-asked)
+	}
+	k.noRequestsSince(n, "a new credential over storage holding a valid token")
 }

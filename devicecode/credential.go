@@ -57,6 +57,7 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devicecode: %w", err)
 	}
+	c.SetName("devicecode")
 	cred := &Credential{client: c, prompt: o.Prompt}
 	if o.Prompt == nil {
 		cred.prompt = WriterPrompt(os.Stderr)

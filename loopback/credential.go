@@ -132,6 +132,7 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	if o.LoginHint != "" {
 		c.BindUser(o.LoginHint)
 	}
+	c.SetName("loopback")
 	return &Credential{client: c, opts: o}, nil
 }
 

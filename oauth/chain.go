@@ -16,17 +16,27 @@ type ChainCredential struct {
 
 var _ Credential = (*ChainCredential)(nil)
 
-// Chain returns a credential that tries creds in order. It moves on to
-// the next only when one returns a [*CredentialUnavailableError] (it
-// cannot run here: no session, no browser, no terminal...); any other
-// error, such as an authority's refusal ([*Error]: a wrong password, a
-// revoked refresh token, MFA required), is returned at once, so the user
-// is never sent to a second sign-in to hide the first one's failure. The
-// credential that worked is remembered and tried first afterwards; if
-// it later becomes unavailable the chain starts over. When every
-// credential is unavailable the error is a *CredentialUnavailableError
-// (so chains nest) whose Err joins each one's reason. Nil entries are
-// skipped.
+// Authenticator is a credential that can sign a user in explicitly and
+// return the [AuthenticationRecord] of the account (every interactive
+// flow of this module, the password credential, [ChainCredential]).
+type Authenticator interface {
+	Authenticate(ctx context.Context, opts TokenOptions) (AuthenticationRecord, error)
+}
+
+// Chain returns a credential that tries creds in order, with one rule
+// for refusals, the one azure-identity's DefaultAzureCredential follows:
+// it moves on to the next credential only when one returns a
+// [*CredentialUnavailableError] (it cannot run here: no session, no
+// browser, no terminal...). Any other error, above all an authority's
+// refusal ([*Error]: a wrong password, a revoked refresh token, MFA
+// required), stops the chain and is returned as it is, so the user is
+// never sent to a second sign-in to hide the first one's failure; a
+// refusal names what to run (for example "az login"). The credential
+// that worked is remembered and tried first afterwards; if it later
+// becomes unavailable the chain starts over. A chain never starts a
+// credential after ctx has ended. When every credential is unavailable
+// the error is a *CredentialUnavailableError (so chains nest) whose Err
+// joins each one's reason. Nil entries are skipped.
 func Chain(creds ...Credential) *ChainCredential {
 	c := &ChainCredential{}
 	for _, cr := range creds {
@@ -40,36 +50,71 @@ func Chain(creds ...Credential) *ChainCredential {
 // GetToken returns a token from the remembered credential, else from the
 // first credential in order that is available.
 func (c *ChainCredential) GetToken(ctx context.Context, opts TokenOptions) (AccessToken, error) {
+	var tok AccessToken
+	err := c.try(ctx, func(cr Credential) (bool, error) {
+		var err error
+		tok, err = cr.GetToken(ctx, opts)
+		return true, err
+	})
+	return tok, err
+}
+
+// Authenticate signs a user in with the first credential in order that
+// is available and implements [Authenticator] (the remembered one
+// first), and remembers it. Credentials that cannot sign in explicitly
+// (an Azure CLI session) are skipped. Errors follow [Chain]'s rule.
+func (c *ChainCredential) Authenticate(ctx context.Context, opts TokenOptions) (AuthenticationRecord, error) {
+	var rec AuthenticationRecord
+	err := c.try(ctx, func(cr Credential) (bool, error) {
+		a, ok := cr.(Authenticator)
+		if !ok {
+			return false, nil
+		}
+		var err error
+		rec, err = a.Authenticate(ctx, opts)
+		return true, err
+	})
+	return rec, err
+}
+
+// try runs call on the remembered credential, then on each other in
+// order, until one succeeds or fails with an error other than
+// *CredentialUnavailableError. call reports false for a credential it
+// skipped. No credential starts once ctx has ended.
+func (c *ChainCredential) try(ctx context.Context, call func(Credential) (bool, error)) error {
+	if len(c.creds) == 0 {
+		return &CredentialUnavailableError{Credential: "chain", Reason: "no credentials to try"}
+	}
 	first := int(c.last.Load()) - 1
 	var reasons []error
+	order := make([]int, 0, len(c.creds))
 	if first >= 0 {
-		tok, err := c.creds[first].GetToken(ctx, opts)
-		if !IsCredentialUnavailable(err) {
-			return tok, err
-		}
-		reasons = append(reasons, err)
+		order = append(order, first)
 	}
-	for i, cr := range c.creds {
-		if i == first {
-			continue
+	for i := range c.creds {
+		if i != first {
+			order = append(order, i)
 		}
-		tok, err := cr.GetToken(ctx, opts)
-		if err == nil {
-			c.last.Store(int64(i + 1))
-			return tok, nil
-		}
-		if !IsCredentialUnavailable(err) {
-			return AccessToken{}, err
-		}
-		reasons = append(reasons, err)
-		if ctx.Err() != nil {
+	}
+	for _, i := range order {
+		if err := ctx.Err(); err != nil {
+			reasons = append(reasons, context.Cause(ctx))
 			break
 		}
+		ran, err := call(c.creds[i])
+		if !ran {
+			continue
+		}
+		if err == nil {
+			c.last.Store(int64(i + 1))
+			return nil
+		}
+		if !IsCredentialUnavailable(err) {
+			return err
+		}
+		reasons = append(reasons, err)
 	}
-	if len(c.creds) == 0 {
-		return AccessToken{}, &CredentialUnavailableError{Credential: "chain", Reason: "no credentials to try"}
-	}
-	return AccessToken{}, &CredentialUnavailableError{Credential: "chain",
+	return &CredentialUnavailableError{Credential: "chain",
 		Reason: "no credential could sign in on this machine", Err: errors.Join(reasons...)}
 }
 

@@ -70,6 +70,7 @@ type ClientOptions struct {
 // step when nothing else serves. It is safe for concurrent use.
 type Client struct {
 	clientID string
+	name     string // the credential's name in errors
 	opts     ClientOptions
 	auth     Authority
 	wire     *wire
@@ -121,6 +122,7 @@ func NewClient(clientID string, opts *ClientOptions) (*Client, error) {
 	}
 	c := &Client{
 		clientID: clientID,
+		name:     "oauth",
 		opts:     o,
 		auth:     auth,
 		log:      o.Logger,

@@ -91,7 +91,12 @@
 // return the same iss, sub, oid and tid, and a flow's result is checked
 // the same way whatever it claims. A client bound to a user (an
 // AuthenticationRecord, [Client.BindUser]) serves only that user's cached
-// tokens; an unbound one serves the only account in the cache. Each such
+// tokens; an unbound one serves the only account in the cache, read
+// from the persistent storage before the choice (so a new process is
+// silent) and chosen again after every sync. With several accounts and
+// no record nothing is served silently: [*NoAccountError] names the
+// credential and the count, and [RecordFromAccount] makes the record that
+// picks one. Each such
 // refusal is an [*Error] matching [ErrInvalidIDToken] or
 // [ErrAccountMismatch], and nothing from the response is cached.
 package oauth

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -41,7 +42,7 @@ func (c *Client) GetToken(ctx context.Context, opts TokenOptions, step Interacti
 	}
 	acct := c.account.Load()
 	if acct == nil {
-		acct = c.pickAccount()
+		acct = c.loadAccount(ctx)
 	}
 	if opts.Claims == "" && acct != nil {
 		key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
@@ -100,33 +101,45 @@ func refreshDue(at *cache.AccessToken, now time.Time) bool {
 	return at.ExpiresOn.Sub(now) <= refreshBefore
 }
 
+// loadAccount is pickAccount after reading the persistent storage: a new
+// process knows no account until its cache has been read (a failure to
+// read is logged; the memory's accounts are used).
+func (c *Client) loadAccount(ctx context.Context) *Account {
+	if err := c.cache.Sync(ctx); err != nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: cache sync failed", slog.String("error", err.Error()))
+	}
+	a, _ := c.pickAccount()
+	return a
+}
+
 // pickAccount returns the cached account this client may serve silently,
-// and remembers it. A client bound to a user (an AuthenticationRecord's
+// and remembers it, with the number of distinct accounts that qualified. A client bound to a user (an AuthenticationRecord's
 // home account, a password credential's username, a login hint) considers
 // only that user's accounts; an unbound client any account of this client
 // ID. It picks an account only when exactly one qualifies; with none or
 // several it returns nil (the caller then needs an AuthenticationRecord or
 // an interactive sign-in). So a credential for bob never returns the
 // token of alice, the only user in a shared cache.
-func (c *Client) pickAccount() *Account {
+func (c *Client) pickAccount() (*Account, int) {
 	var pick *cache.Account
+	n := 0
 	accts := c.cache.Accounts(c.auth.Host, c.clientID)
 	for i := range accts {
 		a := &accts[i]
 		if !c.bound.allows(a.HomeAccountID, a.Username) {
 			continue
 		}
-		if pick != nil && pick.HomeAccountID != a.HomeAccountID {
-			return nil
+		if pick == nil || !strings.EqualFold(pick.HomeAccountID, a.HomeAccountID) {
+			n++
 		}
 		pick = a
 	}
-	if pick == nil {
-		return nil
+	if n != 1 {
+		return nil, n
 	}
 	a := fromCacheAccount(*pick)
 	c.account.CompareAndSwap(nil, &a)
-	return c.account.Load()
+	return c.account.Load(), 1
 }
 
 func fromCacheAccount(a cache.Account) Account {
@@ -141,9 +154,12 @@ func (c *Client) acquire(ctx context.Context, opts TokenOptions, auth Authority,
 		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: cache sync failed", slog.String("error", err.Error()))
 	}
 	if acct == nil {
-		// A sign-in may have finished since this caller looked: its
-		// account and tokens serve this flight, not a second sign-in.
-		acct = c.account.Load()
+		// A sign-in may have finished since this caller looked, or the
+		// sync just read another process's account: it serves this
+		// flight, not a second sign-in.
+		if acct = c.account.Load(); acct == nil {
+			acct, _ = c.pickAccount()
+		}
 	}
 	if acct != nil {
 		if claims == "" {
@@ -161,8 +177,9 @@ func (c *Client) acquire(ctx context.Context, opts TokenOptions, auth Authority,
 		if err == nil || !errors.Is(err, errNeedInteraction) {
 			return tok, err
 		}
+		return c.interactive(ctx, opts, auth, acct, claims, step, err)
 	}
-	return c.interactive(ctx, opts, auth, acct, claims, step)
+	return c.interactive(ctx, opts, auth, acct, claims, step, nil)
 }
 
 // errNeedInteraction: no refresh token, or the one there was refused.
@@ -181,6 +198,7 @@ const maxRefreshAttempts = 5
 // stored meanwhile; a refusal that asks for interaction ends the search.
 func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string) (AccessToken, error) {
 	tried := map[string]bool{}
+	var refused error // the authority's last refusal, kept for the caller
 	for range maxRefreshAttempts {
 		rt, ok := c.nextRefreshToken(acct.HomeAccountID, auth.Host, tried)
 		if !ok {
@@ -200,8 +218,9 @@ func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority,
 			}
 			c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: refresh token refused",
 				slog.String("code", oe.Code), attrInts("aadsts", oe.AADSTS), slog.String("correlation_id", oe.CorrelationID))
+			refused = oe
 			if claims != "" || errors.Is(oe, ErrInteractionRequired) {
-				return AccessToken{}, errNeedInteraction
+				return AccessToken{}, needInteraction(oe)
 			}
 			if refreshTokenDead(oe) {
 				c.forget(ctx, cache.NewRefreshTokenKey(acct.HomeAccountID, auth.Host, c.clientID, ""), rt.Secret)
@@ -218,7 +237,16 @@ func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority,
 		}
 		return c.store(ctx, opts, auth, res)
 	}
-	return AccessToken{}, errNeedInteraction
+	return AccessToken{}, needInteraction(refused)
+}
+
+// needInteraction is errNeedInteraction with the authority's refusal
+// that led to it, if any.
+func needInteraction(refused error) error {
+	if refused == nil {
+		return errNeedInteraction
+	}
+	return fmt.Errorf("%w: %w", errNeedInteraction, refused)
 }
 
 // nextRefreshToken is the newest of the account's refresh tokens for this
@@ -275,15 +303,21 @@ func (c *Client) newRequest(opts TokenOptions, auth Authority, claims string, ac
 }
 
 // interactive runs the flow's step, unless automatic authentication is off.
-func (c *Client) interactive(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string, step Interactive) (AccessToken, error) {
+// cause is why no refresh token served (it wraps the authority's refusal,
+// if there was one).
+func (c *Client) interactive(ctx context.Context, opts TokenOptions, auth Authority, acct *Account, claims string, step Interactive, cause error) (AccessToken, error) {
 	if c.opts.DisableAutomaticAuthentication || step == nil {
 		if acct == nil {
-			// Nothing cached to sign in silently: this credential cannot
-			// run here without a prompt, so a chain may try another.
-			return AccessToken{}, &CredentialUnavailableError{Reason: "no signed-in account in the cache and automatic authentication is disabled",
-				Err: &AuthenticationRequiredError{TokenOptions: opts}}
+			// No account to sign in silently: this credential cannot run
+			// here without a prompt, so a chain may try another.
+			return AccessToken{}, c.noAccount(ctx, opts)
 		}
-		return AccessToken{}, &AuthenticationRequiredError{TokenOptions: opts}
+		are := &AuthenticationRequiredError{TokenOptions: opts}
+		var oe *Error
+		if errors.As(cause, &oe) {
+			are.Err = oe
+		}
+		return AccessToken{}, are
 	}
 	res, err := c.runStep(ctx, opts, auth, acct, claims, step)
 	if err != nil {

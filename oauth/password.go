@@ -47,6 +47,7 @@ func NewPasswordCredential(clientID, username, password string, opts *ClientOpti
 		return nil, errors.New("oauth: the password grant needs a tenant or \"organizations\", not " + c.auth.Tenant)
 	}
 	c.BindUser(username)
+	c.SetName("password")
 	p := &PasswordCredential{client: c, username: username, password: password}
 	p.stepFn = p.step
 	return p, nil

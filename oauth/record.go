@@ -18,6 +18,10 @@ const DefaultAuthenticateScope = "https://management.core.windows.net//.default"
 type AuthenticationRequiredError struct {
 	// TokenOptions is the request that needs the sign-in.
 	TokenOptions TokenOptions
+	// Err is the authority's refusal of the cached refresh token that
+	// made the sign-in necessary (revoked, expired, MFA required), nil
+	// when there was none (nothing cached).
+	Err *Error
 }
 
 func (e *AuthenticationRequiredError) Error() string {
@@ -27,6 +31,14 @@ func (e *AuthenticationRequiredError) Error() string {
 
 // Is reports whether target is ErrInteractionRequired.
 func (e *AuthenticationRequiredError) Is(target error) bool { return target == ErrInteractionRequired }
+
+// Unwrap returns the authority's refusal, if any.
+func (e *AuthenticationRequiredError) Unwrap() error {
+	if e.Err == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // Authenticate runs step to sign a user in (even when a token is cached),
 // caches the tokens, and returns the record that lets a later credential
