@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -114,6 +115,20 @@ func (h *harLog) add(x *exchange) {
 }
 
 // writeTo writes the log as HAR 1.2 to f and closes f.
+// commit writes the log to the temp file f (mode 0600) and renames it over
+// path; on any failure the temp file is removed and path left as it was.
+func (h *harLog) commit(f *os.File, path string) error {
+	err := h.writeTo(f)
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("--trace-file: %w", err)
+	}
+	return nil
+}
+
 func (h *harLog) writeTo(f *os.File) error {
 	h.mu.Lock()
 	entries := h.entries
@@ -129,5 +144,5 @@ func (h *harLog) writeTo(f *os.File) error {
 	}}
 	enc := json.NewEncoder(f)
 	enc.SetIndent("", "  ")
-	return errors.Join(enc.Encode(doc), f.Close())
+	return errors.Join(enc.Encode(doc), f.Chmod(0o600), f.Sync(), f.Close())
 }

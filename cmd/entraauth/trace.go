@@ -75,11 +75,13 @@ func (t *traceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxTraceBody))
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(b))
+	// The caller reads what the trace read and then the rest of the
+	// body, so its own bound (and size error) applies as without --trace.
+	rest := io.Reader(resp.Body)
 	if rerr != nil {
-		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{rerr}))
+		rest = errReader{rerr}
 	}
+	resp.Body = readCloser{io.MultiReader(bytes.NewReader(b), rest), resp.Body}
 	x.status, x.statusText = resp.StatusCode, http.StatusText(resp.StatusCode)
 	x.respHeaders = redactHeaders(resp.Header)
 	x.respMime = resp.Header.Get("Content-Type")
@@ -219,4 +221,10 @@ func redactFormFields(s string) [][2]string {
 		}
 	}
 	return out
+}
+
+// readCloser joins a reader with the closer of the body it reads.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
