@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -142,7 +143,12 @@ func (h *harLog) writeTo(f *os.File) error {
 		"pages":   []any{},
 		"entries": entries,
 	}}
-	enc := json.NewEncoder(f)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return errors.Join(enc.Encode(doc), f.Chmod(0o600), f.Sync(), f.Close())
+	err := enc.Encode(doc)
+	if err == nil {
+		_, err = f.Write(jsonSafe(b.Bytes())) // someone will cat it
+	}
+	return errors.Join(err, f.Chmod(0o600), f.Sync(), f.Close())
 }

@@ -122,26 +122,27 @@ type exchange struct {
 	err         string
 }
 
-// block renders x as the text trace shows it.
+// block renders x as the text trace shows it, every field through the
+// sanitizer (headers, URLs and bodies are the server's words).
 func (x *exchange) block(n int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "--- #%d %s %s %s\n", n, x.start.UTC().Format("2006-01-02T15:04:05.000Z"), x.method, x.url)
+	fmt.Fprintf(&b, "--- #%d %s %s %s\n", n, x.start.UTC().Format("2006-01-02T15:04:05.000Z"), clean(x.method), clean(x.url))
 	for _, h := range x.reqHeaders {
-		fmt.Fprintf(&b, "> %s: %s\n", h[0], h[1])
+		fmt.Fprintf(&b, "> %s: %s\n", clean(h[0]), clean(h[1]))
 	}
 	for _, f := range x.form {
-		fmt.Fprintf(&b, ">   %s=%s\n", f[0], f[1])
+		fmt.Fprintf(&b, ">   %s=%s\n", clean(f[0]), clean(f[1]))
 	}
 	if x.err != "" {
-		fmt.Fprintf(&b, "< error after %v: %s\n\n", x.dur.Round(time.Millisecond), x.err)
+		fmt.Fprintf(&b, "< error after %v: %s\n\n", x.dur.Round(time.Millisecond), clean(x.err))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "< %d %s (%v)\n", x.status, x.statusText, x.dur.Round(time.Millisecond))
+	fmt.Fprintf(&b, "< %d %s (%v)\n", x.status, clean(x.statusText), x.dur.Round(time.Millisecond))
 	for _, h := range x.respHeaders {
-		fmt.Fprintf(&b, "< %s: %s\n", h[0], h[1])
+		fmt.Fprintf(&b, "< %s: %s\n", clean(h[0]), clean(h[1]))
 	}
 	if x.respBody != "" {
-		fmt.Fprintf(&b, "<   %s\n", x.respBody)
+		fmt.Fprintf(&b, "<   %s\n", clean(x.respBody))
 	}
 	b.WriteString("\n")
 	return b.String()

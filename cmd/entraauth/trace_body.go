@@ -30,7 +30,7 @@ func redactBody(contentType string, b []byte) string {
 	if enc.Encode(redactJSON("", v)) != nil {
 		return fmt.Sprintf("[%d bytes %s]", len(b), contentType)
 	}
-	return strings.TrimSuffix(out.String(), "\n")
+	return strings.TrimSuffix(string(jsonSafe(out.Bytes())), "\n")
 }
 
 // redactJSON returns v with the values of secret members fingerprinted.
