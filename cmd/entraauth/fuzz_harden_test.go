@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -90,4 +91,33 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// FuzzTraceEcho: an error answer quoting a secret we sent (raw or
+// query-escaped) shows in the trace only as its fingerprint.
+func FuzzTraceEcho(f *testing.F) {
+	f.Add("hunter2 & co", "request was password=", "&x=1", false)
+	f.Add("1.AXkA-secret/refresh+token", "", "", true)
+	f.Fuzz(func(t *testing.T, secret, before, after string, escaped bool) {
+		if len(secret) < 4 || strings.ContainsAny(secret, "<>") {
+			t.Skip()
+		}
+		quoted := secret
+		if escaped {
+			quoted = url.QueryEscape(secret)
+		}
+		body, err := json.Marshal(map[string]string{"error": "x", "error_description": before + quoted + after})
+		if err != nil {
+			t.Skip()
+		}
+		base := redactBody("application/json", []byte(strings.ReplaceAll(string(body), quoted, "")))
+		if strings.Contains(base, secret) || strings.Contains(base, quoted) {
+			t.Skip() // the surrounding text spells it by itself
+		}
+		sent := sentSecrets(url.Values{"password": {secret}}.Encode())
+		got := redactEcho(redactBody("application/json", body), sent)
+		if strings.Contains(got, secret) || strings.Contains(got, quoted) {
+			t.Fatalf("trace of %s keeps the secret: %s", body, got)
+		}
+	})
 }

@@ -222,3 +222,43 @@ func TestCellWidth(t *testing.T) {
 		}
 	}
 }
+
+// An error answer quoting our request ("...&password=...&refresh_token=...")
+// in a member whose name says nothing (error_description) or in a header:
+// --trace and the HAR file show fingerprints, never the values we sent.
+func TestTraceRedactsEchoedSecrets(t *testing.T) {
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"1.AXkA-secret/refresh+token"},
+		"password": {"hunter2 & co"}, "client_id": {"c"}}
+	echo := form.Encode()
+	body, _ := json.Marshal(map[string]any{"error": "invalid_request",
+		"error_description": "AADSTS900144: request body was " + echo + "; raw " + form.Get("password") + " " + form.Get("refresh_token")})
+	var tr bytes.Buffer
+	tt := &traceTransport{next: rtFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": {"application/json"},
+			"X-Echo": {echo}}, Body: io.NopCloser(bytes.NewReader(body))}, nil
+	}), w: &tr, har: &harLog{}}
+	req, _ := http.NewRequest("POST", "https://login.microsoftonline.com/x/oauth2/v2.0/token", strings.NewReader(echo))
+	resp, err := tt.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	f, _ := os.CreateTemp(t.TempDir(), "har")
+	if err := tt.har.writeTo(f); err != nil {
+		t.Fatal(err)
+	}
+	har, _ := os.ReadFile(f.Name())
+	for where, text := range map[string]string{"--trace": tr.String(), "HAR": string(har)} {
+		if !strings.Contains(text, "AADSTS900144") || !strings.Contains(text, "refresh_token sha256:") {
+			t.Errorf("%s lacks the error or the fingerprint:\n%s", where, text)
+		}
+		for _, name := range []string{"password", "refresh_token"} {
+			v := form.Get(name)
+			for _, spelling := range []string{v, url.QueryEscape(v)} {
+				if strings.Contains(text, spelling) {
+					t.Errorf("%s quotes our %s (%q):\n%s", where, name, spelling, text)
+				}
+			}
+		}
+	}
+}

@@ -59,12 +59,14 @@ type traceTransport struct {
 func (t *traceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	x := &exchange{start: time.Now(), method: r.Method, url: redactURL(r.URL),
 		reqHeaders: redactHeaders(r.Header), reqMime: r.Header.Get("Content-Type")}
+	var sent []sentSecret
 	if r.Body != nil && r.GetBody != nil {
 		if body, err := r.GetBody(); err == nil {
 			b, _ := io.ReadAll(io.LimitReader(body, maxTraceBody))
 			body.Close()
 			x.reqSize = len(b)
 			x.form = redactFormFields(string(b))
+			sent = sentSecrets(string(b))
 		}
 	}
 	resp, err := t.next.RoundTrip(r)
@@ -84,9 +86,12 @@ func (t *traceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp.Body = readCloser{io.MultiReader(bytes.NewReader(b), rest), resp.Body}
 	x.status, x.statusText = resp.StatusCode, http.StatusText(resp.StatusCode)
 	x.respHeaders = redactHeaders(resp.Header)
+	for i := range x.respHeaders {
+		x.respHeaders[i][1] = redactEcho(x.respHeaders[i][1], sent)
+	}
 	x.respMime = resp.Header.Get("Content-Type")
 	x.respSize = len(b)
-	x.respBody = redactBody(x.respMime, b)
+	x.respBody = redactEcho(redactBody(x.respMime, b), sent)
 	t.record(x)
 	return resp, nil
 }
