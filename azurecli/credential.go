@@ -132,16 +132,11 @@ func New(opts *Options) (*Credential, error) {
 }
 
 // DefaultConfigDir is Azure CLI's configuration directory:
-// $AZURE_CONFIG_DIR, else .azure in the home directory.
+// $AZURE_CONFIG_DIR, else .azure in the home directory; "" when neither
+// is usable (see [ErrNoConfigDir]).
 func DefaultConfigDir() string {
-	if d := os.Getenv("AZURE_CONFIG_DIR"); d != "" {
-		return d
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ".azure"
-	}
-	return filepath.Join(home, ".azure")
+	d, _ := configDir()
+	return d
 }
 
 // GetToken returns an access token for opts.Scopes from the Azure CLI
@@ -207,7 +202,7 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 	if err != nil {
 		return oauth.AccessToken{}, err
 	}
-	return parseTokenOutput(out, time.Local)
+	return tokenFromAz(out, time.Local, time.Now())
 }
 
 // allowTenant applies AdditionallyAllowedTenants to a per-request tenant
@@ -258,6 +253,9 @@ func (c *Credential) engine(ctx context.Context) (*oauth.Client, error) {
 
 // open reads the profile and the cache and builds the engine.
 func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
+	if c.opts.ConfigDir == "" {
+		return nil, session{}, ErrNoConfigDir
+	}
 	sess, err := c.session()
 	if err != nil {
 		return nil, session{}, err

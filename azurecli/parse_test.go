@@ -145,13 +145,15 @@ func TestAzCommand(t *testing.T) {
 		want   string
 		err    bool
 	}{
-		{"resource", []string{"https://management.core.windows.net//.default"}, "", "account get-access-token --output json --resource https://management.core.windows.net/", false},
-		{"scope", []string{"https://graph.microsoft.com/User.Read"}, "t1", "account get-access-token --output json --scope https://graph.microsoft.com/User.Read --tenant t1", false},
+		{"resource", []string{"https://management.core.windows.net//.default"}, "", "account get-access-token --output json --resource=https://management.core.windows.net/", false},
+		{"scope", []string{"https://graph.microsoft.com/User.Read"}, "t1", "account get-access-token --output json --scope=https://graph.microsoft.com/User.Read --tenant=t1", false},
 		{"two scopes", []string{"a", "b"}, "", "", true},
 		{"option injection", []string{"--debug"}, "", "", true},
 		{"shell metacharacter", []string{"https://x/.default&calc"}, "", "", true},
 		{"space", []string{"a b"}, "", "", true},
 		{"bad tenant", []string{"a"}, "t;x", "", true},
+		{"tenant as an option", []string{"a"}, "--debug", "", true},
+		{"tenant as a short option", []string{"a"}, "-h", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args, err := azCommand(tc.scopes, tc.tenant)

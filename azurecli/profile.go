@@ -58,7 +58,9 @@ func parseProfile(data []byte) (session, error) {
 		if s.User.Name == "" || s.TenantID == "" {
 			return session{}, fmt.Errorf("%w: the default subscription names no user or tenant", errNoSession)
 		}
-		return session{username: s.User.Name, userType: s.User.Type, tenantID: s.TenantID, cloud: s.EnvironmentName}, nil
+		// Every value may reach error text: strip terminal controls.
+		return session{username: oauth.SanitizeText(s.User.Name), userType: oauth.SanitizeText(s.User.Type),
+			tenantID: s.TenantID, cloud: oauth.SanitizeText(s.EnvironmentName)}, nil
 	}
 	return session{}, fmt.Errorf("%w: azureProfile.json has no default subscription", errNoSession)
 }

@@ -35,7 +35,7 @@ func TestSubprocessRoute(t *testing.T) {
 		unavailable  bool
 		err          string
 	}{
-		{"token", `echo "$@" > "$(dirname "$0")/args"; echo '{"accessToken":"` + jwt + `","expires_on":1795963876,"expiresOn":"2026-11-29 14:51:15.000000","tokenType":"Bearer"}'`,
+		{"token", `echo "$@" > "$(dirname "$0")/args"; echo '{"accessToken":"` + jwt + `","expires_on":4102444800,"expiresOn":"2026-11-29 14:51:15.000000","tokenType":"Bearer"}'`,
 			oauth.TokenOptions{Scopes: []string{armScope}, TenantID: "t1"}, false, ""},
 		{"not logged in", `echo "ERROR: Please run 'az login' to setup account." >&2; exit 1`,
 			oauth.TokenOptions{Scopes: []string{armScope}}, true, "az login"},
@@ -58,8 +58,8 @@ func TestSubprocessRoute(t *testing.T) {
 					t.Fatal(err)
 				}
 				args, _ := os.ReadFile(filepath.Join(filepath.Dir(az), "args"))
-				if tok.Token != jwt || !tok.ExpiresOn.Equal(time.Unix(1795963876, 0)) ||
-					strings.TrimSpace(string(args)) != "account get-access-token --output json --resource https://management.core.windows.net/ --tenant t1" {
+				if tok.Token != jwt || !tok.ExpiresOn.Equal(time.Unix(4102444800, 0)) ||
+					strings.TrimSpace(string(args)) != "account get-access-token --output json --resource=https://management.core.windows.net/ --tenant=t1" {
 					t.Errorf("token ok %v, expiry %v, args %q", tok.Token == jwt, tok.ExpiresOn, args)
 				}
 				return
@@ -104,5 +104,32 @@ func TestClaimsNotSentToAz(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(az), "ran")); err == nil {
 		t.Error("az ran for a claims challenge")
+	}
+}
+
+// az printing more than the cap ends with the size error, whatever it
+// printed: the cap holds through exec's copy (which uses ReadFrom when the
+// writer has one); a 2 MB "token" is not returned.
+func TestSubprocessOutputCapped(t *testing.T) {
+	az := fakeAz(t, `printf '{"accessToken":"'; head -c 2000000 /dev/zero | tr '\0' a; printf '","expires_on":4102444800}'`)
+	c, err := azurecli.New(&azurecli.Options{DisableTokenCache: true, AzPath: az, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{armScope}})
+	if err == nil || !strings.Contains(err.Error(), "printed over") {
+		t.Fatalf("GetToken = %d-byte token, %v; want the size error", len(tok.Token), err)
+	}
+}
+
+// A token az prints with an expires_on in the past is refused.
+func TestSubprocessExpiredTokenRefused(t *testing.T) {
+	az := fakeAz(t, `echo '{"accessToken":"s3cr3t","expires_on":1600000000}'`)
+	c, err := azurecli.New(&azurecli.Options{DisableTokenCache: true, AzPath: az, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := c.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{armScope}}); err == nil || tok.Token != "" {
+		t.Fatalf("GetToken = %q, %v; want a refusal", tok.Token, err)
 	}
 }

@@ -40,15 +40,17 @@ func azCommand(scopes []string, tenant string) ([]string, error) {
 	}
 	args := []string{"account", "get-access-token", "--output", "json"}
 	if res, ok := strings.CutSuffix(s, "/.default"); ok && res != "" {
-		args = append(args, "--resource", res)
+		args = append(args, "--resource="+res)
 	} else {
-		args = append(args, "--scope", s)
+		args = append(args, "--scope="+s)
 	}
 	if tenant != "" {
+		// ValidateTenant refuses a leading "-"; the "--tenant=X" form
+		// keeps X a value even if a check upstream ever lets one through.
 		if err := oauth.ValidateTenant(tenant); err != nil {
 			return nil, err
 		}
-		args = append(args, "--tenant", tenant)
+		args = append(args, "--tenant="+tenant)
 	}
 	return args, nil
 }
@@ -166,6 +168,20 @@ func parseTokenOutput(data []byte, loc *time.Location) (oauth.AccessToken, error
 	return oauth.AccessToken{Token: out.AccessToken, ExpiresOn: exp, TokenType: typ}, nil
 }
 
+// tokenFromAz parses az's output and refuses a token that has already
+// expired at now: az may print a stale cached token, and a caller would
+// otherwise send it and fail at the resource.
+func tokenFromAz(data []byte, loc *time.Location, now time.Time) (oauth.AccessToken, error) {
+	tok, err := parseTokenOutput(data, loc)
+	if err != nil {
+		return tok, err
+	}
+	if !tok.ExpiresOn.After(now) {
+		return oauth.AccessToken{}, fmt.Errorf("azurecli: az printed a token that expired at %s", tok.ExpiresOn.UTC().Format(time.RFC3339))
+	}
+	return tok, nil
+}
+
 func parseExpiry(ts json.RawMessage, local string, loc *time.Location) (time.Time, error) {
 	if s := strings.Trim(string(bytes.TrimSpace(ts)), `"`); len(ts) > 0 && s != "null" {
 		n, err := strconv.ParseInt(s, 10, 64)
@@ -197,21 +213,30 @@ func safeDir() string {
 }
 
 // limitedBuffer keeps the first max bytes written and notes the rest.
+// It holds its bytes.Buffer in a named field, not embedded: an embedded
+// Buffer would promote ReadFrom, and io.Copy (which exec uses for a
+// non-*os.File Stdout) prefers ReadFrom over Write, bypassing the cap.
 type limitedBuffer struct {
-	bytes.Buffer
+	buf  bytes.Buffer
 	max  int
 	over bool
 }
 
 func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); room < len(p) {
+	if room := b.max - b.buf.Len(); room < len(p) {
 		b.over = true
 		if room > 0 {
-			b.Buffer.Write(p[:room])
+			b.buf.Write(p[:room])
 		}
 		return len(p), nil
 	}
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
 }
+
+// Bytes returns what was kept.
+func (b *limitedBuffer) Bytes() []byte { return b.buf.Bytes() }
+
+// String returns what was kept.
+func (b *limitedBuffer) String() string { return b.buf.String() }
 
 var _ io.Writer = (*limitedBuffer)(nil)

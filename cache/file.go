@@ -229,7 +229,9 @@ func (s *FileStorage) Version(ctx context.Context) (string, error) {
 	return fmt.Sprintf("%d/%d/%s", fi.Size(), fi.ModTime().UnixNano(), fileID(fi)), nil
 }
 
-// checkSafe refuses anything but a regular file private to its owner.
+// checkSafe refuses anything but a regular file private to its owner,
+// and (on Unix) one owned by another user: whoever owns it could have
+// planted its tokens, as for the lock file.
 func checkSafe(fi fs.FileInfo) error {
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
@@ -241,5 +243,5 @@ func checkSafe(fi fs.FileInfo) error {
 	case checkPerm && fi.Mode().Perm()&0o077 != 0:
 		return fmt.Errorf("%w: mode %#o lets group or others read it; run chmod 600 on it", ErrUnsafeFile, fi.Mode().Perm())
 	}
-	return nil
+	return checkOwner(fi)
 }

@@ -3,6 +3,7 @@
 package cache
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"strconv"
@@ -28,4 +29,17 @@ func fileID(fi fs.FileInfo) string {
 		return strconv.FormatUint(uint64(st.Ino), 10)
 	}
 	return ""
+}
+
+// checkOwner refuses a file owned by another user than this process's
+// effective user.
+func checkOwner(fi fs.FileInfo) error {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fmt.Errorf("%w: cannot tell who owns it", ErrUnsafeFile)
+	}
+	if int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("%w: it belongs to user %d, not %d", ErrUnsafeFile, st.Uid, os.Geteuid())
+	}
+	return nil
 }

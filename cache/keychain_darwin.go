@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"bytes"
 	"errors"
 	"os/exec"
 	"strings"
@@ -34,20 +33,20 @@ const securityPath = "/usr/bin/security"
 
 func (s securityCLI) loadKey() ([]byte, error) {
 	cmd := exec.Command(securityPath, findKeyArgs(s.service, s.account)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
+	// security prints a 64-character key, or a line of error.
+	stdout, stderr := &cappedBuffer{max: 4 << 10}, &cappedBuffer{max: 4 << 10}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Run(); err != nil {
 		return nil, securityError(err, stderr.String())
 	}
-	return parseKey(out)
+	return parseKey(stdout.buf.Bytes())
 }
 
 func (s securityCLI) storeKey(key []byte) error {
 	cmd := exec.Command(securityPath, "-i")
 	cmd.Stdin = strings.NewReader(addKeyCommand(s.service, s.account, key))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &cappedBuffer{max: 4 << 10}
+	cmd.Stderr = stderr
 	if err := cmd.Run(); err != nil {
 		return securityError(err, stderr.String())
 	}

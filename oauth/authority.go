@@ -134,7 +134,9 @@ func ValidateTenant(tenant string) error {
 			return fmt.Errorf("%w: tenant has an invalid character at byte %d", ErrInvalidAuthority, i)
 		}
 	}
-	if tenant[0] == '.' || strings.Contains(tenant, "..") {
+	// A leading '-' is no GUID or domain, and would read as an option
+	// wherever a tenant is passed to a program (az --tenant).
+	if tenant[0] == '.' || tenant[0] == '-' || strings.Contains(tenant, "..") {
 		return fmt.Errorf("%w: tenant is not a GUID, domain or well-known name", ErrInvalidAuthority)
 	}
 	return nil

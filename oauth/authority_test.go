@@ -192,3 +192,21 @@ func FuzzParseAuthority(f *testing.F) {
 		}
 	})
 }
+
+// A tenant is a GUID, a domain or a well-known name: none starts with '-',
+// which a program given the tenant as an argument (az --tenant) would read
+// as an option.
+func TestValidateTenantRefusesOptionShapes(t *testing.T) {
+	for tenant, ok := range map[string]bool{
+		"contoso.onmicrosoft.com":              true,
+		"7f3c1d2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f": true,
+		"organizations":                        true,
+		"--debug":                              false,
+		"-x":                                   false,
+		".x":                                   false,
+	} {
+		if err := ValidateTenant(tenant); (err == nil) != ok {
+			t.Errorf("ValidateTenant(%q) = %v, want ok %v", tenant, err, ok)
+		}
+	}
+}

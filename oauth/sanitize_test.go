@@ -73,7 +73,7 @@ func BenchmarkSanitizeText(b *testing.B) {
 }
 
 func FuzzSanitizeText(f *testing.F) {
-	for _, s := range []string{"", "plain", "\x1b]52;c;eA==\x07", "\u202e", "\xff\xfe", "a\u009bb", "\t\n\r"} {
+	for _, s := range []string{"", "plain", "\x1b]52;c;eA==\x07", "\u202e", "\xff\xfe", "a\u009bb", "\t\n\r", "\u009d0;t\u009c", "\u2066x\u2069", "e\u0301\u202a"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

@@ -97,8 +97,17 @@ func (w *wire) do(ctx context.Context, endpoint, method, target string, form url
 	if form != nil {
 		body = form.Encode()
 	}
+	secrets := sentSecrets(form)
 	for attempt := 0; ; attempt++ {
 		resp, err := w.once(ctx, endpoint, method, target, body, form != nil, reqID)
+		if resp != nil {
+			// An error answer that quotes our request must not carry our
+			// secrets into an *Error, a snippet or a log.
+			resp.body = scrubEcho(resp.status, resp.body, secrets)
+			if e, ok := err.(*Error); ok && e.Snippet != "" {
+				e.Snippet = scrubString(e.Snippet, secrets)
+			}
+		}
 		if attempt > 0 {
 			return resp, err
 		}

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -16,17 +14,12 @@ func defaultSubscription(sio *stdio, tenant string) string {
 	dir := envOr(sio, "AZURE_CONFIG_DIR")
 	if dir == "" {
 		home := envOr(sio, "HOME", "USERPROFILE")
-		if home == "" {
+		if home == "" || !filepath.IsAbs(home) { // never a relative .azure
 			return ""
 		}
 		dir = filepath.Join(home, ".azure")
 	}
-	f, err := os.Open(filepath.Join(dir, "azureProfile.json"))
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 4<<20))
+	b, err := readFileMax(filepath.Join(dir, "azureProfile.json"), maxAzProfile)
 	if err != nil {
 		return ""
 	}

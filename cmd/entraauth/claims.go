@@ -71,6 +71,7 @@ func printDecoded(w io.Writer, d *decoded, format string) error {
 	}
 	if d.Verified {
 		fmt.Fprintf(&b, "Signature: verified with %s\n", d.VerifiedWith)
+		b.WriteString(issuerLine(d) + "\n")
 	} else {
 		b.WriteString("Signature: not verified (--verify checks it against the issuer's keys)\n")
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/entraauth/entraauth/devicecode"
 )
@@ -35,14 +36,23 @@ type countdown struct {
 // live countdown. Call Stop when sign-in ends, whatever the outcome.
 func startCountdown(w io.Writer, tty bool, width int, m devicecode.Message) *countdown {
 	m.Message, m.UserCode, m.VerificationURI = clean(m.Message), clean(m.UserCode), clean(m.VerificationURI)
+	m.Warning = clean(m.Warning)
 	c := &countdown{w: w, tty: tty, width: width, msg: m, stopc: make(chan struct{}), done: make(chan struct{})}
 	if !tty {
+		if m.Warning != "" {
+			fmt.Fprintln(w, "WARNING: "+m.Warning)
+		}
 		fmt.Fprintln(w, m.Message)
 		fmt.Fprintf(w, "Waiting for sign-in; the code expires at %s.\n", m.ExpiresOn.Format("15:04:05 MST"))
 		close(c.done)
 		return c
 	}
 	head := []string{m.Message, "", "  Code: " + m.UserCode, "  Open: " + m.VerificationURI}
+	if m.Warning != "" {
+		// The library's phishing warning (the message names a page other
+		// than the verified URI): shown first, as its own prompt does.
+		head = append([]string{"WARNING: " + m.Warning}, head...)
+	}
 	for _, l := range head {
 		fmt.Fprintln(w, l)
 		c.lines += physicalLines(l, c.width)
@@ -100,18 +110,21 @@ func formatLeft(d time.Duration) string {
 }
 
 // physicalLines is how many terminal rows a line of text takes at width
-// columns (80 when unknown); an empty line takes one. East Asian wide
-// characters (a message localized with mkt=ja-JP, say) take two columns,
-// and one that does not fit at the end of a row moves to the next.
+// columns (80 when unknown); an empty line takes one. It counts terminal
+// cells, not bytes or runes: East Asian wide characters (a message
+// localized with mkt=ja-JP, say) take two, and one that does not fit at
+// the end of a row moves to the next; combining marks and format
+// characters take none (a message padded with them must not make Stop
+// erase rows the user had on screen).
 func physicalLines(s string, width int) int {
 	if width <= 0 {
 		width = 80
 	}
 	rows, col := 1, 0
 	for _, r := range s {
-		w := 1
-		if isWide(r) {
-			w = 2
+		w := cellWidth(r)
+		if w == 0 {
+			continue
 		}
 		if col+w > width {
 			rows++
@@ -122,6 +135,23 @@ func physicalLines(s string, width int) int {
 	return rows
 }
 
+// cellWidth is how many terminal cells r takes: 0 for a combining mark
+// (Mn, Me), a format character (Cf: zero-width joiners, soft hyphen) or
+// a control; 2 for a wide character; else 1.
+func cellWidth(r rune) int {
+	switch {
+	case r < 0x20 || r >= 0x7f && r < 0xa0:
+		return 0
+	case r < 0x300: // ASCII and Latin: no marks below U+0300
+		return 1
+	case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf), r >= 0x1160 && r <= 0x11ff: // Hangul medial vowels and finals join
+		return 0
+	case isWide(r):
+		return 2
+	}
+	return 1
+}
+
 // isWide reports whether r takes two terminal columns (the main East Asian
 // Wide and Fullwidth blocks).
 func isWide(r rune) bool {
@@ -130,7 +160,7 @@ func isWide(r rune) bool {
 		r >= 0x3400 && r <= 0x4DBF, r >= 0x4E00 && r <= 0x9FFF, r >= 0xA000 && r <= 0xA4CF,
 		r >= 0xAC00 && r <= 0xD7A3, r >= 0xF900 && r <= 0xFAFF, r >= 0xFE30 && r <= 0xFE4F,
 		r >= 0xFF00 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6, r >= 0x1F300 && r <= 0x1F64F,
-		r >= 0x20000 && r <= 0x3FFFD:
+		r >= 0x1F900 && r <= 0x1F9FF, r >= 0x20000 && r <= 0x3FFFD:
 		return true
 	}
 	return false

@@ -30,6 +30,11 @@ type decoded struct {
 	Verified bool `json:"verified"`
 	// VerifiedWith names the key and key set that verified it.
 	VerifiedWith string `json:"verifiedWith,omitempty"`
+	// Issuer is the issuer verified against; IssuerTrust says whose it
+	// is: "microsoft" (a known Microsoft cloud), "named" (the host given
+	// with --authority-host) or "unknown" (only the token vouches for it).
+	Issuer      string `json:"issuer,omitempty"`
+	IssuerTrust string `json:"issuerTrust,omitempty"`
 
 	raw string
 }
@@ -40,6 +45,7 @@ func cmdDecode(ctx context.Context, sio *stdio, args []string) error {
 	var verify bool
 	boolVar(fs, &verify, "verify", false, "check the signature against the issuer's key set (fetched from the issuer's OpenID metadata)")
 	caFile := fs.String("ca-file", "", "also trust the PEM certificates in this file for --verify (env "+envCAFile+")")
+	named := fs.String("authority-host", "", "with --verify, the authority you trust besides Microsoft's clouds (env "+envAuthorityHost+")")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -76,8 +82,15 @@ func cmdDecode(ctx context.Context, sio *stdio, args []string) error {
 		if *caFile == "" {
 			*caFile = envOr(sio, envCAFile)
 		}
-		if err := verifyJWT(ctx, d, *caFile); err != nil {
+		if *named == "" {
+			*named = envOr(sio, envAuthorityHost)
+		}
+		if err := verifyJWT(ctx, d, *caFile, *named); err != nil {
 			return err
+		}
+		if d.IssuerTrust == issuerUnknown {
+			// Visible whatever the output format.
+			fmt.Fprintln(sio.stderr, "entraauth decode: WARNING: "+strings.TrimSpace(strings.TrimPrefix(issuerLine(d), "WARNING:")))
 		}
 	}
 	return printDecoded(sio.stdout, d, *output)

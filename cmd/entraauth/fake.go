@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -74,7 +73,7 @@ func openFake(ctx context.Context, s *session) (*fakeEnv, error) {
 // readFakeState reads the fake authority's state file; found is false
 // when there is none yet (the first --fake command).
 func readFakeState(path string) (state []byte, found bool, err error) {
-	state, err = os.ReadFile(path)
+	state, err = readFileMax(path, maxStateFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -114,6 +116,20 @@ func (h *harLog) add(x *exchange) {
 }
 
 // writeTo writes the log as HAR 1.2 to f and closes f.
+// commit writes the log to the temp file f (mode 0600) and renames it over
+// path; on any failure the temp file is removed and path left as it was.
+func (h *harLog) commit(f *os.File, path string) error {
+	err := h.writeTo(f)
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("--trace-file: %w", err)
+	}
+	return nil
+}
+
 func (h *harLog) writeTo(f *os.File) error {
 	h.mu.Lock()
 	entries := h.entries
@@ -127,7 +143,12 @@ func (h *harLog) writeTo(f *os.File) error {
 		"pages":   []any{},
 		"entries": entries,
 	}}
-	enc := json.NewEncoder(f)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return errors.Join(enc.Encode(doc), f.Close())
+	err := enc.Encode(doc)
+	if err == nil {
+		_, err = f.Write(jsonSafe(b.Bytes())) // someone will cat it
+	}
+	return errors.Join(err, f.Chmod(0o600), f.Sync(), f.Close())
 }

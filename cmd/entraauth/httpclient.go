@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 )
 
@@ -23,7 +22,7 @@ func httpClient(caFile string) (*http.Client, error) {
 	if caFile == "" {
 		return nil, nil // the library's default
 	}
-	pem, err := os.ReadFile(caFile)
+	pem, err := readFileMax(caFile, maxCAFile)
 	if err != nil {
 		return nil, fmt.Errorf("--ca-file: %w", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // screen is a minimal terminal emulator for tests: it understands the
@@ -19,6 +20,9 @@ type screen struct {
 func newScreen(width int) *screen { return &screen{width: width, rows: [][]rune{nil}} }
 
 func (s *screen) put(r rune) {
+	if unicode.In(r, unicode.Mn, unicode.Me) || r >= 0x200b && r <= 0x200f || r >= 0x2060 && r <= 0x2064 {
+		return // a combining mark or zero-width character takes no cell (wcwidth 0)
+	}
 	w := 1
 	if isWide(r) {
 		w = 2

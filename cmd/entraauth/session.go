@@ -151,7 +151,7 @@ func profileDir(io *stdio, fake bool) (string, error) {
 
 func loadLogin(dir string) (lastLogin, bool, error) {
 	var l lastLogin
-	b, err := os.ReadFile(filepath.Join(dir, loginFile))
+	b, err := readFileMax(filepath.Join(dir, loginFile), maxLoginFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return l, false, nil
 	}

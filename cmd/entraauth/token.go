@@ -48,6 +48,9 @@ func printSilentToken(ctx context.Context, io *stdio, s *session, o *options) er
 	if err := s.saveFake(); err != nil { // a refresh rotates the refresh token
 		return err
 	}
+	if err := checkTokenChars(tok.Token); err != nil {
+		return err
+	}
 	if o.decode {
 		d, err := decodeJWT(tok.Token, time.Now())
 		if err != nil {
@@ -102,5 +105,5 @@ func tokenType(tok oauth.AccessToken) string {
 	if strings.TrimSpace(tok.TokenType) == "" {
 		return "Bearer"
 	}
-	return tok.TokenType
+	return clean(tok.TokenType)
 }

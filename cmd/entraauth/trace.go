@@ -59,12 +59,14 @@ type traceTransport struct {
 func (t *traceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	x := &exchange{start: time.Now(), method: r.Method, url: redactURL(r.URL),
 		reqHeaders: redactHeaders(r.Header), reqMime: r.Header.Get("Content-Type")}
+	var sent []sentSecret
 	if r.Body != nil && r.GetBody != nil {
 		if body, err := r.GetBody(); err == nil {
 			b, _ := io.ReadAll(io.LimitReader(body, maxTraceBody))
 			body.Close()
 			x.reqSize = len(b)
 			x.form = redactFormFields(string(b))
+			sent = sentSecrets(string(b))
 		}
 	}
 	resp, err := t.next.RoundTrip(r)
@@ -75,16 +77,21 @@ func (t *traceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxTraceBody))
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(b))
+	// The caller reads what the trace read and then the rest of the
+	// body, so its own bound (and size error) applies as without --trace.
+	rest := io.Reader(resp.Body)
 	if rerr != nil {
-		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{rerr}))
+		rest = errReader{rerr}
 	}
+	resp.Body = readCloser{io.MultiReader(bytes.NewReader(b), rest), resp.Body}
 	x.status, x.statusText = resp.StatusCode, http.StatusText(resp.StatusCode)
 	x.respHeaders = redactHeaders(resp.Header)
+	for i := range x.respHeaders {
+		x.respHeaders[i][1] = redactEcho(x.respHeaders[i][1], sent)
+	}
 	x.respMime = resp.Header.Get("Content-Type")
 	x.respSize = len(b)
-	x.respBody = redactBody(x.respMime, b)
+	x.respBody = redactEcho(redactBody(x.respMime, b), sent)
 	t.record(x)
 	return resp, nil
 }
@@ -120,26 +127,27 @@ type exchange struct {
 	err         string
 }
 
-// block renders x as the text trace shows it.
+// block renders x as the text trace shows it, every field through the
+// sanitizer (headers, URLs and bodies are the server's words).
 func (x *exchange) block(n int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "--- #%d %s %s %s\n", n, x.start.UTC().Format("2006-01-02T15:04:05.000Z"), x.method, x.url)
+	fmt.Fprintf(&b, "--- #%d %s %s %s\n", n, x.start.UTC().Format("2006-01-02T15:04:05.000Z"), clean(x.method), clean(x.url))
 	for _, h := range x.reqHeaders {
-		fmt.Fprintf(&b, "> %s: %s\n", h[0], h[1])
+		fmt.Fprintf(&b, "> %s: %s\n", clean(h[0]), clean(h[1]))
 	}
 	for _, f := range x.form {
-		fmt.Fprintf(&b, ">   %s=%s\n", f[0], f[1])
+		fmt.Fprintf(&b, ">   %s=%s\n", clean(f[0]), clean(f[1]))
 	}
 	if x.err != "" {
-		fmt.Fprintf(&b, "< error after %v: %s\n\n", x.dur.Round(time.Millisecond), x.err)
+		fmt.Fprintf(&b, "< error after %v: %s\n\n", x.dur.Round(time.Millisecond), clean(x.err))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "< %d %s (%v)\n", x.status, x.statusText, x.dur.Round(time.Millisecond))
+	fmt.Fprintf(&b, "< %d %s (%v)\n", x.status, clean(x.statusText), x.dur.Round(time.Millisecond))
 	for _, h := range x.respHeaders {
-		fmt.Fprintf(&b, "< %s: %s\n", h[0], h[1])
+		fmt.Fprintf(&b, "< %s: %s\n", clean(h[0]), clean(h[1]))
 	}
 	if x.respBody != "" {
-		fmt.Fprintf(&b, "<   %s\n", x.respBody)
+		fmt.Fprintf(&b, "<   %s\n", clean(x.respBody))
 	}
 	b.WriteString("\n")
 	return b.String()
@@ -219,4 +227,10 @@ func redactFormFields(s string) [][2]string {
 		}
 	}
 	return out
+}
+
+// readCloser joins a reader with the closer of the body it reads.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }

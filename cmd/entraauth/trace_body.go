@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -29,7 +30,7 @@ func redactBody(contentType string, b []byte) string {
 	if enc.Encode(redactJSON("", v)) != nil {
 		return fmt.Sprintf("[%d bytes %s]", len(b), contentType)
 	}
-	return strings.TrimSuffix(out.String(), "\n")
+	return strings.TrimSuffix(string(jsonSafe(out.Bytes())), "\n")
 }
 
 // redactJSON returns v with the values of secret members fingerprinted.
@@ -86,14 +87,16 @@ func (s *session) traceHTTP() error {
 		s.io = &io
 	}
 	if path := s.opts.traceFile; path != "" {
-		// Created now, so a path that cannot be written fails before the
-		// sign-in rather than after it.
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		// A temp file (0600) is created now, so a path that cannot be
+		// written fails before the sign-in rather than after it; at the
+		// end it is renamed over path, so an existing file (of any mode)
+		// is replaced, never written in place.
+		f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 		if err != nil {
 			return fmt.Errorf("--trace-file: %w", err)
 		}
 		tt.har = &harLog{}
-		s.onClose(func() error { return tt.har.writeTo(f) })
+		s.onClose(func() error { return tt.har.commit(f, path) })
 	}
 	cp.Transport = tt
 	s.client.HTTPClient = &cp

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/entraauth/entraauth/oauth"
 )
 
 // verifyJWT checks d's RS256 signature against the key set its issuer
@@ -23,7 +25,7 @@ import (
 //
 // This proves who signed the token, not that you should trust that
 // issuer: the issuer's name comes from the token itself.
-func verifyJWT(ctx context.Context, d *decoded, caFile string) error {
+func verifyJWT(ctx context.Context, d *decoded, caFile, namedHost string) error {
 	iss, _ := d.Claims["iss"].(string)
 	u, err := url.Parse(iss)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
@@ -71,9 +73,14 @@ func verifyJWT(ctx context.Context, d *decoded, caFile string) error {
 		if k.UnmarshalJSON(raw) != nil || json.Unmarshal(raw, &extra) != nil || k.KeyID != kid {
 			continue
 		}
+		// The library's rules for a signing key (RFC 7517 4.2, 4.4): RSA,
+		// not for encryption, for no other algorithm, 2048 to 8192 bits.
 		pub, ok := k.Key.(*rsa.PublicKey)
-		if !ok || pub.N.BitLen() < 2048 {
-			return fmt.Errorf("--verify: key %s is not an RSA key of at least 2048 bits", clean(kid))
+		if !ok || pub.N.BitLen() < 2048 || pub.N.BitLen() > 8192 {
+			return fmt.Errorf("--verify: key %s is not an RSA key of 2048 to 8192 bits", clean(kid))
+		}
+		if (k.Use != "" && k.Use != "sig") || (k.Algorithm != "" && k.Algorithm != string(jose.RS256)) {
+			return fmt.Errorf("--verify: key %s is published for %q/%q, not for RS256 signatures", clean(kid), clean(k.Use), clean(k.Algorithm))
 		}
 		if extra.Issuer != "" && strings.ReplaceAll(extra.Issuer, "{tenantid}", tid) != iss {
 			return fmt.Errorf("--verify: key %s is published for issuer %s, not the token's %s", clean(kid), clean(extra.Issuer), clean(iss))
@@ -83,6 +90,7 @@ func verifyJWT(ctx context.Context, d *decoded, caFile string) error {
 		}
 		d.Verified = true
 		d.VerifiedWith = fmt.Sprintf("key %s from %s (issuer %s)", clean(kid), clean(meta.JWKSURI), clean(iss))
+		d.Issuer, d.IssuerTrust = clean(iss), issuerTrust(u.Host, namedHost)
 		return nil
 	}
 	return fmt.Errorf("--verify: no key %q in %s", clean(kid), clean(meta.JWKSURI))
@@ -106,4 +114,43 @@ func getJSON(ctx context.Context, hc *http.Client, u string, v any) error {
 		return fmt.Errorf("GET %s: not JSON: %v", u, err)
 	}
 	return nil
+}
+
+// Issuer trust, as decode --verify reports it.
+const (
+	issuerMicrosoft = "microsoft" // a known Microsoft cloud host
+	issuerNamed     = "named"     // the host the user named with --authority-host
+	issuerUnknown   = "unknown"   // anyone's: the token named it itself
+)
+
+// issuerTrust says whose issuer host is: a Microsoft cloud's (the same
+// list the library uses to skip instance discovery), the one the user
+// named, or unknown. Verification against an unknown issuer proves only
+// that whoever runs that host signed the token.
+func issuerTrust(host, named string) string {
+	if a, err := oauth.ParseAuthority("https://"+host, oauth.TenantCommon); err == nil && a.IsKnownCloud() {
+		return issuerMicrosoft
+	}
+	if named != "" {
+		if nu, err := url.Parse(named); err == nil && nu.Host != "" && strings.EqualFold(nu.Host, host) {
+			return issuerNamed
+		}
+		if strings.EqualFold(strings.TrimRight(named, "/"), host) {
+			return issuerNamed
+		}
+	}
+	return issuerUnknown
+}
+
+// issuerLine describes the issuer a signature was verified against.
+func issuerLine(d *decoded) string {
+	tid, _ := d.Claims["tid"].(string)
+	switch d.IssuerTrust {
+	case issuerMicrosoft:
+		return "Issuer:    " + d.Issuer + " (a Microsoft Entra authority; tenant " + clean(tid) + ": anyone can own a tenant, check it is yours)"
+	case issuerNamed:
+		return "Issuer:    " + d.Issuer + " (the authority named with --authority-host)"
+	}
+	return "WARNING:   the issuer " + d.Issuer + " is not a Microsoft authority nor one named with --authority-host: " +
+		"the token named it itself, so this proves only that whoever runs it signed the token"
 }

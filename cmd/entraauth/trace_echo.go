@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// sentSecret is one spelling of a secret value the traced request sent,
+// and what stands for it in the trace.
+type sentSecret struct{ spelling, fingerprint string }
+
+// sentSecrets lists the secret values of a request's form body, each in
+// every spelling an answer may quote it (as sent, query-escaped,
+// path-escaped, JSON-escaped), longest first.
+func sentSecrets(form string) []sentSecret {
+	v, err := url.ParseQuery(form)
+	if err != nil || len(v) == 0 {
+		return nil
+	}
+	var out []sentSecret
+	for k, vals := range v {
+		if !isSecret(k) || strings.EqualFold(k, "client_info") {
+			continue
+		}
+		for _, val := range vals {
+			if val == "" {
+				continue
+			}
+			fp := fingerprint(k, val)
+			for _, s := range []string{val, url.QueryEscape(val), url.PathEscape(val), jsonSpelling(val)} {
+				out = append(out, sentSecret{s, fp})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b sentSecret) int { return len(b.spelling) - len(a.spelling) })
+	return out
+}
+
+// jsonSpelling is s inside a JSON string as the trace prints it: HTML
+// characters kept, C1, bidi and DEL escaped (redactBody, jsonSafe).
+func jsonSpelling(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	j := jsonSafe(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	return string(j[1 : len(j)-1])
+}
+
+// redactEcho replaces every secret the request sent, wherever the answer
+// quotes it (an error description echoing "...&password=..."), with its
+// fingerprint: redaction by the values sent, not only by member names.
+func redactEcho(s string, sent []sentSecret) string {
+	for _, sec := range sent {
+		s = strings.ReplaceAll(s, sec.spelling, sec.fingerprint)
+	}
+	return s
+}
