@@ -123,6 +123,15 @@ const brokerKeepsRT = "the credential refuses the token and caches nothing, but 
 const himmelblauRedeems = "himmelblau signs the session's user in once and answers every token call by redeeming that sign-in's refresh token, " +
 	"so a first token costs the sign-in plus a redeem: one token request more than the kit counts"
 
+// himmelblauAsksAgain is why a faulty authority answer does not reach the
+// caller through himmelblau: it answers every failure with status 0
+// ("Failed to authenticate user"), so the credential cannot tell the
+// authority's fault from a silent call that needs interaction, and asks
+// again interactively, which redeems the session's refresh token again at
+// once (the kit's fault is served once).
+const himmelblauAsksAgain = "himmelblau answers every failure with status 0 (\"Failed to authenticate user\"), so the credential cannot " +
+	"tell the authority's fault from a silent call needing interaction and asks again interactively, which redeems again at once"
+
 // himmelblauExpectedFailures: the Microsoft mode's, for the same causes,
 // and himmelblau's own.
 var himmelblauExpectedFailures = func() map[string]string {
@@ -130,6 +139,13 @@ var himmelblauExpectedFailures = func() map[string]string {
 		"refresh-token-rotation":            himmelblauRedeems,
 		"refresh-without-new-refresh-token": himmelblauRedeems,
 		"single-flight":                     himmelblauRedeems,
+		"disable-automatic-authentication": "himmelblau's session user is always signed in (getAccounts lists it), so a new credential " +
+			"with no record picks the one account the broker lists and is answered silently, as a new process should be; " +
+			"the kit's fresh credential expects a sign-in to be required",
+		"fault-429-retry-after": himmelblauAsksAgain,
+		"fault-truncated-json":  himmelblauAsksAgain,
+		"fault-html-page":       himmelblauAsksAgain,
+		"fault-oversized-body":  himmelblauAsksAgain,
 		"aadsts-error-intact": "himmelblau relays no authority error: when the session's user cannot sign in, getAccounts lists nobody " +
 			"and acquireTokenInteractively fails on the bus (\"Missing account username in request\"); its token errors say " +
 			"\"Failed to authenticate user\" with status 0",
