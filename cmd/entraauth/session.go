@@ -59,12 +59,14 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 		}
 		if s.client.TenantID == "" {
 			s.client.TenantID = last.Tenant
-			if s.client.TenantID == "" {
-				s.client.TenantID = oauth.TenantOrganizations
-			}
 		}
 		if s.client.AuthorityHost == "" && !o.fake {
 			s.client.AuthorityHost = authorityHostOf(rec.Authority)
+		}
+		// A CIAM host names its own tenant (oauth.ParseAuthority), as
+		// login used it; any other host defaults to organizations.
+		if a, err := oauth.ParseAuthority(s.client.AuthorityHost, s.client.TenantID); s.client.TenantID == "" && (err != nil || !a.IsCIAM()) {
+			s.client.TenantID = oauth.TenantOrganizations
 		}
 		o.disableInstanceDiscovery = o.disableInstanceDiscovery || last.DisableInstanceDiscovery
 		if o.caFile == "" {
