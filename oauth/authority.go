@@ -39,8 +39,9 @@ type cloud struct {
 // the public, US Government and China clouds, and the sovereign clouds
 // that answer no discovery of another cloud (each is its own only alias):
 // Bleu (France), Delos (Germany) and GovSG (Singapore), as MSAL Go lists
-// them in AzureAD/microsoft-authentication-library-for-go
-// apps/internal/oauth/ops/authority/known_metadata.go and the MSAL issues
+// them (AzureAD/microsoft-authentication-library-for-go pull request #604:
+// apps/internal/oauth/ops/authority/authority.go aadTrustedHostList and
+// known_metadata.go, each host its own only alias) and the MSAL issues
 // https://github.com/AzureAD/microsoft-authentication-library-for-dotnet/issues/5630,
 // https://github.com/AzureAD/microsoft-authentication-library-for-python/issues/871
 // and https://github.com/AzureAD/microsoft-authentication-library-for-java/issues/1008
