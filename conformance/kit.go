@@ -45,6 +45,11 @@ type Config struct {
 	// credential's call is on a real socket). Such a check does not run;
 	// it is reported as n/a with the reason, never silently skipped.
 	NotApplicable map[string]string
+	// CIAM runs every check against a Microsoft Entra External ID (CIAM)
+	// authority: the path-less https://contoso.ciamlogin.com (tenant
+	// contoso.onmicrosoft.com, the fake's default tenant), reached
+	// through the fake's in-memory transport.
+	CIAM bool
 }
 
 // Factory builds the credential under test for env.
@@ -162,7 +167,7 @@ type kit struct {
 }
 
 // newEnv makes the fake authority and options for one run of a check.
-func newEnv(fo *fakeauthority.Options) *Env {
+func newEnv(fo *fakeauthority.Options, ciam bool) *Env {
 	o := fakeauthority.Options{}
 	if fo != nil {
 		o = *fo
@@ -174,7 +179,7 @@ func newEnv(fo *fakeauthority.Options) *Env {
 		o.AccessTokenLifetime = time.Hour
 	}
 	fa := fakeauthority.New(&o)
-	return &Env{
+	env := &Env{
 		Authority: fa,
 		Options: oauth.ClientOptions{
 			AuthorityHost: fa.URL(), TenantID: fakeauthority.DefaultTenantID,
@@ -183,6 +188,10 @@ func newEnv(fo *fakeauthority.Options) *Env {
 		Username: fakeauthority.DefaultUsername, Password: fakeauthority.DefaultPassword,
 		u: &user{askedC: make(chan struct{}, 1)},
 	}
+	if ciam {
+		env.Options.AuthorityHost, env.Options.TenantID = "https://"+fakeauthority.CIAMHost+"/", ""
+	}
+	return env
 }
 
 // build calls the factory with env (a copy of its options may differ).
@@ -245,7 +254,7 @@ func TestCredential(t *testing.T, cfg Config) {
 
 // runCheck runs c's body with t.
 func runCheck(t testing.TB, cfg Config, c check) {
-	env := newEnv(c.fake)
+	env := newEnv(c.fake, cfg.CIAM)
 	base, cancel := context.WithCancel(context.Background())
 	defer cancel() // also when the check fails fatally, so the bubble can end
 	k := &kit{TB: t, cfg: cfg, env: env, base: base}

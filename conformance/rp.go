@@ -77,7 +77,7 @@ func (k *kit) sendsNonce() bool {
 	k.mustGet(graph)
 	sent := len(k.fa().RequestsTo(fakeauthority.EndpointAuthorize)) > 0
 	// Start afresh for the check itself.
-	k.env = newEnv(nil)
+	k.env = newEnv(nil, false)
 	k.sub = k.build(k.env)
 	return sent
 }

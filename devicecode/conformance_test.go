@@ -10,8 +10,19 @@ import (
 
 // TestConformance runs the conformance kit against the device code
 // credential: the user approves the code shown by the prompt.
-func TestConformance(t *testing.T) {
-	conformance.TestCredential(t, conformance.Config{
+func TestConformance(t *testing.T) { conformance.TestCredential(t, deviceCodeConfig()) }
+
+// TestConformanceCIAM runs the same checks against a CIAM authority,
+// https://contoso.ciamlogin.com with no tenant path.
+func TestConformanceCIAM(t *testing.T) {
+	cfg := deviceCodeConfig()
+	cfg.Name += " (CIAM)"
+	cfg.CIAM = true
+	conformance.TestCredential(t, cfg)
+}
+
+func deviceCodeConfig() conformance.Config {
+	return conformance.Config{
 		Name:        "device code",
 		Interactive: true,
 		New: func(t testing.TB, env *conformance.Env) conformance.Subject {
@@ -26,5 +37,5 @@ func TestConformance(t *testing.T) {
 			}
 			return conformance.Subject{Credential: c, Authenticate: c.Authenticate}
 		},
-	})
+	}
 }

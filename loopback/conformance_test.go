@@ -12,8 +12,19 @@ import (
 // TestConformance runs the conformance kit against the browser
 // credential: a stand-in browser signs in at the fake authority and
 // delivers the answer to the loopback listener.
-func TestConformance(t *testing.T) {
-	conformance.TestCredential(t, conformance.Config{
+func TestConformance(t *testing.T) { conformance.TestCredential(t, browserConfig()) }
+
+// TestConformanceCIAM runs the same checks against a CIAM authority,
+// https://contoso.ciamlogin.com with no tenant path.
+func TestConformanceCIAM(t *testing.T) {
+	cfg := browserConfig()
+	cfg.Name += " (CIAM)"
+	cfg.CIAM = true
+	conformance.TestCredential(t, cfg)
+}
+
+func browserConfig() conformance.Config {
+	return conformance.Config{
 		Name:        "browser (loopback)",
 		Interactive: true,
 		Listens:     true,
@@ -30,5 +41,5 @@ func TestConformance(t *testing.T) {
 			}
 			return conformance.Subject{Credential: c, Authenticate: c.Authenticate}
 		},
-	})
+	}
 }

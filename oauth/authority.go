@@ -36,13 +36,40 @@ type cloud struct {
 
 // knownClouds need no instance discovery: the hosts and aliases that
 // https://login.microsoftonline.com/common/discovery/instance lists for
-// the public, US Government and China clouds.
+// the public, US Government and China clouds, and the sovereign clouds
+// that answer no discovery of another cloud (each is its own only alias):
+// Bleu (France), Delos (Germany) and GovSG (Singapore), as MSAL Go lists
+// them (AzureAD/microsoft-authentication-library-for-go pull request #604:
+// apps/internal/oauth/ops/authority/authority.go aadTrustedHostList and
+// known_metadata.go, each host its own only alias) and the MSAL issues
+// https://github.com/AzureAD/microsoft-authentication-library-for-dotnet/issues/5630,
+// https://github.com/AzureAD/microsoft-authentication-library-for-python/issues/871
+// and https://github.com/AzureAD/microsoft-authentication-library-for-java/issues/1008
+// ask for.
 var knownClouds = []cloud{
 	{"login.microsoftonline.com", []string{"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"}},
 	{"login.microsoftonline.us", []string{"login.microsoftonline.us", "login.usgovcloudapi.net"}},
 	{"login.partner.microsoftonline.cn", []string{"login.partner.microsoftonline.cn", "login.chinacloudapi.cn"}},
 	{"login-us.microsoftonline.com", []string{"login-us.microsoftonline.com"}},
 	{"login.microsoftonline.de", []string{"login.microsoftonline.de"}},
+	{"login.sovcloud-identity.fr", []string{"login.sovcloud-identity.fr"}},
+	{"login.sovcloud-identity.de", []string{"login.sovcloud-identity.de"}},
+	{"login.sovcloud-identity.sg", []string{"login.sovcloud-identity.sg"}},
+}
+
+// ciamSuffix ends the host of every Microsoft Entra External ID (CIAM)
+// tenant: https://{tenant}.ciamlogin.com. MSAL Python
+// (AzureAD/microsoft-authentication-library-for-python msal/authority.py,
+// _CIAM_DOMAIN_SUFFIX) and MSAL.NET
+// (AzureAD/microsoft-authentication-library-for-dotnet
+// src/client/Microsoft.Identity.Client/Instance/CiamAuthority.cs) both
+// recognise a CIAM authority by this suffix.
+const ciamSuffix = ".ciamlogin.com"
+
+// isCIAMHost reports whether hostname is {tenant}.ciamlogin.com.
+func isCIAMHost(hostname string) bool {
+	h := strings.ToLower(hostname)
+	return len(h) > len(ciamSuffix) && strings.HasSuffix(h, ciamSuffix)
 }
 
 // knownCloud returns the cloud host belongs to, if it is a known one.
@@ -74,8 +101,15 @@ type Authority struct {
 // allowed) or a bare host name as azure-identity records it
 // ("login.microsoftonline.com", taken as https). Plain http is refused
 // except for loopback hosts (a local fake authority). tenant "" means
-// "organizations". The error names what was wrong without echoing input
-// that could hold a secret.
+// "organizations".
+//
+// A CIAM host (https://{name}.ciamlogin.com) may carry its tenant as the
+// one path segment ("https://contoso.ciamlogin.com/contoso.onmicrosoft.com"
+// or a tenant ID), which tenant must then be "" or repeat; without a path
+// and with tenant "" the tenant is {name}.onmicrosoft.com, as MSAL Python
+// (msal/authority.py, canonicalize) and MSAL.NET (CiamAuthority.cs,
+// TransformAuthority) read the path-less form. The error names what was
+// wrong without echoing input that could hold a secret.
 func ParseAuthority(host, tenant string) (Authority, error) {
 	if host == "" {
 		host = DefaultAuthorityHost
@@ -86,6 +120,11 @@ func ParseAuthority(host, tenant string) (Authority, error) {
 	u, err := url.Parse(host)
 	if err != nil {
 		return Authority{}, fmt.Errorf("%w: authority host is not a URL", ErrInvalidAuthority)
+	}
+	if isCIAMHost(u.Hostname()) {
+		if tenant, err = ciamTenant(u, tenant); err != nil {
+			return Authority{}, err
+		}
 	}
 	switch {
 	case u.User != nil:
@@ -162,6 +201,26 @@ func IsGUID(s string) bool {
 	return true
 }
 
+// ciamTenant returns the tenant of a CIAM authority u and clears u's path:
+// the path's one segment, else tenant, else {name}.onmicrosoft.com.
+func ciamTenant(u *url.URL, tenant string) (string, error) {
+	seg := strings.Trim(u.Path, "/")
+	if strings.Contains(seg, "/") {
+		return "", fmt.Errorf("%w: a CIAM authority has at most one path segment, its tenant", ErrInvalidAuthority)
+	}
+	u.Path, u.RawPath = "", ""
+	switch {
+	case seg != "" && tenant != "" && !strings.EqualFold(seg, tenant):
+		return "", fmt.Errorf("%w: the CIAM authority's path names another tenant than the tenant option", ErrInvalidAuthority)
+	case seg != "":
+		return seg, nil
+	case tenant != "":
+		return tenant, nil
+	}
+	name := strings.ToLower(u.Hostname())
+	return strings.TrimSuffix(name, ciamSuffix) + ".onmicrosoft.com", nil
+}
+
 func validHost(h string) bool {
 	for i := 0; i < len(h); i++ {
 		c := h[i]
@@ -193,6 +252,12 @@ func (a Authority) IsTenantIndependent() bool {
 	}
 	return false
 }
+
+// IsCIAM reports whether the authority is a Microsoft Entra External ID
+// (CIAM) tenant, https://{name}.ciamlogin.com/{tenant}: it needs no
+// instance discovery, and its tokens' issuer is
+// https://{tenantid}.ciamlogin.com/{tenantid}/v2.0.
+func (a Authority) IsCIAM() bool { return isCIAMHost(hostOnly(a.Host)) }
 
 // IsKnownCloud reports whether the host is a known Microsoft cloud (or one
 // of its aliases), which needs no instance discovery.
@@ -273,6 +338,10 @@ func (a Authority) Endpoints() Endpoints {
 	}
 	issuer := base + "/v2.0"
 	switch {
+	case a.IsCIAM():
+		// External ID names the tenant by ID in the issuer's host too,
+		// whatever host and tenant form the authority uses.
+		issuer = "https://{tenantid}" + ciamSuffix + "/{tenantid}/v2.0"
 	case strings.EqualFold(a.Tenant, TenantConsumers):
 		// Personal accounts: every token is the consumer tenant's.
 		issuer = a.Base() + "/" + MSATenantID + "/v2.0"

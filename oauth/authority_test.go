@@ -172,6 +172,9 @@ func FuzzParseAuthority(f *testing.F) {
 	f.Add("login.chinacloudapi.cn", "contoso.onmicrosoft.com")
 	f.Add("http://127.0.0.1:1/", "adfs")
 	f.Add("https://u:p@h/x?y#z", "a/b")
+	f.Add("https://contoso.ciamlogin.com/", "")
+	f.Add("https://contoso.ciamlogin.com/contoso.onmicrosoft.com", "")
+	f.Add("https://contoso.ciamlogin.com/a%2Fb", "")
 	f.Fuzz(func(t *testing.T, host, tenant string) {
 		a, err := ParseAuthority(host, tenant)
 		if err != nil {
@@ -186,6 +189,9 @@ func FuzzParseAuthority(f *testing.F) {
 		ep := a.Endpoints()
 		if !strings.HasPrefix(ep.Token, a.Scheme+"://"+a.Host+"/") {
 			t.Fatalf("token endpoint %q not on the authority host %q", ep.Token, a.Host)
+		}
+		if a.IsCIAM() && !strings.HasSuffix(hostOnly(a.Host), ".ciamlogin.com") {
+			t.Fatalf("CIAM authority on host %q", a.Host)
 		}
 		if strings.ContainsAny(a.Tenant, "/?#@ ") {
 			t.Fatalf("tenant %q can change the URL", a.Tenant)

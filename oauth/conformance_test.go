@@ -9,8 +9,19 @@ import (
 
 // TestConformance runs the conformance kit against the password
 // credential (no user step).
-func TestConformance(t *testing.T) {
-	conformance.TestCredential(t, conformance.Config{
+func TestConformance(t *testing.T) { conformance.TestCredential(t, passwordConfig()) }
+
+// TestConformanceCIAM runs the same checks against a CIAM authority,
+// https://contoso.ciamlogin.com with no tenant path.
+func TestConformanceCIAM(t *testing.T) {
+	cfg := passwordConfig()
+	cfg.Name += " (CIAM)"
+	cfg.CIAM = true
+	conformance.TestCredential(t, cfg)
+}
+
+func passwordConfig() conformance.Config {
+	return conformance.Config{
 		Name: "password",
 		New: func(t testing.TB, env *conformance.Env) conformance.Subject {
 			c, err := oauth.NewPasswordCredential("", env.Username, env.Password, &env.Options)
@@ -19,5 +30,5 @@ func TestConformance(t *testing.T) {
 			}
 			return conformance.Subject{Credential: c, Authenticate: c.Authenticate}
 		},
-	})
+	}
 }

@@ -37,12 +37,22 @@ type discovery struct {
 
 // discoverInstance validates an unknown authority host through Entra's
 // instance discovery (/common/discovery/instance) once per process; known
-// clouds and DisableInstanceDiscovery need no request. It returns the
-// host's aliases. Entra's definitive refusal (invalid_instance) is cached
-// too; any other failure is not, so a later call retries. Concurrent
-// callers share one request.
+// clouds (each with its aliases built in, so a host of one cloud never
+// asks another cloud's host), CIAM tenants (validated by their own OIDC
+// discovery, as MSAL Python and MSAL.NET do), AD FS and
+// DisableInstanceDiscovery need no request. It returns the host's aliases.
+//
+// A failed discovery degrades without a crash and without trusting the
+// host: Entra's definitive refusal (invalid_instance) is cached; any other
+// failure (network, timeout, 5xx, a malformed answer) is not, so a later
+// call retries. Both are a typed *Error whose description names the fix,
+// DisableInstanceDiscovery. MSAL.NET instead goes on with the host alone
+// when discovery fails for another reason than invalid_instance
+// (https://github.com/AzureAD/microsoft-authentication-library-for-dotnet/issues/5546);
+// this package keeps authority validation closed, as the host would
+// receive the user's credentials. Concurrent callers share one request.
 func (c *Client) discoverInstance(ctx context.Context, auth Authority) ([]string, error) {
-	if c.opts.DisableInstanceDiscovery || auth.IsKnownCloud() || auth.IsADFS() {
+	if c.opts.DisableInstanceDiscovery || auth.IsKnownCloud() || auth.IsADFS() || auth.IsCIAM() {
 		return auth.Aliases(), nil
 	}
 	discovered.Lock()
@@ -73,9 +83,31 @@ func (c *Client) discoverInstance(ctx context.Context, auth Authority) ([]string
 func (c *Client) fetchInstance(ctx context.Context, auth Authority) ([]string, error) {
 	resp, err := c.wire.do(ctx, "discovery", http.MethodGet, auth.InstanceDiscoveryURL(), nil)
 	if err != nil {
-		return nil, err
+		return nil, discoveryFailed(auth, err)
 	}
-	return parseInstanceDiscovery(resp.status, resp.body, auth.Host)
+	aliases, err := parseInstanceDiscovery(resp.status, resp.body, auth.Host)
+	if err != nil {
+		return nil, discoveryFailed(auth, err)
+	}
+	return aliases, nil
+}
+
+// discoveryFailed returns err as a discovery *Error (Entra's fields kept)
+// whose description names the authority host and the fix.
+func discoveryFailed(auth Authority, err error) error {
+	e := &Error{Endpoint: "discovery", Code: "request_failed"}
+	var oe *Error
+	if errors.As(err, &oe) {
+		cp := *oe
+		e = &cp
+	}
+	e.err = err
+	what := "instance discovery failed for"
+	if e.Code == "invalid_instance" {
+		what = "Entra does not know"
+	}
+	e.Description = what + " authority host " + auth.Host + "; if it is a trusted private cloud, proxy or fake authority, set ClientOptions.DisableInstanceDiscovery (entraauth --disable-instance-discovery)"
+	return e
 }
 
 // parseInstanceDiscovery reads an instance discovery answer. A 400

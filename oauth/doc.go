@@ -7,10 +7,14 @@
 // # Authorities
 //
 // [ParseAuthority] accepts the public, US Government and China clouds
-// (with their aliases), which need no discovery round trip, and any https
-// host, which is validated once per process through Entra's instance
-// discovery unless [ClientOptions].DisableInstanceDiscovery is set. Plain
-// http is refused except for loopback hosts. [Authority.Endpoints] gives
+// (with their aliases) and the sovereign clouds login.sovcloud-identity.fr,
+// .de and .sg, which need no discovery round trip; Microsoft Entra External
+// ID (CIAM) tenants, https://{name}.ciamlogin.com with or without a tenant
+// path, which need none either; and any https host, which is validated once
+// per process through Entra's instance discovery unless
+// [ClientOptions].DisableInstanceDiscovery is set (a failed discovery is an
+// *Error naming that option, never a silent pass). Plain http is refused
+// except for loopback hosts. [Authority.Endpoints] gives
 // the authorize, token, device code, logout, OIDC discovery and key set
 // URLs with no request.
 //

@@ -86,3 +86,29 @@ func ExampleNewPasswordCredential() {
 	// alice@contoso.onmicrosoft.com https://login.microsoftonline.com
 	// true
 }
+
+// A Microsoft Entra External ID (CIAM) tenant is reached on its own host;
+// without a tenant path the tenant is NAME.onmicrosoft.com. Here the
+// fake authority answers for contoso.ciamlogin.com in memory.
+func ExampleAuthority_IsCIAM() {
+	a := fa.New(nil)
+	cred, err := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword, &oauth.ClientOptions{
+		AuthorityHost: "https://" + fa.CIAMHost + "/", // https://contoso.ciamlogin.com/
+		HTTPClient:    a.Client(),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	auth, _ := oauth.ParseAuthority("https://"+fa.CIAMHost+"/", "")
+	fmt.Println(auth, auth.IsCIAM())
+	rec, err := cred.Authenticate(context.Background(), oauth.TokenOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(rec.Authority, rec.TenantID == fa.DefaultTenantID, a.Count(fa.EndpointInstance))
+	// Output:
+	// https://contoso.ciamlogin.com/contoso.onmicrosoft.com true
+	// https://contoso.ciamlogin.com true 0
+}

@@ -230,6 +230,12 @@ func checkIssuer(cl *IDTokenClaims, auth Authority) error {
 			return idTokenError("tid is not the requested tenant")
 		}
 	}
+	// A CIAM (External ID) token names its tenant in the issuer's host:
+	// https://{tid}.ciamlogin.com/{tid}/v2.0, whatever name the authority
+	// uses for the tenant's host.
+	if auth.IsCIAM() && cl.Issuer == strings.ReplaceAll(auth.Endpoints().Issuer, "{tenantid}", cl.TenantID) {
+		return nil
+	}
 	// iss must be https://{host}/{tid}/v2.0 for the authority's host or an
 	// alias of the same cloud, with the token's own tid.
 	for _, h := range auth.Aliases() {

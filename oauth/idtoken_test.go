@@ -65,6 +65,10 @@ func TestCheckClaims(t *testing.T) {
 	consumers, _ := ParseAuthority("", "consumers")
 	alias, _ := ParseAuthority("https://login.windows.net", "common")
 	adfs, _ := ParseAuthority("https://adfs.contoso.com", "adfs")
+	ciam, _ := ParseAuthority("https://contoso.ciamlogin.com/", "")
+	ciamIss := func(host, path string) func(*IDTokenClaims) {
+		return func(c *IDTokenClaims) { c.Issuer = "https://" + host + ".ciamlogin.com/" + path + "/v2.0" }
+	}
 	good := func() *IDTokenClaims {
 		return &IDTokenClaims{Issuer: "https://login.microsoftonline.com/" + tid + "/v2.0", Subject: "s", Audience: []string{client},
 			TenantID: tid, IssuedAt: now, NotBefore: now, Expiry: now.Add(time.Hour)}
@@ -109,6 +113,12 @@ func TestCheckClaims(t *testing.T) {
 		{"iat a week ago", org, func(c *IDTokenClaims) { c.IssuedAt = now.Add(-7 * 24 * time.Hour) }, "", "iat"},
 		{"nonce missing", org, nil, "n", "nonce"},
 		{"nonce wrong", org, func(c *IDTokenClaims) { c.Nonce = "m" }, "n", "nonce"},
+		{"ciam issuer", ciam, ciamIss(tid, tid), "", ""},
+		{"ciam issuer on the authority's host", ciam, ciamIss("contoso", tid), "", ""},
+		{"ciam issuer, host names another tenant", ciam, ciamIss(other, tid), "", "iss"},
+		{"ciam issuer, path names another tenant", ciam, ciamIss(tid, other), "", "iss"},
+		{"ciam issuer, another CIAM tenant's host", ciam, ciamIss("fabrikam", tid), "", "iss"},
+		{"ciam issuer for a non-CIAM authority", org, ciamIss(tid, tid), "", "iss"},
 		{"adfs issuer", adfs, func(c *IDTokenClaims) { c.Issuer = "https://adfs.contoso.com/adfs"; c.TenantID = "" }, "", ""},
 		{"adfs wrong issuer", adfs, nil, "", "AD FS"},
 	}

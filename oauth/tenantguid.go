@@ -112,7 +112,8 @@ func (c *Client) fetchTenantGUID(ctx context.Context, auth Authority, cfg string
 }
 
 // issuerTenant reads the tenant GUID from an OpenID configuration's
-// issuer, which must be {scheme}://{a host of auth's cloud}/{guid}/v2.0.
+// issuer, which must be {scheme}://{a host of auth's cloud}/{guid}/v2.0,
+// or for a CIAM authority https://{guid}.ciamlogin.com/{guid}/v2.0.
 func issuerTenant(body []byte, auth Authority) (string, bool) {
 	var doc struct {
 		Issuer string `json:"issuer"`
@@ -125,7 +126,12 @@ func issuerTenant(body []byte, auth Authority) (string, bool) {
 		return "", false
 	}
 	guid, rest, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
-	if !IsGUID(guid) || rest != "v2.0" || !containsFold(auth.Aliases(), u.Host) {
+	if !IsGUID(guid) || rest != "v2.0" {
+		return "", false
+	}
+	// External ID's issuer host is the tenant ID's own CIAM host.
+	ciam := auth.IsCIAM() && strings.EqualFold(u.Host, guid+ciamSuffix)
+	if !ciam && !containsFold(auth.Aliases(), u.Host) {
 		return "", false
 	}
 	return strings.ToLower(guid), true

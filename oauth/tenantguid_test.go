@@ -26,6 +26,26 @@ func TestIssuerTenant(t *testing.T) {
 			}
 		})
 	}
+	// A CIAM authority: External ID's issuer names the tenant ID in its host.
+	ciam, _ := ParseAuthority("https://contoso.ciamlogin.com/", "")
+	for _, tt := range []struct {
+		iss string
+		ok  bool
+	}{
+		{"https://" + guid + ".ciamlogin.com/" + guid + "/v2.0", true},
+		{"https://contoso.ciamlogin.com/" + guid + "/v2.0", true},
+		{"https://0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d.ciamlogin.com/" + guid + "/v2.0", false},
+		{"https://fabrikam.ciamlogin.com/" + guid + "/v2.0", false},
+		{"https://login.microsoftonline.com/" + guid + "/v2.0", false},
+	} {
+		got, ok := issuerTenant([]byte(`{"issuer":"`+tt.iss+`"}`), ciam)
+		if ok != tt.ok || (ok && got != guid) {
+			t.Errorf("CIAM issuer %s: issuerTenant = %q, %v; want ok %v", tt.iss, got, ok, tt.ok)
+		}
+	}
+	if _, ok := issuerTenant([]byte(`{"issuer":"https://`+guid+`.ciamlogin.com/`+guid+`/v2.0"}`), auth); ok {
+		t.Errorf("a CIAM issuer accepted for a non-CIAM authority")
+	}
 }
 
 func FuzzIssuerTenant(f *testing.F) {

@@ -59,13 +59,11 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 		}
 		if s.client.TenantID == "" {
 			s.client.TenantID = last.Tenant
-			if s.client.TenantID == "" {
-				s.client.TenantID = oauth.TenantOrganizations
-			}
 		}
 		if s.client.AuthorityHost == "" && !o.fake {
 			s.client.AuthorityHost = authorityHostOf(rec.Authority)
 		}
+		s.client.TenantID = silentTenant(s.client.AuthorityHost, s.client.TenantID)
 		o.disableInstanceDiscovery = o.disableInstanceDiscovery || last.DisableInstanceDiscovery
 		if o.caFile == "" {
 			o.caFile = last.CAFile
@@ -222,4 +220,17 @@ func newLogger(io *stdio) *slog.Logger {
 		level = slog.LevelDebug
 	}
 	return slog.New(slog.NewTextHandler(io.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// silentTenant is the tenant of a silent command whose login named none:
+// "" for a CIAM host, which names its own tenant (oauth.ParseAuthority)
+// as it did at login; organizations for any other host.
+func silentTenant(host, tenant string) string {
+	if tenant != "" {
+		return tenant
+	}
+	if a, err := oauth.ParseAuthority(host, ""); err == nil && a.IsCIAM() {
+		return ""
+	}
+	return oauth.TenantOrganizations
 }

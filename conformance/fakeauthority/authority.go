@@ -249,3 +249,10 @@ func (a *Authority) Directory() *Directory { return a.dir }
 
 // DefaultHost is the host an in-memory authority pretends to be.
 const DefaultHost = "login.microsoftonline.com"
+
+// CIAMHost is a Microsoft Entra External ID (CIAM) host the in-memory
+// authority also answers for: https://contoso.ciamlogin.com, whose
+// path-less authority names the tenant contoso.onmicrosoft.com
+// ([DefaultTenantDomain]). Requests to it get CIAM's issuer,
+// https://{tenantid}.ciamlogin.com/{tenantid}/v2.0.
+const CIAMHost = "contoso.ciamlogin.com"

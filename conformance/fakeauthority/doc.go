@@ -37,7 +37,9 @@
 //		public.WithInstanceDiscovery(false)) // 127.0.0.1 is not a known Entra host
 //
 // Issuers and endpoint URLs follow the host and scheme each request came to,
-// unless [Options].Host fixes them.
+// unless [Options].Host fixes them. A request to a CIAM host such as
+// [CIAMHost] (https://contoso.ciamlogin.com) gets External ID's issuer,
+// https://{tenantid}.ciamlogin.com/{tenantid}/v2.0.
 //
 // # The default directory
 //

@@ -37,10 +37,20 @@ type reqCtx struct {
 
 // issuerTemplate is the tenant-independent issuer Entra publishes for
 // common and organizations.
-func (rc *reqCtx) issuerTemplate() string { return rc.base + "/{tenantid}/v2.0" }
+func (rc *reqCtx) issuerTemplate() string { return rc.issuer("{tenantid}") }
 
-// issuer is the issuer of tokens for tenant tid.
-func (rc *reqCtx) issuer(tid string) string { return rc.base + "/" + tid + "/v2.0" }
+// issuer is the issuer of tokens for tenant tid. On a CIAM host
+// ({name}.ciamlogin.com) External ID names the tenant ID in the issuer's
+// host too: https://{tid}.ciamlogin.com/{tid}/v2.0.
+func (rc *reqCtx) issuer(tid string) string {
+	if h := strings.ToLower(rc.base); strings.HasPrefix(h, "https://") && strings.HasSuffix(h, ciamSuffix) {
+		return "https://" + tid + ciamSuffix + "/" + tid + "/v2.0"
+	}
+	return rc.base + "/" + tid + "/v2.0"
+}
+
+// ciamSuffix ends a CIAM (Microsoft Entra External ID) host.
+const ciamSuffix = ".ciamlogin.com"
 
 // endpoint is the URL of an oauth2/v2.0 endpoint for the request's tenant.
 func (rc *reqCtx) endpoint(name string) string {
