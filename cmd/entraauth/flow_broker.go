@@ -18,10 +18,9 @@ const brokerFallback = "no authentication broker can sign in here; use --flow br
 
 // brokerLogin is the broker credential as login uses it. The broker
 // keeps the refresh tokens, so nothing reaches the profile's token cache:
-// tokensInBroker tells login not to look for the account there.
+// login records the flow as "broker" and does not look for the account
+// there.
 type brokerLogin struct{ *broker.Credential }
-
-func (brokerLogin) tokensInBroker() {}
 
 func (b brokerLogin) Authenticate(ctx context.Context, o oauth.TokenOptions) (oauth.AuthenticationRecord, error) {
 	rec, err := b.Credential.Authenticate(ctx, o)
