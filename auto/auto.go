@@ -8,9 +8,11 @@
 // terminal is attached), decided at the call, not when the credential is
 // built. So a cron job, a CI step or a pipe whose cache holds a valid
 // token gets it with no terminal. A flow can be excluded as
-// azure-identity's DefaultAzureCredential exclude_* options do, and a
-// refusal by the authority (a revoked refresh token) stops the search
-// there, as in DefaultAzureCredential.
+// azure-identity's DefaultAzureCredential exclude_* options do. A refusal
+// by the authority of a session auto cannot renew by itself (the Azure
+// CLI session's revoked refresh token: run az login) stops the search
+// there, as in DefaultAzureCredential; a refused refresh token of the
+// flows' own cache leads to a sign-in, as with each flow alone.
 //
 // It sits above the flow packages and imports them; the flows never
 // import it or each other.

@@ -116,8 +116,12 @@ func (c *Credential) accept(rep *reply, want *brokerAccount) (*oauth.TokenResult
 }
 
 // knownAccount is the broker account to ask for silently: the last one
-// the broker answered for, else the AuthenticationRecord's account as the
-// broker lists it.
+// the broker answered for, else the one account the broker lists for
+// this application that the credential may serve (the
+// AuthenticationRecord's, else the login hint's, else any), as the
+// engine chooses from a cache: none, or several with nothing to choose
+// between them, is nil (a new process then signs in silently only when
+// the choice is clear).
 func (c *Credential) knownAccount(ctx context.Context) *brokerAccount {
 	c.mu.Lock()
 	last := c.last
@@ -125,20 +129,26 @@ func (c *Credential) knownAccount(ctx context.Context) *brokerAccount {
 	if last != nil {
 		return last
 	}
-	home := c.opts.AuthenticationRecord.HomeAccountID
-	if home == "" {
-		return nil
-	}
 	accts, err := c.be.accounts(ctx, c.clientID, c.opts.RedirectURI)
 	if err != nil {
 		return nil
 	}
+	home, hint := c.opts.AuthenticationRecord.HomeAccountID, c.opts.LoginHint
+	var pick *brokerAccount
 	for i := range accts {
-		if strings.EqualFold(accts[i].HomeAccountID, home) {
-			return &accts[i]
+		a := &accts[i]
+		switch {
+		case home != "" && !strings.EqualFold(a.HomeAccountID, home):
+			continue
+		case home == "" && hint != "" && !strings.EqualFold(a.Username, hint):
+			continue
 		}
+		if pick != nil && !strings.EqualFold(pick.HomeAccountID, a.HomeAccountID) {
+			return nil
+		}
+		pick = a
 	}
-	return nil
+	return pick
 }
 
 func invalid(what string) *oauth.Error {

@@ -75,6 +75,7 @@ var naiveFails = map[string]string{
 	"tenant-gating":                     "no cache, refresh token, single-flight, claims, capabilities, tenant gate or typed error",
 	"disable-automatic-authentication":  "no cache, refresh token, single-flight, claims, capabilities, tenant gate or typed error",
 	"authenticate-record":               "no cache, refresh token, single-flight, claims, capabilities, tenant gate or typed error",
+	"new-process-silent":                "no cache, refresh token, single-flight, claims, capabilities, tenant gate or typed error",
 	"aadsts-error-intact":               "no cache, refresh token, single-flight, claims, capabilities, tenant gate or typed error",
 	"id-token-bad-signature":            "no ID-token validation",
 	"id-token-alg-none":                 "no ID-token validation",

@@ -25,6 +25,7 @@ import (
 
 	"github.com/entraauth/entraauth/auto"
 	"github.com/entraauth/entraauth/azurecli"
+	"github.com/entraauth/entraauth/broker"
 	"github.com/entraauth/entraauth/cache"
 	"github.com/entraauth/entraauth/devicecode"
 	"github.com/entraauth/entraauth/loopback"
@@ -32,6 +33,9 @@ import (
 )
 
 var errPrompted = errors.New("a sign-in was started in a silent run")
+
+// brokerBus is the broker's bus address; "" means no broker.
+var brokerBus string
 
 func main() {
 	authority := flag.String("authority", "", "authority host URL")
@@ -43,9 +47,11 @@ func main() {
 	user := flag.String("user", "", "username for the password flow")
 	password := flag.String("password", "", "password for the password flow")
 	tag := flag.String("tag", "", "X-Test-Case header on every request")
+	bus := flag.String("bus", "", "D-Bus address of the identity broker (flow broker, or auto with a broker)")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	brokerBus = *bus
 	tok, err := run(ctx, *authority, *certFile, *store, *flow, *mode, *recordFile, *user+"\x00"+*password, *tag)
 	if err != nil {
 		fmt.Printf("error %T %v\n", errors.Unwrap(err), err)
@@ -124,8 +130,10 @@ func run(ctx context.Context, authority, certFile, store, flow, mode, recordFile
 	case "password":
 		u, pw, _ := strings.Cut(user, "\x00")
 		cred, err = oauth.NewPasswordCredential("", u, pw, &co)
+	case "broker":
+		cred, err = broker.New("", &broker.Options{ClientOptions: co, DBusAddress: brokerBus})
 	case "auto":
-		o := &auto.Options{ClientOptions: co, ExcludeBroker: true,
+		o := &auto.Options{ClientOptions: co, ExcludeBroker: brokerBus == "", BrokerOptions: &broker.Options{DBusAddress: brokerBus},
 			AzureCLI: &azurecli.Options{ConfigDir: os.Getenv("AZURE_CONFIG_DIR"), DisableSubprocess: true}}
 		if signin {
 			o.OpenURL = openURL // a silent run has no browser and no terminal: nothing is passed in
