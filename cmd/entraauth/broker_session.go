@@ -16,11 +16,7 @@ func (s *session) brokerSignedIn() bool { return s.hasRecord && s.loginFlow == "
 // openBroker returns the broker credential for the last login's account
 // (with --fake, the fake broker restored from the profile).
 func openBroker(s *session) (brokerLogin, error) {
-	c, err := newBrokerFlow(s)
-	if err != nil {
-		return brokerLogin{}, err
-	}
-	return c.(brokerLogin), nil
+	return newBrokerFlow(s)
 }
 
 // silentToken gets a token for the last login's account without any

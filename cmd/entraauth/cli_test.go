@@ -203,29 +203,6 @@ func TestOptionsPrecedence(t *testing.T) {
 	}
 }
 
-func TestFlowRegistry(t *testing.T) {
-	s := &session{}
-	f, err := chooseFlow("", s)
-	if err != nil || f.Name != "device" {
-		t.Fatalf("default flow = %v, %v; want device", f, err)
-	}
-	// A flow registered by another file (as flow_browser.go will) takes
-	// precedence when available, and is skipped when not.
-	avail := true
-	registerFlow(&flow{Name: "test-browser", Priority: 10, Available: func(*session) bool { return avail }})
-	defer delete(flows, "test-browser")
-	if f, _ := chooseFlow("", s); f.Name != "test-browser" {
-		t.Errorf("default with an available browser = %s, want test-browser", f.Name)
-	}
-	avail = false
-	if f, _ := chooseFlow("", s); f.Name != "device" {
-		t.Errorf("default with no browser = %s, want device", f.Name)
-	}
-	if f, err := chooseFlow("test-browser", s); err != nil || f.Name != "test-browser" {
-		t.Errorf("--flow test-browser = %v, %v; want it even when unavailable by default", f, err)
-	}
-}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if binDir != "" {

@@ -60,11 +60,12 @@ func runBinary(t *testing.T, env []string, stdin string, args ...string) (string
 	return out.String(), errb.String(), 0
 }
 
-// startFakeAuthority starts `entraauth fake-authority` as its own process
-// (its own cache directory) and returns its base URL and certificate file.
-func startFakeAuthority(t *testing.T) (base, cert string) {
+// startFakeAuthority starts `entraauth fake-authority --auto-approve 1s`
+// with extra flags as its own process (its own cache directory) and
+// returns its base URL and certificate file.
+func startFakeAuthority(t *testing.T, extra ...string) (base, cert string) {
 	t.Helper()
-	cmd := exec.Command(binary(t), "fake-authority", "--auto-approve", "1s")
+	cmd := exec.Command(binary(t), append([]string{"fake-authority", "--auto-approve", "1s"}, extra...)...)
 	cmd.Env = binEnv(t)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -16,9 +17,11 @@ func init() {
 	commands["fake-authority"] = command{"serve the fake authority on loopback (TLS) until interrupted", cmdFakeAuthority}
 }
 
-// fakeCertFile is where fake-authority writes its certificate, for
-// clients to trust (SSL_CERT_FILE, or a test's CertPool).
-const fakeCertFile = "fake-authority.pem"
+// fakeCertFile is where fake-authority writes its certificate by
+// default, for clients to trust (--ca-file, SSL_CERT_FILE, a CertPool):
+// named by the port, which no other running fake holds, so two fakes run
+// side by side without one overwriting the other's certificate.
+func fakeCertFile(port string) string { return "fake-authority-" + port + ".pem" }
 
 // fakeReady, when set by a test, is called with the running authority.
 var fakeReady func(*fakeauthority.Authority)
@@ -26,7 +29,10 @@ var fakeReady func(*fakeauthority.Authority)
 func cmdFakeAuthority(ctx context.Context, sio *stdio, args []string) error {
 	fset := newCommandFlags("fake-authority", sio.stderr, "")
 	addr := fset.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free one)")
-	approve := fset.Duration("auto-approve", 0, "approve every device code this long after issuing it (0: approve on the fake's page)")
+	approve := fset.Duration("auto-approve", 0, "approve every device code this long after issuing it, and sign every browser in\n"+
+		"at once without the sign-in page, as the login hint's user or the default one (0: sign in on the fake's pages)")
+	certFile := fset.String("cert-file", "", "`file` to write the TLS certificate to (default: fake-authority-PORT.pem in the\n"+
+		"fake's profile directory, so that two fakes can run side by side)")
 	interval := fset.Duration("interval", fakeInterval, "device code polling interval the fake advertises")
 	config := fset.String("config", "", "JSON `file` of tenants, users, apps, token lifetimes and faults (example below);\n"+
 		"the fake then starts from it alone: --auto-approve and --interval are ignored, and no state is read or saved")
@@ -53,7 +59,7 @@ func cmdFakeAuthority(ctx context.Context, sio *stdio, args []string) error {
 		if err != nil {
 			return err
 		}
-		run := fakeRun{dir: dir, addr: *addr, tenant: cfg.FirstTenant()}
+		run := fakeRun{dir: dir, addr: *addr, tenant: cfg.FirstTenant(), certFile: *certFile}
 		return run.serve(ctx, sio, cfg.Options(), cfg.Apply)
 	}
 	statePath := filepath.Join(dir, fakeStateFile)
@@ -68,8 +74,8 @@ func cmdFakeAuthority(ctx context.Context, sio *stdio, args []string) error {
 			return badFakeState(statePath, err)
 		}
 	}
-	opts := &fakeauthority.Options{State: state, DeviceInterval: *interval, AutoApproveDevice: *approve}
-	run := fakeRun{dir: dir, addr: *addr, tenant: fakeauthority.DefaultTenantID, saves: true}
+	opts := &fakeauthority.Options{State: state, DeviceInterval: *interval, AutoApproveDevice: *approve, AutoApprove: *approve > 0}
+	run := fakeRun{dir: dir, addr: *addr, tenant: fakeauthority.DefaultTenantID, saves: true, certFile: *certFile}
 	running, err := run.serveState(ctx, sio, opts)
 	if running != nil {
 		b, serr := running.MarshalState()
@@ -104,6 +110,7 @@ type fakeRun struct {
 	dir, addr string
 	tenant    string // the tenant of the authority URL shown
 	saves     bool   // the state is saved when it stops
+	certFile  string // --cert-file; "" for fakeCertFile in dir
 }
 
 // serveState serves the fake with opts (a saved state) until ctx ends,
@@ -118,7 +125,10 @@ func (r fakeRun) serveState(ctx context.Context, sio *stdio, opts *fakeauthority
 func (r fakeRun) serve(ctx context.Context, sio *stdio, opts *fakeauthority.Options, ready func(*fakeauthority.Authority)) error {
 	err := fakeauthority.ListenAndServe(ctx, r.addr, opts, func(a *fakeauthority.Authority) {
 		ready(a)
-		cert := filepath.Join(r.dir, fakeCertFile)
+		cert := r.certFile
+		if cert == "" {
+			cert = filepath.Join(r.dir, fakeCertFile(urlPort(a.URL())))
+		}
 		if werr := writeFileAtomic(cert, a.CertPEM()); werr != nil {
 			fmt.Fprintf(sio.stderr, "entraauth: cannot write the certificate: %v\n", werr)
 		}
@@ -140,4 +150,12 @@ func (r fakeRun) serve(ctx context.Context, sio *stdio, opts *fakeauthority.Opti
 		return nil // interrupted: the normal way to stop
 	}
 	return err
+}
+
+// urlPort is the port of a URL such as https://127.0.0.1:PORT.
+func urlPort(u string) string {
+	if p, err := url.Parse(u); err == nil && p.Port() != "" {
+		return p.Port()
+	}
+	return "0"
 }

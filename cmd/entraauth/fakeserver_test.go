@@ -17,9 +17,10 @@ import (
 func TestFakeAuthorityCommand(t *testing.T) {
 	sio, out, errb := testIO(t, nil)
 	ctx, cancel := context.WithCancel(t.Context())
-	var body string
+	var body, served string
 	fakeReady = func(a *fakeauthority.Authority) {
 		defer cancel()
+		served = a.URL()
 		resp, err := a.TLSClient().Get(a.AuthorityURL(fakeauthority.DefaultTenantID) + "/v2.0/.well-known/openid-configuration")
 		if err != nil {
 			t.Errorf("GET openid-configuration: %v", err)
@@ -40,7 +41,7 @@ func TestFakeAuthorityCommand(t *testing.T) {
 		t.Errorf("output = %q", out)
 	}
 	base, _ := sio.userCacheDir()
-	for _, f := range []string{fakeStateFile, fakeCertFile} {
+	for _, f := range []string{fakeStateFile, fakeCertFile(urlPort(served))} {
 		if _, err := os.Stat(filepath.Join(base, "entraauth", "fake", f)); err != nil {
 			t.Errorf("%s not written: %v", f, err)
 		}

@@ -2,41 +2,75 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/entraauth/entraauth/auto"
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/devicecode"
+	"github.com/entraauth/entraauth/loopback"
 	"github.com/entraauth/entraauth/oauth"
 )
 
-// A flow is one way `entraauth login` can sign a user in. Each flow lives in
-// its own file and registers itself from an init function, so adding a flow
-// adds a file and edits none: flow_device.go registers "device", and
-// flow_browser.go (owned by the loopback flow) registers "browser".
-type flow struct {
-	// Name is the --flow value.
-	Name string
-	// Summary is one line for the usage text.
-	Summary string
-	// Priority orders the default choice: among the available flows, the
-	// lowest Priority wins. Device code is 100, the fallback.
-	Priority int
-	// Available reports whether the flow can run in this session without
-	// being asked for (a browser can open, ...). Nil means always. It is
-	// consulted only to pick the default; --flow NAME skips it.
-	Available func(s *session) bool
-	// New builds the credential for the session. It must not make
-	// requests; login calls Authenticate on what it returns.
-	New func(s *session) (loginCredential, error)
+// loginFlows maps login's --flow names to package auto's flows. login
+// signs in through an auto.Credential, which is the one chooser: without
+// --flow it takes auto's order (the browser where one can open at the
+// call, else the device code); --flow NAME excludes every other flow.
+// The OS broker runs only when asked for (--flow broker): the default
+// needs nothing installed. The Azure CLI session never runs here: it
+// signs nobody in.
+var loginFlows = map[string]auto.Flow{"broker": auto.Broker, "browser": auto.Browser, "device": auto.DeviceCode}
+
+// loginCredential is what login signs in with: auto's credential, with
+// the flow's own credential once one has signed in (Selected).
+type loginCredential interface {
+	Authenticate(ctx context.Context, o oauth.TokenOptions) (oauth.AuthenticationRecord, error)
+	Selected() oauth.Credential
+	Close() error
 }
 
-// loginCredential is what every flow builds: an oauth.Credential that can
-// also sign in and return the account's record.
-type loginCredential interface {
-	oauth.Credential
-	Authenticate(ctx context.Context, o oauth.TokenOptions) (oauth.AuthenticationRecord, error)
+// newLoginCredential builds the auto credential for login: the flow
+// --flow names ("" for auto's choice), each flow with the CLI's own way
+// to reach the user (the countdown, the system browser or the fake's
+// stand-in, the fake broker).
+func newLoginCredential(s *session, name string) (loginCredential, error) {
+	want, ok := loginFlows[name]
+	if name != "" && !ok {
+		return nil, usagef("unknown --flow %q (available: %s)", name, flowNames())
+	}
+	o := &auto.Options{
+		ClientOptions:   s.client,
+		ExcludeAzureCLI: true,
+		ExcludeBroker:   want != auto.Broker,
+		ExcludeBrowser:  name != "" && want != auto.Browser,
+		// The prompt writes plain lines where stderr is no terminal, so
+		// the device code can always run.
+		ExcludeDeviceCode: name != "" && want != auto.DeviceCode,
+		DevicePrompt:      devicePrompt(s),
+		OpenURL:           browserOpener(s, name == "browser"),
+	}
+	if want == auto.Broker {
+		b, err := newBrokerFlow(s)
+		if err != nil {
+			return nil, err
+		}
+		o.Broker = b
+	}
+	return auto.New(s.clientID, o)
+}
+
+// flowName is the --flow name of the flow whose credential signed in.
+func flowName(c oauth.Credential) string {
+	switch c.(type) {
+	case brokerLogin:
+		return "broker"
+	case *loopback.Credential:
+		return "browser"
+	case *devicecode.Credential:
+		return "device"
+	}
+	return ""
 }
 
 // session is what a flow is built from: the parsed command line, the
@@ -80,44 +114,9 @@ func (s *session) done() {
 	}
 }
 
-var flows = map[string]*flow{}
-
-// registerFlow adds a flow; it panics on a duplicate name (a build error
-// in all but name).
-func registerFlow(f *flow) {
-	if _, dup := flows[f.Name]; dup {
-		panic("entraauth: flow " + f.Name + " registered twice")
-	}
-	flows[f.Name] = f
-}
-
-// chooseFlow returns the flow --flow names, or the default: the available
-// flow with the lowest Priority.
-func chooseFlow(name string, s *session) (*flow, error) {
-	if name != "" {
-		if f, ok := flows[name]; ok {
-			return f, nil
-		}
-		return nil, usagef("unknown --flow %q (available: %s)", name, flowNames())
-	}
-	best := autoFlow(s)
-	for _, f := range flows {
-		if f.Available != nil && !f.Available(s) {
-			continue
-		}
-		if best == nil || f.Priority < best.Priority || (f.Priority == best.Priority && f.Name < best.Name) {
-			best = f
-		}
-	}
-	if best == nil {
-		return nil, fmt.Errorf("no sign-in flow can run here (have: %s)", flowNames())
-	}
-	return best, nil
-}
-
 func flowNames() string {
-	names := make([]string, 0, len(flows))
-	for n := range flows {
+	names := make([]string, 0, len(loginFlows))
+	for n := range loginFlows {
 		names = append(names, n)
 	}
 	sort.Strings(names)

@@ -13,27 +13,14 @@ import (
 	"github.com/godbus/dbus/v5"
 )
 
-func init() {
-	registerFlow(&flow{
-		Name:    "broker",
-		Summary: "the OS authentication broker (WAM on Windows, microsoft-identity-broker on Linux); tokens stay in the broker",
-		// Only on request: the default flows need nothing installed, and
-		// whether a broker answers is known only by calling it.
-		Priority:  1,
-		Available: func(*session) bool { return false },
-		New:       newBrokerFlow,
-	})
-}
-
 // brokerFallback is what to say where no broker can sign in.
 const brokerFallback = "no authentication broker can sign in here; use --flow browser or --flow device instead"
 
 // brokerLogin is the broker credential as login uses it. The broker
 // keeps the refresh tokens, so nothing reaches the profile's token cache:
-// tokensInBroker tells login not to look for the account there.
+// login records the flow as "broker" and does not look for the account
+// there.
 type brokerLogin struct{ *broker.Credential }
-
-func (brokerLogin) tokensInBroker() {}
 
 func (b brokerLogin) Authenticate(ctx context.Context, o oauth.TokenOptions) (oauth.AuthenticationRecord, error) {
 	rec, err := b.Credential.Authenticate(ctx, o)
@@ -55,18 +42,18 @@ func explainNoBroker(err error) error {
 // newBrokerFlow builds the broker credential; with --fake, a fake broker
 // on a private D-Bus session bus signs in against the in-process fake
 // authority, so the whole broker path runs wherever dbus-daemon does.
-func newBrokerFlow(s *session) (loginCredential, error) {
+func newBrokerFlow(s *session) (brokerLogin, error) {
 	o := &broker.Options{ClientOptions: s.client}
 	if s.fake != nil {
 		addr, err := startFakeBroker(s)
 		if err != nil {
-			return nil, err
+			return brokerLogin{}, err
 		}
 		o.DBusAddress = addr
 	}
 	c, err := broker.New(s.clientID, o)
 	if err != nil {
-		return nil, explainNoBroker(err)
+		return brokerLogin{}, explainNoBroker(err)
 	}
 	s.onDone(func() { c.Close() })
 	return brokerLogin{c}, nil

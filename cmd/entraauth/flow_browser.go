@@ -14,36 +14,34 @@ import (
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/loopback"
+	"github.com/entraauth/entraauth/oauth"
 )
 
-func init() {
-	registerFlow(&flow{
-		Name:     "browser",
-		Summary:  "interactive: sign in in the system browser (authorization code + PKCE, loopback redirect)",
-		Priority: 10, // before device code, wherever a browser can open
-		Available: func(*session) bool {
-			return loopback.CanOpenBrowser()
-		},
-		New: newBrowserFlow,
-	})
-}
-
-// newBrowserFlow builds the interactive browser credential. The browser
-// is the system's; with --fake it is a stand-in that signs in on the
-// in-process fake's page, and with --fake-manual the user's own browser on
-// the fake's loopback server.
-func newBrowserFlow(s *session) (loginCredential, error) {
-	o := &loopback.Options{ClientOptions: s.client, Output: s.io.stderr}
+// browserOpener opens the authorize URL for the browser flow: the
+// system browser; with --fake a stand-in that signs in on the in-process
+// fake's page, and with --fake-manual the user's own browser on the
+// fake's loopback server. Unless forced (--flow browser) it runs only
+// where a browser can open at the call (as with no --fake), and is
+// otherwise unavailable, so auto goes on to the device code.
+func browserOpener(s *session, forced bool) func(context.Context, string) error {
+	open := func(ctx context.Context, u string) error { return openSystemBrowser(ctx, s.io.stderr, u) }
 	switch {
 	case s.fake != nil && s.fake.manualURL != "":
-		o.OpenURL = func(ctx context.Context, u string) error { return openManualFake(ctx, s, u) }
+		open = func(ctx context.Context, u string) error { return openManualFake(ctx, s, u) }
 	case s.fake != nil:
-		o.OpenURL = func(ctx context.Context, u string) error { return fakeBrowser(ctx, s, u) }
-	default:
-		o.OpenURL = func(ctx context.Context, u string) error { return openSystemBrowser(ctx, s.io.stderr, u) }
+		open = func(ctx context.Context, u string) error { return fakeBrowser(ctx, s, u) }
 	}
-	return loopback.New(s.clientID, o)
+	return func(ctx context.Context, u string) error {
+		if !forced && !canOpenBrowser() {
+			return &oauth.CredentialUnavailableError{Credential: "loopback",
+				Reason: "no browser can be opened here (set $BROWSER, or use --flow device)"}
+		}
+		return open(ctx, u)
+	}
 }
+
+// canOpenBrowser is loopback.CanOpenBrowser, replaced in tests.
+var canOpenBrowser = loopback.CanOpenBrowser
 
 // openSystemBrowser opens u in the system browser, or prints it when no
 // browser can open; the sign-in waits either way.

@@ -22,17 +22,15 @@ func cmdLogin(ctx context.Context, io *stdio, args []string) error {
 	return withSession(ctx, io, args, spec, func(s *session, o *options) error { return login(ctx, io, s, o) })
 }
 
-// login signs in with the chosen flow and saves what token needs.
+// login signs in through package auto (the flow --flow names, or auto's
+// choice) and saves what token needs.
 func login(ctx context.Context, io *stdio, s *session, o *options) error {
-	f, err := chooseFlow(o.flow, s)
+	cred, err := newLoginCredential(s, o.flow)
 	if err != nil {
 		return err
 	}
-	cred, err := f.New(s)
-	if err != nil {
-		return err
-	}
-	if _, inBroker := cred.(interface{ tokensInBroker() }); inBroker {
+	defer cred.Close()
+	if o.flow == "broker" {
 		fmt.Fprintln(io.stderr, "Tokens will be kept by the OS authentication broker.")
 	} else {
 		fmt.Fprintln(io.stderr, s.store.line())
@@ -43,17 +41,19 @@ func login(ctx context.Context, io *stdio, s *session, o *options) error {
 	if err != nil {
 		return signInError(err, o)
 	}
-	// The token Authenticate obtained is in the cache: no request.
-	tok, err := cred.GetToken(ctx, topts)
+	// The flow that signed in holds the account and its token: no request.
+	used := cred.Selected()
+	tok, err := used.GetToken(ctx, topts)
 	if err != nil {
 		return fmt.Errorf("signed in, but reading the token back failed: %w", err)
 	}
-	if _, inBroker := cred.(interface{ tokensInBroker() }); !inBroker { // the broker keeps its tokens
+	name := flowName(used)
+	if name != "broker" { // the broker keeps its tokens
 		if err := s.verifySaved(ctx, rec); err != nil {
 			return err
 		}
 	}
-	if err := s.saveLogin(rec, f.Name); err != nil {
+	if err := s.saveLogin(rec, name); err != nil {
 		return err
 	}
 	if err := s.saveFake(); err != nil {

@@ -69,7 +69,7 @@ func issuedSecrets(t *testing.T, sio *stdio, fas []*fakeauthority.Authority) []s
 // each request with its response, the HAR file is HAR 1.2, and no secret
 // the fake issued or received appears in either.
 func TestTraceEveryFlow(t *testing.T) {
-	for _, name := range sortedKeys(flows) {
+	for _, name := range sortedKeys(loginFlows) {
 		t.Run(name, func(t *testing.T) {
 			fakes := captureFakes(t)
 			sio, out, errb := testIO(t, nil)

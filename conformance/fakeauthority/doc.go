@@ -41,6 +41,18 @@
 // [CIAMHost] (https://contoso.ciamlogin.com) gets External ID's issuer,
 // https://{tenantid}.ciamlogin.com/{tenantid}/v2.0.
 //
+// # Pointing your own program at it
+//
+// In memory (Example_yourProgram): AuthorityHost [Authority.URL] and
+// HTTPClient [Authority.Client] in the library's ClientOptions; nothing
+// else changes. On a socket, in-process ([Start], [Listen]) or as the
+// `entraauth fake-authority --cert-file FILE` process: the authority host
+// (ClientOptions.AuthorityHost or AZURE_AUTHORITY_HOST), trust in the
+// certificate (HTTPClient [Authority.TLSClient], a CertPool from
+// [Authority.CertPEM] or the --cert-file, or SSL_CERT_FILE where Go reads
+// it: Linux and the BSDs), and ClientOptions.DisableInstanceDiscovery,
+// because Entra's instance discovery does not know 127.0.0.1.
+//
 // # The default directory
 //
 // With zero setup ([DefaultDirectory]): tenant [DefaultTenantID]
