@@ -84,8 +84,8 @@ func TestOwnProgramAgainstFakeProcess(t *testing.T) {
 			t.Errorf("program (private %v): stdout %q, want %q; stderr %q", tc.private, out.String(), tc.want, errb.String())
 		}
 		t.Logf("program (private %v): %s", tc.private, strings.TrimSpace(out.String()))
-		if !tc.private && !strings.Contains(out.String(), "discovery") {
-			t.Errorf("program without the switch: %q, want an instance discovery error", out.String())
+		if !tc.private && !strings.Contains(out.String(), "DisableInstanceDiscovery") {
+			t.Errorf("program without the switch: %q, want an instance discovery error naming the fix (DisableInstanceDiscovery)", out.String())
 		}
 	}
 }
