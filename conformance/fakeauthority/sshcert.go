@@ -1,0 +1,136 @@
+package fakeauthority
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// SSHCertLifetime is how long the certificates of token_type=ssh-cert are
+// valid. Entra's own figure is not published as a number the fake could
+// cite; `az ssh cert` reports certificates valid for about an hour, so
+// the fake gives 1 hour (unconfirmed against Entra).
+const SSHCertLifetime = time.Hour
+
+// sshCA is the fake's SSH user-certificate authority, made on first use.
+type sshCA struct {
+	once   sync.Once
+	signer ssh.Signer
+}
+
+func (c *sshCA) get() ssh.Signer {
+	c.once.Do(func() {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			panic("fakeauthority: ed25519 key: " + err.Error())
+		}
+		c.signer, _ = ssh.NewSignerFromSigner(priv)
+	})
+	return c.signer
+}
+
+var sshCAs sync.Map // *Authority -> *sshCA; keeps the Authority struct untouched
+
+func (a *Authority) sshCA() ssh.Signer {
+	v, _ := sshCAs.LoadOrStore(a, &sshCA{})
+	return v.(*sshCA).get()
+}
+
+// SSHCAPublicKey is the public key of the CA that signs the fake's SSH
+// certificates, in authorized_keys form (one line), for sshd's
+// TrustedUserCAKeys.
+func (a *Authority) SSHCAPublicKey() string {
+	return string(ssh.MarshalAuthorizedKey(a.sshCA().PublicKey()))
+}
+
+// SignSSHCertificate signs a user certificate for key, valid for the
+// principals between from and until, with the fake's CA: tests use it for
+// certificates the token endpoint would not issue (expired, another user).
+func (a *Authority) SignSSHCertificate(key ssh.PublicKey, keyID string, principals []string, from, until time.Time) (*ssh.Certificate, error) {
+	serial, err := rand.Int(rand.Reader, new(big.Int).SetUint64(1<<63))
+	if err != nil {
+		return nil, err
+	}
+	cert := &ssh.Certificate{
+		Key: key, Serial: serial.Uint64(), CertType: ssh.UserCert, KeyId: keyID,
+		ValidPrincipals: principals,
+		ValidAfter:      uint64(from.Unix()), ValidBefore: uint64(until.Unix()),
+		Permissions: ssh.Permissions{Extensions: map[string]string{
+			"permit-X11-forwarding": "", "permit-agent-forwarding": "", "permit-port-forwarding": "",
+			"permit-pty": "", "permit-user-rc": "",
+		}},
+	}
+	if err := cert.SignCert(rand.Reader, a.sshCA()); err != nil {
+		return nil, err
+	}
+	return cert, nil
+}
+
+// sshCertResponse turns resp into the answer to token_type=ssh-cert, as
+// the Azure CLI ssh extension reads it (Azure/azure-cli-extensions,
+// src/ssh/azext_ssh/custom.py: the access token is the certificate's
+// base64, written after "ssh-rsa-cert-v01@openssh.com "): req_cnf is the
+// RSA public key as a JWK whose kid is key_id; the principal is the UPN.
+func (a *Authority) sshCertResponse(form map[string][]string, g grant, resp *tokenResponse) *entraError {
+	get := func(k string) string {
+		if v := form[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	keyID := get("key_id")
+	if keyID == "" {
+		e := missingParam("key_id")
+		return &e
+	}
+	pub, err := parseReqCnf(get("req_cnf"), keyID)
+	if err != nil {
+		return &entraError{code: 9002313, detail: err.Error()}
+	}
+	now := a.now()
+	cert, err := a.SignSSHCertificate(pub, keyID, []string{g.user.Username}, now.Add(-5*time.Minute), now.Add(SSHCertLifetime))
+	if err != nil {
+		return &entraError{code: 90033, detail: err.Error(), status: http.StatusInternalServerError}
+	}
+	resp.TokenType = "ssh-cert"
+	resp.AccessToken = base64.StdEncoding.EncodeToString(cert.Marshal())
+	resp.ExpiresIn = int64(SSHCertLifetime / time.Second)
+	resp.ExtExpiresIn = resp.ExpiresIn
+	resp.RefreshIn = 0
+	return nil
+}
+
+// ParseReqCnf reads req_cnf: an RSA public key as a JWK {"kty":"RSA",
+// "n","e","kid"} whose kid must equal keyID.
+func parseReqCnf(raw, keyID string) (ssh.PublicKey, error) {
+	if len(raw) > 8192 {
+		return nil, errors.New("req_cnf is too long")
+	}
+	var jwk struct{ Kty, N, E, Kid string }
+	if err := json.Unmarshal([]byte(raw), &jwk); err != nil {
+		return nil, errors.New("req_cnf is not a JWK")
+	}
+	if jwk.Kty != "RSA" || jwk.Kid != keyID {
+		return nil, errors.New("req_cnf is not an RSA JWK whose kid is key_id")
+	}
+	n, err1 := base64.RawURLEncoding.DecodeString(strings.TrimRight(jwk.N, "="))
+	e, err2 := base64.RawURLEncoding.DecodeString(strings.TrimRight(jwk.E, "="))
+	if err1 != nil || err2 != nil || len(n) < 256 || len(n) > 1024 || len(e) == 0 || len(e) > 4 {
+		return nil, errors.New("req_cnf has an unusable modulus or exponent")
+	}
+	ev := int(new(big.Int).SetBytes(e).Int64())
+	if ev < 3 || ev%2 == 0 {
+		return nil, errors.New("req_cnf has an unusable exponent")
+	}
+	return ssh.NewPublicKey(&rsa.PublicKey{N: new(big.Int).SetBytes(n), E: ev})
+}
