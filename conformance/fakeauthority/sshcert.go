@@ -4,6 +4,8 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -22,35 +24,34 @@ import (
 // the fake gives 1 hour (unconfirmed against Entra).
 const SSHCertLifetime = time.Hour
 
-// sshCA is the fake's SSH user-certificate authority, made on first use.
+// sshCA is the fake's SSH user-certificate authority: an Ed25519 key
+// derived from the oldest signing key, so that an authority restored from
+// MarshalState (as `entraauth --fake` keeps one across runs) signs with
+// the same CA.
 type sshCA struct {
 	once   sync.Once
 	signer ssh.Signer
 }
 
-func (c *sshCA) get() ssh.Signer {
-	c.once.Do(func() {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
+func (a *Authority) sshSigner() ssh.Signer {
+	a.sshCA.once.Do(func() {
+		a.mu.Lock()
+		der, err := x509.MarshalPKCS8PrivateKey(a.keys.keys[0].Private)
+		a.mu.Unlock()
 		if err != nil {
-			panic("fakeauthority: ed25519 key: " + err.Error())
+			panic("fakeauthority: signing key: " + err.Error())
 		}
-		c.signer, _ = ssh.NewSignerFromSigner(priv)
+		seed := sha256.Sum256(append([]byte("entraauth fake SSH CA\x00"), der...))
+		a.sshCA.signer, _ = ssh.NewSignerFromSigner(ed25519.NewKeyFromSeed(seed[:]))
 	})
-	return c.signer
-}
-
-var sshCAs sync.Map // *Authority -> *sshCA; keeps the Authority struct untouched
-
-func (a *Authority) sshCA() ssh.Signer {
-	v, _ := sshCAs.LoadOrStore(a, &sshCA{})
-	return v.(*sshCA).get()
+	return a.sshCA.signer
 }
 
 // SSHCAPublicKey is the public key of the CA that signs the fake's SSH
 // certificates, in authorized_keys form (one line), for sshd's
 // TrustedUserCAKeys.
 func (a *Authority) SSHCAPublicKey() string {
-	return string(ssh.MarshalAuthorizedKey(a.sshCA().PublicKey()))
+	return string(ssh.MarshalAuthorizedKey(a.sshSigner().PublicKey()))
 }
 
 // SignSSHCertificate signs a user certificate for key, valid for the
@@ -70,7 +71,7 @@ func (a *Authority) SignSSHCertificate(key ssh.PublicKey, keyID string, principa
 			"permit-pty": "", "permit-user-rc": "",
 		}},
 	}
-	if err := cert.SignCert(rand.Reader, a.sshCA()); err != nil {
+	if err := cert.SignCert(rand.Reader, a.sshSigner()); err != nil {
 		return nil, err
 	}
 	return cert, nil
