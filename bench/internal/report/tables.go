@@ -151,7 +151,6 @@ const sshCertNote = "SSHCertFirst and SSHCertCached are an OpenSSH certificate f
 	"`az ssh cert` could not be measured against the fake: Debian's azure-cli package ships without the ssh extension (`az ssh` is not recognized). " +
 	"Its floor is Python start-up, `az version -o none`: 0.86-1.23 s on this machine (3 runs, 2026-12-06), before any token request.\n\n"
 
-
 // size is one minimal program's stripped binary.
 type size struct {
 	name           string
