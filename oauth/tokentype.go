@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -43,6 +44,11 @@ func (c *Client) getBound(ctx context.Context, opts TokenOptions, step Interacti
 	auth, err := c.resolveTenant(opts.TenantID)
 	if err != nil {
 		return AccessToken{}, err
+	}
+	// A bound token is rare and costs a signature at the authority: read
+	// what other processes (MSAL Python, `az`) stored first.
+	if err := c.cache.Sync(ctx); err != nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: cache sync failed", slog.String("error", err.Error()))
 	}
 	acct := c.account.Load()
 	if acct == nil {
