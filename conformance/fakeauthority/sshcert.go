@@ -36,6 +36,10 @@ type sshCA struct {
 func (a *Authority) sshSigner() ssh.Signer {
 	a.sshCA.once.Do(func() {
 		a.mu.Lock()
+		if len(a.keys.keys) == 0 {
+			a.mu.Unlock()
+			panic("fakeauthority: no signing key to derive the SSH CA from")
+		}
 		der, err := x509.MarshalPKCS8PrivateKey(a.keys.keys[0].Private)
 		a.mu.Unlock()
 		if err != nil {
