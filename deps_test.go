@@ -32,6 +32,7 @@ var allowed = map[string][]string{
 	"broker":                    {"oauth"},
 	"azurecli":                  {"oauth", "cache"},
 	"auto":                      {"oauth", "cache", "azurecli", "broker", "devicecode", "loopback"},
+	"sshcert":                   {"oauth"},
 	"conformance/fakeauthority": nil,
 	"conformance/fakebroker":    {"conformance/fakeauthority"},
 	// the fake broker as a program, for D-Bus activation tests

@@ -27,7 +27,7 @@ count=${COUNT:-10}
 benchtime=${BENCHTIME:-500ms}
 bench='^Benchmark(WarmSilent|WarmSilentParallel|WarmScale|WarmGoroutines|ColdFirstToken|Refresh|ColdProcess)$'
 # The main module's own benchmarks of the cache miss and key-set size.
-core_bench=${CORE_BENCH:-'Miss|KeySet'}
+core_bench=${CORE_BENCH:-'Miss|KeySet|SSHCert'}
 benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 out=results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out" plots
@@ -50,7 +50,7 @@ for i in $(seq "$count"); do
 done
 
 echo "bench: main module ($core_bench)"
-(cd .. && go test -run='^$' -bench="$core_bench" -benchmem -count="$count" ./cache ./oauth) >"$out/core.txt" || true
+(cd .. && go test -run='^$' -bench="$core_bench" -benchmem -count="$count" ./cache ./oauth ./sshcert) >"$out/core.txt" || true
 
 echo "bench: request counts and the 1,000-caller storm"
 "$bin" -test.run='^(TestColdStart|TestConcurrentRefresh)$' -test.v -test.count=1 >"$out/tables.txt"

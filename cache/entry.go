@@ -34,6 +34,11 @@ type AccessToken struct {
 	// (as azidentity does with its ".cae" caches) when sharing a cache
 	// with them.
 	CAE bool
+	// KeyID is key_id: the key a token type such as "ssh-cert" is bound
+	// to. MSAL Python stores it on the entry and a silent request for such
+	// a token matches on it (AzureAD/microsoft-authentication-library-for-python,
+	// msal/token_cache.py and msal/application.py). Empty for bearer tokens.
+	KeyID string
 
 	key   string                     // key in the AccessToken section
 	extra map[string]json.RawMessage // unknown fields, kept verbatim

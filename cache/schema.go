@@ -36,6 +36,7 @@ func (t *AccessToken) fields() ([]strField, []timeField) {
 	return []strField{
 			{"home_account_id", &t.HomeAccountID}, {"environment", &t.Environment}, {"realm", &t.Realm},
 			{"client_id", &t.ClientID}, {"secret", &t.Secret}, {"target", &t.Target}, {"token_type", &t.TokenType},
+			{"key_id", &t.KeyID},
 		}, []timeField{
 			{"cached_at", &t.CachedAt}, {"expires_on", &t.ExpiresOn},
 			{"extended_expires_on", &t.ExtendedExpiresOn}, {"refresh_on", &t.RefreshOn},

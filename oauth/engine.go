@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -35,6 +36,9 @@ var ErrNoScopes = errors.New("oauth: at least one scope is required")
 func (c *Client) GetToken(ctx context.Context, opts TokenOptions, step Interactive) (AccessToken, error) {
 	if len(opts.Scopes) == 0 {
 		return AccessToken{}, ErrNoScopes
+	}
+	if opts.Bound != nil {
+		return c.getBound(ctx, opts, step) // tokentype.go
 	}
 	auth, err := c.resolveTenant(opts.TenantID)
 	if err != nil {
@@ -208,9 +212,9 @@ func (c *Client) refresh(ctx context.Context, opts TokenOptions, auth Authority,
 		c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: redeeming refresh token",
 			slog.String("tenant", auth.Tenant), slog.Bool("family", rt.FamilyID != ""), slog.Int("attempt", len(tried)))
 		req := c.newRequest(opts, auth, claims, acct)
-		res, err := c.RedeemToken(ctx, req, map[string][]string{
-			"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret},
-		}, "")
+		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret}}
+		addBound(form, opts.Bound)
+		res, err := c.RedeemToken(ctx, req, form, "")
 		if err != nil {
 			var oe *Error
 			if !errors.As(err, &oe) || (oe.Code != "invalid_grant" && !errors.Is(oe, ErrInteractionRequired)) {
@@ -396,6 +400,7 @@ func (c *Client) update(opts TokenOptions, auth Authority, res *TokenResult) cac
 		AppMetadata:     &cache.AppMetadata{ClientID: c.clientID, Environment: env, FamilyID: res.FamilyID},
 		RequestedScopes: opts.Scopes,
 	}
+	markBound(u.AccessToken, opts.Bound)
 	if res.RefreshToken != "" {
 		u.RefreshToken = &cache.RefreshToken{HomeAccountID: home, Environment: env, ClientID: c.clientID,
 			Secret: res.RefreshToken, FamilyID: res.FamilyID}

@@ -135,7 +135,7 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 	if err != nil {
 		return nil, err
 	}
-	res, err := ParseTokenResponse("token", resp.status, resp.body, now, req.Scopes)
+	res, err := parseTokenResponse("token", resp.status, resp.body, now, req.Scopes, f.Get("token_type"))
 	if err != nil {
 		c.logError(ctx, err)
 		return nil, err

@@ -96,6 +96,12 @@ const (
 // scopes asked for (used when the response names none). The ID token is
 // not validated here.
 func ParseTokenResponse(endpoint string, status int, body []byte, now time.Time, requested []string) (*TokenResult, error) {
+	return parseTokenResponse(endpoint, status, body, now, requested, "")
+}
+
+// parseTokenResponse is ParseTokenResponse for a request that asked for
+// token type want ("" for bearer): the answer must then be of that type.
+func parseTokenResponse(endpoint string, status int, body []byte, now time.Time, requested []string, want string) (*TokenResult, error) {
 	if status != http.StatusOK {
 		return nil, ParseErrorResponse(endpoint, status, body)
 	}
@@ -111,12 +117,19 @@ func ParseTokenResponse(endpoint string, status int, body []byte, now time.Time,
 	if tj.AccessToken == nil || *tj.AccessToken == "" {
 		return nil, invalidResponse(endpoint, status, "success response without an access token", body)
 	}
-	if tj.TokenType != "" && !strings.EqualFold(tj.TokenType, "bearer") {
+	typ := "Bearer"
+	switch {
+	case want != "":
+		if !strings.EqualFold(tj.TokenType, want) {
+			return nil, invalidResponse(endpoint, status, "token_type "+strconv.Quote(truncate(tj.TokenType, 20))+" answers a request for "+strconv.Quote(truncate(want, 20)), nil)
+		}
+		typ = want
+	case tj.TokenType != "" && !strings.EqualFold(tj.TokenType, "bearer"):
 		return nil, invalidResponse(endpoint, status, "unsupported token_type "+strconv.Quote(truncate(tj.TokenType, 20)), nil)
 	}
 	r := &TokenResult{
 		AccessToken:  *tj.AccessToken,
-		TokenType:    "Bearer",
+		TokenType:    typ,
 		RefreshToken: tj.RefreshToken,
 		IDToken:      tj.IDToken,
 		ClientInfo:   tj.ClientInfo,

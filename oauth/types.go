@@ -33,6 +33,12 @@ type TokenOptions struct {
 	// EnableCAE declares the client capable of continuous access
 	// evaluation ("cp1"). CAE and non-CAE tokens are cached apart.
 	EnableCAE bool
+
+	// Bound, when set, requests a token of another type bound to a key
+	// (an SSH certificate: see package sshcert) instead of a bearer token.
+	// nil is a bearer request; a bearer request never returns a bound
+	// token and a bound request never a bearer one.
+	Bound *BoundToken
 }
 
 // AccessToken is an access token and its lifetime. The field names follow

@@ -105,6 +105,7 @@ type Authority struct {
 	requests     []Request
 	counts       map[Endpoint]int
 	seq          uint64
+	sshCA        sshCA // sshcert.go
 
 	// set by Start/Listen
 	server *tlsServer

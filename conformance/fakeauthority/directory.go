@@ -148,6 +148,8 @@ func DefaultDirectory() *Directory {
 	d.AddResource(Resource{URI: "https://vault.azure.net", AppID: "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"})
 	d.AddResource(Resource{URI: "https://storage.azure.com", AppID: "e406a681-f3d4-42a8-90b6-c2b029497af1"})
 	d.AddResource(Resource{URI: "api://entraauth-test", AppID: "5b6c7d8e-9f00-4112-8233-445566778899"})
+	// The Entra SSH certificate service (`az ssh cert`); the app ID is the fake's own.
+	d.AddResource(Resource{URI: "https://pas.windows.net/CheckMyAccess/Linux", AppID: "0c4d5e6f-7a8b-4c9d-8e0f-112233445566"})
 	return d
 }
 

@@ -91,6 +91,12 @@ func (a *Authority) issue(w http.ResponseWriter, r *http.Request, rc *reqCtx, g 
 		return
 	}
 	resp, err := a.mint(rc, g)
+	if err == nil && r.PostForm.Get("token_type") == "ssh-cert" {
+		if e := a.sshCertResponse(r.PostForm, g, resp); e != nil {
+			a.writeError(w, r, rc, *e)
+			return
+		}
+	}
 	var out any
 	if err == nil {
 		out, err = a.applyTokenHook(resp)

@@ -2,7 +2,10 @@ module github.com/entraauth/entraauth/interop/msalpy
 
 go 1.26.0
 
-require github.com/entraauth/entraauth v0.0.0-00010101000000-000000000000
+require (
+	github.com/entraauth/entraauth v0.0.0-00010101000000-000000000000
+	golang.org/x/crypto v0.55.0
+)
 
 require (
 	github.com/coreos/go-oidc/v3 v3.21.0 // indirect

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/sshcert"
+	"golang.org/x/crypto/ssh"
+)
+
+func init() {
+	commands["ssh-cert"] = command{"write an OpenSSH certificate for a key (as `az ssh cert`; silent)", cmdSSHCert}
+}
+
+// maxPublicKeyFile bounds the public key file read.
+const maxPublicKeyFile = 16 << 10
+
+func cmdSSHCert(ctx context.Context, io *stdio, args []string) error {
+	var key string
+	spec := commandSpec{name: "ssh-cert", silent: true, flags: func(fs *flag.FlagSet, o *options) {
+		fs.StringVar(&key, "key", "", "private key file; the certificate is written to <key>-cert.pub and the public key read from <key>.pub (default: a new RSA key pair in the cache directory)")
+	}}
+	return withSession(ctx, io, args, spec, func(s *session, o *options) error {
+		if !s.hasRecord {
+			return &actionError{msg: "not signed in: run " + loginHint(o) + " first"}
+		}
+		if s.brokerSignedIn() {
+			return &actionError{msg: "ssh-cert needs a token-cache sign-in, not the broker's"}
+		}
+		if key == "" {
+			dir, err := io.userCacheDir()
+			if err != nil {
+				return err
+			}
+			key = filepath.Join(dir, "entraauth", "ssh", "id_rsa")
+		}
+		pub, err := publicKeyFor(key)
+		if err != nil {
+			return err
+		}
+		c, err := oauth.NewClient(s.clientID, &s.client)
+		if err != nil {
+			return err
+		}
+		s.client.DisableAutomaticAuthentication = true
+		cert, err := sshcert.Get(ctx, clientCredential{c}, pub, nil)
+		if err != nil {
+			return signInError(err, o)
+		}
+		if err := s.saveFake(); err != nil {
+			return err
+		}
+		out := key + "-cert.pub"
+		if err := os.WriteFile(out, ssh.MarshalAuthorizedKey(cert), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(io.stdout, "certificate: %s\nprincipals: %s\nvalid: %s to %s\n", oauth.SanitizeText(out),
+			oauth.SanitizeText(strings.Join(cert.ValidPrincipals, ", ")),
+			time.Unix(int64(cert.ValidAfter), 0).UTC().Format(time.RFC3339), time.Unix(int64(cert.ValidBefore), 0).UTC().Format(time.RFC3339))
+		if s.fake != nil {
+			fmt.Fprintf(io.stdout, "fake CA: %s\n", oauth.SanitizeText(strings.TrimSpace(s.fake.fa.SSHCAPublicKey())))
+		}
+		return nil
+	})
+}
+
+// clientCredential is the engine as an sshcert.Credential (silent: the
+// session's client never prompts).
+type clientCredential struct{ c *oauth.Client }
+
+func (c clientCredential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oauth.AccessToken, error) {
+	return c.c.GetToken(ctx, opts, nil)
+}
+
+// publicKeyFor reads <key>.pub, generating an RSA key pair (private key
+// 0600, in OpenSSH form) when neither file exists.
+func publicKeyFor(key string) (ssh.PublicKey, error) {
+	f, err := os.Open(key + ".pub")
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(key); err == nil {
+			return nil, fmt.Errorf("%s has no public key file %s.pub", oauth.SanitizeText(key), oauth.SanitizeText(key))
+		}
+		return generateKey(key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, maxPublicKeyFile)
+	n, _ := f.Read(b)
+	pub, _, _, _, err := ssh.ParseAuthorizedKey(b[:n])
+	if err != nil {
+		return nil, fmt.Errorf("%s.pub is not an OpenSSH public key", oauth.SanitizeText(key))
+	}
+	return pub, nil
+}
+
+func generateKey(key string) (ssh.PublicKey, error) {
+	priv, err := rsa.GenerateKey(rand.Reader, 3072)
+	if err != nil {
+		return nil, err
+	}
+	blk, err := ssh.MarshalPrivateKey(priv, "entraauth ssh-cert")
+	if err != nil {
+		return nil, err
+	}
+	pub, err := ssh.NewPublicKey(&priv.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(key), 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(key, pem.EncodeToMemory(blk), 0o600); err != nil {
+		return nil, err
+	}
+	return pub, os.WriteFile(key+".pub", ssh.MarshalAuthorizedKey(pub), 0o644)
+}

@@ -1,0 +1,118 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/entraauth/entraauth/cache"
+)
+
+// BoundToken asks for a token bound to a key instead of a bearer token,
+// as MSAL Python's "data" parameter does for SSH certificates
+// (AzureAD/microsoft-authentication-library-for-python, msal/application.py:
+// token_type "ssh-cert" requires a key_id; the cache entry keeps key_id and
+// a silent request matches on it).
+type BoundToken struct {
+	// TokenType is the token_type form field, for example "ssh-cert".
+	TokenType string
+	// KeyID is the key_id form field. A cached token is returned only to
+	// a request with the same KeyID.
+	KeyID string
+	// Params are further form fields, for example "req_cnf" (the public
+	// key as a JWK).
+	Params map[string]string
+}
+
+// ErrBoundToken is returned for a BoundToken without a token type other
+// than Bearer or without a key ID.
+var ErrBoundToken = errors.New("oauth: a bound token needs a token type other than Bearer and a key ID")
+
+// getBound is GetToken for opts.Bound != nil: the cached entry of that
+// type whose key_id matches, else a refresh-token redemption carrying the
+// bound token's form fields. Without a refresh token the user signs in
+// first (a bearer request for the same scopes, as `az login` precedes
+// `az ssh cert`).
+func (c *Client) getBound(ctx context.Context, opts TokenOptions, step Interactive) (AccessToken, error) {
+	b := opts.Bound
+	if b.TokenType == "" || strings.EqualFold(b.TokenType, "bearer") || b.KeyID == "" {
+		return AccessToken{}, ErrBoundToken
+	}
+	auth, err := c.resolveTenant(opts.TenantID)
+	if err != nil {
+		return AccessToken{}, err
+	}
+	// A bound token is rare and costs a signature at the authority: read
+	// what other processes (MSAL Python, `az`) stored first.
+	if err := c.cache.Sync(ctx); err != nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: cache sync failed", slog.String("error", err.Error()))
+	}
+	acct := c.account.Load()
+	if acct == nil {
+		acct, _ = c.pickAccount()
+	}
+	if opts.Claims == "" && acct != nil {
+		if tok, ok := c.boundFromCache(opts, auth, acct.HomeAccountID, time.Now()); ok {
+			return tok, nil
+		}
+	}
+	claims, err := mergeClaims(opts.Claims, opts.EnableCAE)
+	if err != nil {
+		return AccessToken{}, err
+	}
+	if acct != nil {
+		tok, err := c.refresh(ctx, opts, auth, acct, claims)
+		if err == nil || !errors.Is(err, errNeedInteraction) {
+			tok.TokenType = b.TokenType
+			return tok, err
+		}
+	}
+	bearer := opts
+	bearer.Bound = nil
+	if _, err := c.GetToken(ctx, bearer, step); err != nil {
+		return AccessToken{}, err
+	}
+	if acct = c.account.Load(); acct == nil {
+		return AccessToken{}, errNeedInteraction
+	}
+	tok, err := c.refresh(ctx, opts, auth, acct, claims)
+	tok.TokenType = b.TokenType
+	return tok, err
+}
+
+// boundFromCache is the cached token of opts.Bound's type for this
+// account whose key_id is the request's, with at least minRemaining left.
+func (c *Client) boundFromCache(opts TokenOptions, auth Authority, home string, now time.Time) (AccessToken, bool) {
+	k := cache.NewAccessTokenKey(home, auth.Host, auth.Tenant, c.clientID, opts.Scopes, opts.Bound.TokenType, opts.EnableCAE)
+	at, ok := c.cache.AccessTokenAt(k, now)
+	if !ok || at.KeyID != opts.Bound.KeyID || at.ExpiresOn.Sub(now) <= minRemaining {
+		return AccessToken{}, false
+	}
+	return AccessToken{Token: at.Secret, ExpiresOn: at.ExpiresOn, RefreshOn: at.RefreshOn, TokenType: opts.Bound.TokenType}, true
+}
+
+// addBound adds a bound request's form fields to a token request.
+func addBound(form url.Values, b *BoundToken) {
+	if b == nil {
+		return
+	}
+	for k, v := range b.Params {
+		form.Set(k, v)
+	}
+	form.Set("token_type", b.TokenType)
+	form.Set("key_id", b.KeyID)
+}
+
+// markBound stamps the access-token entry of a bound request with its
+// type and key, as MSAL Python's TokenCache does
+// (msal/token_cache.py: token_type from the response, key_id from data).
+func markBound(at *cache.AccessToken, b *BoundToken) {
+	if b == nil || at == nil {
+		return
+	}
+	at.TokenType = b.TokenType
+	at.KeyID = b.KeyID
+}

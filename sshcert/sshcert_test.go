@@ -1,0 +1,128 @@
+package sshcert_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"strings"
+	"testing"
+
+	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/sshcert"
+	"golang.org/x/crypto/ssh"
+)
+
+func newKey(t testing.TB) ssh.PublicKey {
+	t.Helper()
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := ssh.NewPublicKey(&priv.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub
+}
+
+// TestCacheByKeyAndType: a second request for the same key is silent;
+// another key makes a request and gets its own certificate; a bearer
+// request for the same scope never gets the certificate, nor a
+// certificate request the bearer token.
+func TestCacheByKeyAndType(t *testing.T) {
+	ctx := context.Background()
+	a := fa.New(nil)
+	cred, err := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword,
+		&oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer, err := cred.GetToken(ctx, oauth.TokenOptions{Scopes: []string{sshcert.ScopePublic}})
+	if err != nil || bearer.TokenType != "Bearer" {
+		t.Fatalf("bearer: %v %q", err, bearer.TokenType)
+	}
+	k1, k2 := newKey(t), newKey(t)
+	steps := []struct {
+		key      ssh.PublicKey
+		requests int // token requests after the step
+	}{{k1, 2}, {k1, 2}, {k2, 3}, {k2, 3}}
+	var certs []*ssh.Certificate
+	for i, s := range steps {
+		c, err := sshcert.Get(ctx, cred, s.key, nil)
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if string(c.Key.Marshal()) != string(s.key.Marshal()) {
+			t.Fatalf("step %d: certificate for another key", i)
+		}
+		if got := a.Count(fa.EndpointToken); got != s.requests {
+			t.Fatalf("step %d: %d token requests, want %d", i, got, s.requests)
+		}
+		certs = append(certs, c)
+	}
+	if certs[0].Serial == certs[2].Serial {
+		t.Fatal("second key got the first key's certificate")
+	}
+	again, err := cred.GetToken(ctx, oauth.TokenOptions{Scopes: []string{sshcert.ScopePublic}})
+	if err != nil || again.TokenType != "Bearer" || again.Token != bearer.Token {
+		t.Fatalf("bearer after certificates: %v %q, same=%v", err, again.TokenType, again.Token == bearer.Token)
+	}
+}
+
+func TestParseCertificateRefuses(t *testing.T) {
+	a := fa.New(nil)
+	k1, k2 := newKey(t), newKey(t)
+	cert, err := a.SignSSHCertificate(k1, "id", []string{"u"}, a.Now(), a.Now().Add(1e9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := strings.TrimSpace(strings.TrimPrefix(string(ssh.MarshalAuthorizedKey(cert)), cert.Type()))
+	for _, tc := range []struct {
+		name, token string
+		key         ssh.PublicKey
+		ok          bool
+	}{
+		{"good", good, k1, true},
+		{"another key", good, k2, false},
+		{"not base64", "%%%", k1, false},
+		{"plain key", strings.Fields(string(ssh.MarshalAuthorizedKey(k1)))[1], k1, false},
+		{"jwt", "eyJhbGciOiJub25lIn0.e30.", k1, false},
+	} {
+		_, err := sshcert.ParseCertificate(tc.token, tc.key)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err=%v", tc.name, err)
+		}
+	}
+}
+
+func FuzzParseCertificate(f *testing.F) {
+	f.Add("AAAA")
+	f.Add("eyJhbGciOiJub25lIn0.e30.")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := sshcert.ParseCertificate(s, nil)
+		if err == nil && c.CertType != ssh.UserCert {
+			t.Fatal("accepted a host certificate")
+		}
+	})
+}
+
+// FuzzJWK: any RSA key read from authorized_keys text gives a JWK whose
+// kid is the key ID.
+func FuzzJWK(f *testing.F) {
+	f.Add(string(ssh.MarshalAuthorizedKey(newKey(f))))
+	f.Add("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDs8+F6fTqYJ0Lx4wU6L5hG8iR1Ib3A5TYwSbxnkKXLs x")
+	f.Fuzz(func(t *testing.T, s string) {
+		pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(s))
+		if err != nil {
+			return
+		}
+		jwk, kid, err := sshcert.JWK(pub)
+		if err != nil {
+			return
+		}
+		if len(kid) != 64 || !strings.Contains(jwk, `"kid":"`+kid+`"`) {
+			t.Fatalf("jwk %q kid %q", jwk, kid)
+		}
+	})
+}
