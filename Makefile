@@ -6,9 +6,9 @@ FUZZTIME ?= 4s
 # staticcheck's release for Go 1.26, installed from the module proxy.
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: test sysdeps fmt vet tidy staticcheck race nested fuzz catalog bench conformance
+.PHONY: test sysdeps fmt vet tidy staticcheck race warmallocs nested fuzz catalog bench conformance
 
-test: sysdeps fmt vet tidy staticcheck race nested fuzz catalog
+test: sysdeps fmt vet tidy staticcheck race warmallocs nested fuzz catalog
 
 # Installs the system parts the system tests use (chromium, dbus,
 # gnome-keyring) when running as root with apt; otherwise says what is missing.
@@ -50,6 +50,16 @@ staticcheck:
 
 race:
 	$(GO) test -race -count=1 ./...
+
+# Regression guard without a timed test: runs the serial warm GetToken benchmark
+# briefly (no race detector, which adds allocations of its own; the parallel
+# one counts its goroutines' start-up at 200 calls) and fails
+# only when a warm call allocates; the time it prints is not checked.
+warmallocs:
+	@out=$$($(GO) test -count=1 -run '^$$' -bench '^BenchmarkGetTokenWarm$$' -benchtime=200x -benchmem ./oauth/) || { echo "$$out"; exit 1; }; \
+	echo "$$out" | grep '^BenchmarkGetTokenWarm-'; \
+	echo "$$out" | awk '/^BenchmarkGetTokenWarm-/ { n++; for (i = 2; i < NF; i++) if ($$(i+1) == "allocs/op" && $$i + 0 > 0) { print "warm GetToken allocates: " $$0; bad = 1 } } \
+		END { if (n == 0) { print "no warm GetToken benchmark ran"; exit 1 } exit bad }'
 
 nested:
 	@for m in $$(bash scripts/nested-modules.sh); do \

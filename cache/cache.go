@@ -91,6 +91,34 @@ func (c *Cache) AccessTokenAt(k AccessTokenKey, now time.Time) (AccessToken, boo
 	return AccessToken{}, false
 }
 
+// Hit is an access token AccessTokenHit found, tied to the index it was
+// read from, so that AccessTokenRecheck can confirm it without a lookup.
+type Hit struct {
+	v *view
+	t *AccessToken
+}
+
+// AccessTokenHit is AccessTokenAt that also returns the Hit for a later
+// AccessTokenRecheck.
+func (c *Cache) AccessTokenHit(k AccessTokenKey, now time.Time) (Hit, bool) {
+	v := c.view.Load()
+	if t := v.lookup(k, now); t != nil {
+		return Hit{v, t}, true
+	}
+	return Hit{}, false
+}
+
+// AccessTokenRecheck returns h's token when a lookup of h's key at now
+// would still find it: the index has not changed since h was found (one
+// pointer comparison; any write publishes a new index) and the token has
+// not expired at now. Otherwise the caller looks the key up again.
+func (c *Cache) AccessTokenRecheck(h *Hit, now time.Time) (AccessToken, bool) {
+	if h.t == nil || c.view.Load() != h.v || !h.t.ExpiresOn.After(now) {
+		return AccessToken{}, false
+	}
+	return *h.t, true
+}
+
 // IDToken returns the ID token stored for an account, environment, realm
 // and client.
 func (c *Cache) IDToken(homeAccountID, environment, realm, clientID string) (IDToken, bool) {

@@ -253,3 +253,49 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A Hit stands only while the index it came from is current and its
+// token is valid: any write, and the token's expiry, send the caller back
+// to a lookup; the recheck itself allocates nothing.
+func TestAccessTokenRecheck(t *testing.T) {
+	k := NewAccessTokenKey(testHome, testEnv, testRealm, testClient, []string{"User.Read"}, "", false)
+	now := time.Now()
+	for _, tt := range []struct {
+		name  string
+		after func(t *testing.T, c *Cache)
+		at    time.Time
+		want  bool
+	}{
+		{"unchanged", func(*testing.T, *Cache) {}, now, true},
+		{"expired", func(*testing.T, *Cache) {}, now.Add(2 * time.Hour), false},
+		{"token replaced", func(t *testing.T, c *Cache) {
+			mustWrite(t, c, Update{AccessToken: testAT("new", "User.Read", time.Hour)})
+		}, now, false},
+		{"other token written", func(t *testing.T, c *Cache) {
+			mustWrite(t, c, Update{AccessToken: testAT("other", "Mail.Read", time.Hour)})
+		}, now, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := New(nil, nil)
+			mustWrite(t, c, Update{AccessToken: testAT("old", "User.Read", time.Hour)})
+			h, ok := c.AccessTokenHit(k, now)
+			if !ok {
+				t.Fatal("AccessTokenHit missed a stored token")
+			}
+			tt.after(t, c)
+			got, ok := c.AccessTokenRecheck(&h, tt.at)
+			if ok != tt.want || (ok && got.Secret != "old") {
+				t.Errorf("AccessTokenRecheck = %v, %v; want ok %v", got.Secret, ok, tt.want)
+			}
+		})
+	}
+	c := New(nil, nil)
+	mustWrite(t, c, Update{AccessToken: testAT("tok", "User.Read", time.Hour)})
+	h, _ := c.AccessTokenHit(k, now)
+	if allocs := testing.AllocsPerRun(100, func() { c.AccessTokenRecheck(&h, now) }); allocs != 0 {
+		t.Errorf("AccessTokenRecheck allocates %v times, want 0", allocs)
+	}
+	if _, ok := c.AccessTokenRecheck(&Hit{}, now); ok {
+		t.Error("the zero Hit rechecked as valid")
+	}
+}

@@ -49,9 +49,10 @@ func (c *Client) GetToken(ctx context.Context, opts TokenOptions, step Interacti
 		acct = c.loadAccount(ctx)
 	}
 	if opts.Claims == "" && acct != nil {
-		key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
+		memo := c.memoEntry(opts.Scopes, auth.Host, auth.Tenant, opts.EnableCAE, acct.HomeAccountID)
+		key := memo.key
 		now := time.Now() // one clock reading serves the cache and the renewal check
-		at, ok := c.cache.AccessTokenAt(key, now)
+		at, ok := c.lookupAccess(memo, now)
 		if !ok {
 			at, ok = c.equivalentRealmToken(opts, auth, acct.HomeAccountID, now)
 		}
@@ -88,12 +89,12 @@ func (c *Client) equivalentRealmToken(opts TokenOptions, auth Authority, home st
 	case utid == "" || auth.IsADFS():
 	case strings.EqualFold(auth.Tenant, utid):
 		for _, realm := range [...]string{TenantOrganizations, TenantCommon, TenantConsumers} {
-			if at, ok := c.cache.AccessTokenAt(c.realmKey(opts.Scopes, auth.Host, realm, opts.EnableCAE, home), now); ok {
+			if at, ok := c.lookupAccess(c.memoEntry(opts.Scopes, auth.Host, realm, opts.EnableCAE, home), now); ok {
 				return at, true
 			}
 		}
 	case auth.IsTenantIndependent():
-		return c.cache.AccessTokenAt(c.realmKey(opts.Scopes, auth.Host, utid, opts.EnableCAE, home), now)
+		return c.lookupAccess(c.memoEntry(opts.Scopes, auth.Host, utid, opts.EnableCAE, home), now)
 	}
 	return cache.AccessToken{}, false
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/entraauth/entraauth/cache"
 )
@@ -18,6 +20,11 @@ type keyMemo struct {
 	home   string
 	cae    bool
 	key    cache.AccessTokenKey
+	// last is the key's most recent cache hit: while the cache index is
+	// unchanged, the hot path rechecks it (a pointer comparison and the
+	// expiry test) instead of hashing key. Allocated with the entry, so
+	// copies of the entry in a newer memo share it.
+	last *atomic.Pointer[cache.Hit]
 }
 
 const maxMemo = 32
@@ -30,16 +37,21 @@ func (c *Client) accessKey(scopes []string, auth Authority, cae bool, home strin
 
 // realmKey is accessKey for the access token stored under realm.
 func (c *Client) realmKey(scopes []string, host, realm string, cae bool, home string) cache.AccessTokenKey {
+	return c.memoEntry(scopes, host, realm, cae, home).key
+}
+
+// memoEntry returns the memo's entry for a request, adding it when new.
+func (c *Client) memoEntry(scopes []string, host, realm string, cae bool, home string) *keyMemo {
 	if m := c.memo.Load(); m != nil {
 		for i := range *m {
 			e := &(*m)[i]
 			if e.cae == cae && e.home == home && e.tenant == realm && slices.Equal(e.scopes, scopes) {
-				return e.key
+				return e
 			}
 		}
 	}
 	key := cache.NewAccessTokenKey(home, host, strings.ToLower(realm), c.clientID, scopes, "", cae)
-	e := keyMemo{scopes: slices.Clone(scopes), tenant: realm, home: home, cae: cae, key: key}
+	e := keyMemo{scopes: slices.Clone(scopes), tenant: realm, home: home, cae: cae, key: key, last: new(atomic.Pointer[cache.Hit])}
 	for {
 		old := c.memo.Load()
 		var next []keyMemo
@@ -51,9 +63,27 @@ func (c *Client) realmKey(scopes []string, host, realm string, cae bool, home st
 			next = []keyMemo{e}
 		}
 		if c.memo.CompareAndSwap(old, &next) {
-			return key
+			return &next[0]
 		}
 	}
+}
+
+// lookupAccess is the cache lookup of memo's key at now: the key's last
+// hit when the cache index has not changed since and the token is still
+// valid (no hashing), else a lookup that becomes the new last hit.
+func (c *Client) lookupAccess(memo *keyMemo, now time.Time) (cache.AccessToken, bool) {
+	if h := memo.last.Load(); h != nil {
+		if at, ok := c.cache.AccessTokenRecheck(h, now); ok {
+			return at, true
+		}
+	}
+	h, ok := c.cache.AccessTokenHit(memo.key, now)
+	if !ok {
+		return cache.AccessToken{}, false
+	}
+	last := h // only a hit escapes to the heap
+	memo.last.Store(&last)
+	return c.cache.AccessTokenRecheck(&last, now)
 }
 
 // flightKey identifies requests that can share one token request.
