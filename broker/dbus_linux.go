@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/entraauth/entraauth/oauth"
 )
 
 const (
@@ -247,4 +250,27 @@ func (d *dbusBackend) close() error {
 	err := d.conn.Close()
 	d.conn = nil
 	return err
+}
+
+// pickAccount is the account among accts whose username is hint
+// (case-insensitive), or with no hint the only account; nil when there is
+// no such account or more than one.
+func pickAccount(accts []brokerAccount, hint string) *brokerAccount {
+	var pick *brokerAccount
+	for i := range accts {
+		if hint != "" && !strings.EqualFold(accts[i].Username, hint) {
+			continue
+		}
+		if pick != nil {
+			return nil
+		}
+		pick = &accts[i]
+	}
+	return pick
+}
+
+// sameHome reports whether clientInfo names a's home account.
+func sameHome(clientInfo string, a *brokerAccount) bool {
+	ci, err := oauth.ParseClientInfo(clientInfo)
+	return err == nil && strings.EqualFold(ci.HomeAccountID(), a.HomeAccountID)
 }
