@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 )
@@ -56,7 +57,9 @@ func (l *lifecycle) refreshInNewProcess(t *testing.T, name, spec, keys string) {
 	if out, _ := l.run(t, name+"/expire", append(args, "-mode", "expire")...); strings.HasPrefix(out, "error") {
 		t.Fatalf("expiring the access tokens: %s", out)
 	}
+	start := time.Now()
 	got, reqs := l.run(t, name+"/3", append(args, "-mode", "silent")...)
+	t.Logf("run 3 (refresh in a new process): %d requests in %v", len(reqs), time.Since(start))
 	_, tok, ref := counts(reqs)
 	if !strings.HasPrefix(got, "token ") || got == first || len(reqs) != 1 || tok != 1 || ref != 1 {
 		var eps []string
