@@ -82,6 +82,13 @@ func ParseKeySets(data []byte) ([]KeySet, error) {
 	return out, nil
 }
 
+// KeepsKeySets reports whether the cache's storage keeps key sets (it
+// implements [KeySetStore]).
+func (c *Cache) KeepsKeySets() bool {
+	_, ok := c.storage.(KeySetStore)
+	return ok
+}
+
 // StoredKeySet returns the JWKS stored for exactly this authority and
 // jwks_uri, when it was fetched at most [KeySetMaxAge] before now (and
 // not after now). A storage that keeps no key set, a missing, unsafe or

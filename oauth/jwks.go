@@ -42,8 +42,9 @@ type keySet struct {
 	inflight chan struct{} // closed when the running fetch ends
 	fetchErr error         // error of the last finished fetch
 
-	// The token cache that keeps this key set across processes (the
-	// first client's that prefetched it), and the authority it is for.
+	// The token cache that keeps this key set across processes (that of
+	// the first client with a keeping storage that prefetched it), and
+	// the authority it is for.
 	store     *cache.Cache
 	authority string
 }
@@ -167,7 +168,7 @@ func (e *jwkEntry) bindsIssuer(payload []byte) error {
 // causes a fetch (refresh), whose result is stored.
 func (k *keySet) prefetch(ctx context.Context, store *cache.Cache, authority string) {
 	k.mu.Lock()
-	if k.store == nil && store != nil {
+	if k.store == nil && store != nil && store.KeepsKeySets() {
 		k.store, k.authority = store, authority
 	}
 	start := k.lastTry.IsZero() && k.inflight == nil

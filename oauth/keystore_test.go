@@ -111,3 +111,26 @@ func writeFile(t *testing.T, path string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// A key set shared in memory with a client whose cache keeps no key set
+// (memory only) is still stored by the next client whose cache does.
+func TestKeySetStoredAfterMemoryOnlyClient(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := fa.New(nil)
+		hc := &http.Client{Transport: &padKeys{base: a.Client().Transport}}
+		mustToken(t, newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) { o.HTTPClient = hc }), graph)
+		file := filepath.Join(t.TempDir(), "cache.json")
+		st, err := cache.NewPlaintextFile(file, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A new kid makes the shared key set fetch again, now stored.
+		a.RotateKey()
+		mustToken(t, newPassword(t, a, fa.DefaultUsername, func(o *oauth.ClientOptions) {
+			o.HTTPClient, o.Cache = hc, cache.New(st, nil)
+		}), graph)
+		if _, err := os.Stat(file + ".keys.json"); err != nil {
+			t.Errorf("the file cache's client stored no key set: %v", err)
+		}
+	})
+}
