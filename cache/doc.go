@@ -105,4 +105,19 @@
 // names where) and starts a new one. An entry this package cannot read
 // (not an object, a field of the wrong type) costs nothing else: it is
 // skipped, logged once, and written back verbatim.
+//
+// # Key sets
+//
+// Storages that implement [KeySetStore] also keep the authority's public
+// signing keys (its JWKS, RFC 7517), so a new process that refreshes a
+// token verifies the ID token without fetching them: one request instead
+// of two. Keys are public, so they are kept in a plain file even beside an
+// encrypted cache: "<cache file>.keys.json" for the file storages
+// (plaintext, DPAPI, keychain), "<lock file without .lockfile>.keys.json"
+// for the Secret Service. The file is mode 0600, replaced atomically,
+// read with a 1 MiB bound and the cache file's refusals; each key set
+// records the authority and jwks_uri it was fetched for and when
+// ([Cache.StoredKeySet] returns it only for both, and under
+// [KeySetMaxAge]). A missing, unsafe or corrupt file means a fetch, never
+// an error; the engine still fetches on a kid the stored set lacks.
 package cache

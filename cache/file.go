@@ -95,30 +95,9 @@ func (s *FileStorage) Lock(ctx context.Context) (func() error, error) {
 // Read returns the file's contents (decrypted), or nil when there is no
 // file yet.
 func (s *FileStorage) Read(ctx context.Context) ([]byte, error) {
-	fi, err := os.Lstat(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, &Error{Op: "read", Path: s.path, Err: err}
-	}
-	if err := checkSafe(fi); err != nil {
-		return nil, &Error{Op: "read", Path: s.path, Err: err}
-	}
-	f, err := openNoFollow(s.path)
-	if err != nil {
-		return nil, &Error{Op: "read", Path: s.path, Err: err}
-	}
-	defer f.Close()
-	if ofi, err := f.Stat(); err != nil || !os.SameFile(fi, ofi) {
-		return nil, &Error{Op: "read", Path: s.path, Err: fmt.Errorf("%w: file replaced while opening", ErrUnsafeFile)}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, s.maxSize+1))
-	if err != nil {
-		return nil, &Error{Op: "read", Path: s.path, Err: err}
-	}
-	if int64(len(data)) > s.maxSize {
-		return nil, &Error{Op: "read", Path: s.path, Err: fmt.Errorf("%w: over %d bytes", ErrTooLarge, s.maxSize)}
+	data, err := readSafe(s.path, s.maxSize)
+	if err != nil || data == nil {
+		return nil, err
 	}
 	if s.codec == nil || len(data) == 0 {
 		return data, nil
@@ -131,6 +110,41 @@ func (s *FileStorage) Read(ctx context.Context) ([]byte, error) {
 		return nil, &Error{Op: "read", Path: s.path, Err: fmt.Errorf("%w: cannot decrypt: %w", ErrCorrupt, err)}
 	}
 	return plain, nil
+}
+
+// readSafe reads the file at path, at most max bytes, refusing what
+// checkSafe refuses and a file swapped while it was opened; nil and no
+// error when there is no file.
+func readSafe(path string, max int64) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &Error{Op: "read", Path: path, Err: err}
+	}
+	if err := checkSafe(fi); err != nil {
+		return nil, &Error{Op: "read", Path: path, Err: err}
+	}
+	f, err := openNoFollow(path)
+	if err != nil {
+		return nil, &Error{Op: "read", Path: path, Err: err}
+	}
+	defer f.Close()
+	if ofi, err := f.Stat(); err != nil || !os.SameFile(fi, ofi) {
+		return nil, &Error{Op: "read", Path: path, Err: fmt.Errorf("%w: file replaced while opening", ErrUnsafeFile)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, &Error{Op: "read", Path: path, Err: err}
+	}
+	if int64(len(data)) > max {
+		return nil, &Error{Op: "read", Path: path, Err: fmt.Errorf("%w: over %d bytes", ErrTooLarge, max)}
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, nil
 }
 
 // Write replaces the file atomically.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -266,4 +267,22 @@ func (s *SecretService) Quarantine(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return "secret service item " + strconv.Quote(label), nil
+}
+
+var _ KeySetStore = (*SecretService)(nil)
+
+// ReadKeySets reads the public key-set file beside the lock file (see
+// [KeySetStore]); the tokens stay in the Secret Service.
+func (s *SecretService) ReadKeySets(ctx context.Context) ([]byte, error) {
+	return readSafe(keySetPathBeside(s.o.LockPath), maxKeySetFile)
+}
+
+// WriteKeySets replaces the key-set file beside the lock file.
+func (s *SecretService) WriteKeySets(ctx context.Context, data []byte) error {
+	return writeKeySetFile(keySetPathBeside(s.o.LockPath), data)
+}
+
+// keySetPathBeside names the key-set file beside a lock file.
+func keySetPathBeside(lockPath string) string {
+	return strings.TrimSuffix(lockPath, ".lockfile") + ".keys.json"
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/entraauth/entraauth/cache"
 	jose "github.com/go-jose/go-jose/v4"
 )
 
@@ -40,6 +41,12 @@ type keySet struct {
 	lastMiss time.Time     // when an unknown kid last caused a fetch
 	inflight chan struct{} // closed when the running fetch ends
 	fetchErr error         // error of the last finished fetch
+
+	// The token cache that keeps this key set across processes (that of
+	// the first client with a keeping storage that prefetched it), and
+	// the authority it is for.
+	store     *cache.Cache
+	authority string
 }
 
 // jwkEntry is one published key, decoded only as far as choosing it
@@ -155,8 +162,15 @@ func (e *jwkEntry) bindsIssuer(payload []byte) error {
 
 // prefetch starts fetching the key set in the background if it has never
 // been fetched, so validation later costs no wait.
-func (k *keySet) prefetch(ctx context.Context) {
+// The first fetch reads the key set stored in store for this authority
+// and URL when it is under a day old (cache.KeySetMaxAge), so a new
+// process does not fetch it again; a key the stored set lacks still
+// causes a fetch (refresh), whose result is stored.
+func (k *keySet) prefetch(ctx context.Context, store *cache.Cache, authority string) {
 	k.mu.Lock()
+	if k.store == nil && store != nil && store.KeepsKeySets() {
+		k.store, k.authority = store, authority
+	}
 	start := k.lastTry.IsZero() && k.inflight == nil
 	var ch chan struct{}
 	if start {
@@ -164,8 +178,31 @@ func (k *keySet) prefetch(ctx context.Context) {
 	}
 	k.mu.Unlock()
 	if start {
-		go k.fetch(context.WithoutCancel(ctx), ch)
+		go k.firstFetch(context.WithoutCancel(ctx), ch)
 	}
+}
+
+func (k *keySet) persistence() (*cache.Cache, string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.store, k.authority
+}
+
+// firstFetch uses the stored key set when there is a fresh one, else
+// fetches.
+func (k *keySet) firstFetch(ctx context.Context, done chan struct{}) {
+	if store, authority := k.persistence(); store != nil {
+		if st, ok := store.StoredKeySet(ctx, authority, k.url, time.Now()); ok {
+			if keys, err := parseJWKS(st.Keys); err == nil {
+				k.mu.Lock()
+				k.keys, k.fetchErr, k.inflight = keys, nil, nil
+				k.mu.Unlock()
+				close(done)
+				return
+			}
+		}
+	}
+	k.fetch(ctx, done)
 }
 
 func (k *keySet) startLocked() chan struct{} {
@@ -204,7 +241,13 @@ func (k *keySet) refresh(ctx context.Context) error {
 }
 
 func (k *keySet) fetch(ctx context.Context, done chan struct{}) {
-	keys, err := k.download(ctx)
+	keys, body, err := k.download(ctx)
+	if store, authority := k.persistence(); err == nil && store != nil {
+		// Stored before the waiters resume, so a short-lived process
+		// that exits once its token is verified has kept the keys. A
+		// failure only costs the next process a fetch.
+		_ = store.StoreKeySet(ctx, cache.KeySet{Authority: authority, URL: k.url, FetchedAt: time.Now(), Keys: body})
+	}
 	k.mu.Lock()
 	if err == nil {
 		k.keys = keys
@@ -215,17 +258,20 @@ func (k *keySet) fetch(ctx context.Context, done chan struct{}) {
 	close(done)
 }
 
-func (k *keySet) download(ctx context.Context) ([]*jwkSlot, error) {
+// download fetches and splits the key set; body is the document as
+// served, for the store.
+func (k *keySet) download(ctx context.Context) ([]*jwkSlot, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, defaultTimeout)
 	defer cancel()
 	resp, err := k.wire.do(ctx, "keys", http.MethodGet, k.url, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if resp.status != http.StatusOK {
-		return nil, ParseErrorResponse("keys", resp.status, resp.body)
+		return nil, nil, ParseErrorResponse("keys", resp.status, resp.body)
 	}
-	return parseJWKS(resp.body)
+	keys, err := parseJWKS(resp.body)
+	return keys, resp.body, err
 }
 
 // jwkSlot is one element of a fetched key set, decoded on first use.

@@ -1,0 +1,145 @@
+package cache_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/entraauth/entraauth/cache"
+)
+
+const testJWKS = `{"keys":[{"kty":"RSA","kid":"k1","n":"AQAB","e":"AQAB"}]}`
+
+// The stored key set is found only for its own authority and jwks_uri,
+// only under a day old, and never from an unsafe, oversized or corrupt
+// file; a store of another authority keeps the first.
+func TestStoredKeySet(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1_800_000_000, 0)
+	const auth, url = "https://login.microsoftonline.com/t1", "https://login.microsoftonline.com/t1/discovery/v2.0/keys"
+	for _, tc := range []struct {
+		name      string
+		auth, url string
+		at        time.Time
+		spoil     func(t *testing.T, path string)
+		want      bool
+	}{
+		{"same authority, fresh", auth, url, now, nil, true},
+		{"23h59 old", auth, url, now.Add(cache.KeySetMaxAge - time.Minute), nil, true},
+		{"24h old", auth, url, now.Add(cache.KeySetMaxAge), nil, false},
+		{"fetched in the future", auth, url, now.Add(-time.Minute), nil, false},
+		{"another authority", "https://login.microsoftonline.com/t2", url, now, nil, false},
+		{"another jwks_uri", auth, url + "2", now, nil, false},
+		{"corrupt", auth, url, now, func(t *testing.T, p string) { write(t, p, []byte("{\"version\":1,\"key_sets\":["), 0o600) }, false},
+		{"wrong version", auth, url, now, func(t *testing.T, p string) {
+			b, _ := os.ReadFile(p)
+			write(t, p, bytes.Replace(b, []byte(`"version":1`), []byte(`"version":2`), 1), 0o600)
+		}, false},
+		{"too large", auth, url, now, func(t *testing.T, p string) { write(t, p, bytes.Repeat([]byte(" "), 1<<20+1), 0o600) }, false},
+		{"group-readable", auth, url, now, func(t *testing.T, p string) { chmod(t, p, 0o644) }, false},
+		{"symbolic link", auth, url, now, func(t *testing.T, p string) {
+			os.Rename(p, p+".real")
+			if err := os.Symlink(p+".real", p); err != nil {
+				t.Skip(err)
+			}
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := cache.NewPlaintextFile(filepath.Join(t.TempDir(), "cache.json"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := cache.New(st, nil)
+			if err := c.StoreKeySet(ctx, cache.KeySet{Authority: auth, URL: url, FetchedAt: now, Keys: json.RawMessage(testJWKS)}); err != nil {
+				t.Fatal(err)
+			}
+			path := st.Path() + ".keys.json"
+			if fi, err := os.Stat(path); err != nil || (runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600) {
+				t.Fatalf("key-set file: %v, %v; want mode 0600", fi, err)
+			}
+			if tc.spoil != nil {
+				if runtime.GOOS == "windows" && tc.name != "corrupt" && tc.name != "too large" {
+					t.Skip("Unix file modes and symlinks")
+				}
+				tc.spoil(t, path)
+			}
+			got, ok := cache.New(st, nil).StoredKeySet(ctx, tc.auth, tc.url, tc.at)
+			if ok != tc.want {
+				t.Fatalf("found %v, want %v", ok, tc.want)
+			}
+			if ok && (string(got.Keys) != testJWKS || !got.FetchedAt.Equal(now)) {
+				t.Errorf("got %s fetched %v", got.Keys, got.FetchedAt)
+			}
+		})
+	}
+}
+
+// Key sets of several authorities are kept side by side; a store for one
+// replaces only its own.
+func TestStoreKeySetKeepsOthers(t *testing.T) {
+	ctx := context.Background()
+	st, err := cache.NewPlaintextFile(filepath.Join(t.TempDir(), "cache.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cache.New(st, nil)
+	now := time.Unix(1_800_000_000, 0)
+	for _, a := range []string{"a", "b", "a"} {
+		if err := c.StoreKeySet(ctx, cache.KeySet{Authority: a, URL: a + "/keys", FetchedAt: now, Keys: json.RawMessage(testJWKS)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, _ := st.ReadKeySets(ctx)
+	sets, err := cache.ParseKeySets(data)
+	if err != nil || len(sets) != 2 {
+		t.Fatalf("%d sets, %v; want 2", len(sets), err)
+	}
+	// A storage without a key-set file keeps nothing and finds nothing.
+	mem := cache.New(nil, nil)
+	if err := mem.StoreKeySet(ctx, cache.KeySet{Authority: "a", URL: "a/keys", FetchedAt: now, Keys: json.RawMessage(testJWKS)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := mem.StoredKeySet(ctx, "a", "a/keys", now); ok {
+		t.Error("a memory cache found a key set")
+	}
+}
+
+func FuzzParseKeySets(f *testing.F) {
+	f.Add([]byte(`{"version":1,"key_sets":[{"authority":"a","jwks_uri":"u","fetched_at":1,"keys":` + testJWKS + `}]}`))
+	f.Add([]byte(`{"version":1,"key_sets":[{"fetched_at":-1}]}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sets, err := cache.ParseKeySets(data)
+		if err != nil {
+			if !errors.Is(err, cache.ErrCorrupt) {
+				t.Fatalf("error %v does not match ErrCorrupt", err)
+			}
+			return
+		}
+		for _, s := range sets {
+			if s.Authority == "" || s.URL == "" || len(s.Keys) == 0 || s.FetchedAt.Unix() <= 0 {
+				t.Fatalf("incomplete set returned: %+v", s)
+			}
+		}
+	})
+}
+
+func write(t *testing.T, path string, b []byte, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, b, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func chmod(t *testing.T, path string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
