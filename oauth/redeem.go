@@ -66,6 +66,9 @@ func mergeClaims(challenge string, cae bool) (string, error) {
 	if challenge == "" && !cae {
 		return "", nil
 	}
+	if !cae && strings.HasPrefix(strings.TrimLeft(challenge, " \t\r\n"), "{") && json.Valid([]byte(challenge)) {
+		return challenge, nil // a JSON object with nothing to add: sent as given
+	}
 	m := map[string]any{}
 	if challenge != "" {
 		if err := json.Unmarshal([]byte(challenge), &m); err != nil {
