@@ -153,7 +153,7 @@ func (c *Client) verifyIDToken(ctx context.Context, raw string, auth Authority, 
 	if len(jws.Signatures) != 1 {
 		return nil, idTokenError("not exactly one signature")
 	}
-	payload, err := c.keySet(auth.Endpoints().Keys).verifySignature(ctx, jws)
+	payload, err := c.keySet(auth.keysURL()).verifySignature(ctx, jws)
 	if err != nil {
 		return nil, err
 	}

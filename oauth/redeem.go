@@ -131,7 +131,7 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 	if req.Claims != "" {
 		f.Set("claims", req.Claims)
 	}
-	c.keySet(auth.Endpoints().Keys).prefetch(ctx)
+	c.keySet(auth.keysURL()).prefetch(ctx)
 	c.prefetchTenant(ctx, auth)
 	now := time.Now()
 	resp, err := c.wire.do(ctx, "token", http.MethodPost, tokenURL, f)
