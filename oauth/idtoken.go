@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,8 +53,11 @@ func (c *IDTokenClaims) Username() string {
 type audience []string
 
 func (a *audience) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
+	if len(b) > 0 && b[0] == '"' { // b is one JSON value, checked by the decoder
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
 		*a = audience{s}
 		return nil
 	}
@@ -76,8 +80,13 @@ func (d *numericDate) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
+	// b is one JSON value, checked by the decoder: a number starts with
+	// '-' or a digit, and then ParseFloat reads the JSON number grammar.
+	if len(b) == 0 || (b[0] != '-' && (b[0] < '0' || b[0] > '9')) {
+		return errors.New("time claim is not a number")
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
 		return errors.New("time claim is not a number")
 	}
 	if f < 0 || f > 1e11 {
