@@ -143,11 +143,12 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 		c.logError(ctx, err)
 		return nil, err
 	}
+	prev := c.verified.Load() // the ID token a refresh replaces, if this client verified it
 	if err := c.complete(ctx, auth, res, nonce); err != nil {
 		return nil, err
 	}
 	if f.Get("grant_type") == "refresh_token" && req.acct != nil {
-		if err := c.sameUser(auth, req.acct, res); err != nil {
+		if err := c.sameUser(auth, req.acct, res, prev); err != nil {
 			return nil, err
 		}
 	}
