@@ -54,7 +54,7 @@ var vendorSDKs = []string{
 }
 
 // jwxUsers are the only non-test packages that may link jwx: the fake
-// authority mints tokens with it, the client verifies with go-oidc.
+// authority mints tokens with it, the client verifies with go-jose.
 var jwxUsers = []string{"conformance/fakeauthority", "conformance", "cmd/entraauth"}
 
 type pkg struct {

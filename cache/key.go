@@ -22,7 +22,7 @@ var reservedScopes = [...]string{"openid", "profile", "offline_access"}
 func ScopeKey(scopes []string) string {
 	out := make([]string, 0, len(scopes))
 	for _, s := range scopes {
-		for _, f := range strings.Fields(s) {
+		for f := range strings.FieldsSeq(s) {
 			f = strings.ToLower(f)
 			if !slices.Contains(reservedScopes[:], f) {
 				out = append(out, f)

@@ -27,9 +27,48 @@ func rtFamilyKey(home, env, family string) string {
 }
 
 // ownKey reports whether t is stored under one of this package's keys.
+// It is called in sort comparisons, so it builds no string: it is
+// t.key == rtClientKey(...) || t.key == rtFamilyKey(...), part by part.
 func (t *RefreshToken) ownKey() bool {
-	return t.key == rtClientKey(t.HomeAccountID, t.Environment, t.ClientID) ||
-		(t.FamilyID != "" && t.key == rtFamilyKey(t.HomeAccountID, t.Environment, t.FamilyID))
+	return isLowerKey(t.key, t.HomeAccountID, t.Environment, t.ClientID) ||
+		(t.FamilyID != "" && isLowerKey(t.key, t.HomeAccountID, t.Environment, t.FamilyID))
+}
+
+// isLowerKey reports whether key == strings.ToLower(home + "-" + env +
+// "-refreshtoken-" + id + "--"). ToLower maps rune by rune and the
+// separators are ASCII, so the parts can be lowered one at a time.
+func isLowerKey(key, home, env, id string) bool {
+	for _, p := range [...]string{home, "-", env, "-refreshtoken-", id, "--"} {
+		rest, ok := cutLowerPrefix(key, p)
+		if !ok {
+			return false
+		}
+		key = rest
+	}
+	return key == ""
+}
+
+// cutLowerPrefix reports whether key starts with strings.ToLower(p), and
+// returns the rest; ASCII p is compared without building its lower form.
+func cutLowerPrefix(key, p string) (string, bool) {
+	for i := 0; i < len(p); i++ {
+		if p[i] >= 0x80 {
+			return strings.CutPrefix(key, strings.ToLower(p))
+		}
+	}
+	if len(key) < len(p) {
+		return key, false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if key[i] != c {
+			return key, false
+		}
+	}
+	return key[len(p):], true
 }
 
 // modTime is when the token was stored, as far as this process knows:

@@ -295,7 +295,15 @@ func (a Authority) WithTenant(tenant string) (Authority, error) {
 func (a Authority) Base() string { return a.Scheme + "://" + a.Host }
 
 // String returns the authority URL, "scheme://host/tenant".
-func (a Authority) String() string { return a.Base() + "/" + a.Tenant }
+func (a Authority) String() string { return a.Scheme + "://" + a.Host + "/" + a.Tenant }
+
+// keysURL is Endpoints().Keys without building the other URLs.
+func (a Authority) keysURL() string {
+	if a.IsADFS() {
+		return a.String() + "/discovery/keys"
+	}
+	return a.String() + "/discovery/v2.0/keys"
+}
 
 // Endpoints are the URLs of one authority and tenant.
 type Endpoints struct {
@@ -332,7 +340,7 @@ func (a Authority) Endpoints() Endpoints {
 			DeviceCode:          base + "/oauth2/devicecode",
 			Logout:              base + "/oauth2/logout",
 			OpenIDConfiguration: base + "/.well-known/openid-configuration",
-			Keys:                base + "/discovery/keys",
+			Keys:                a.keysURL(),
 			Issuer:              base,
 		}
 	}
@@ -358,7 +366,7 @@ func (a Authority) Endpoints() Endpoints {
 		DeviceCode:          base + "/oauth2/v2.0/devicecode",
 		Logout:              base + "/oauth2/v2.0/logout",
 		OpenIDConfiguration: base + "/v2.0/.well-known/openid-configuration",
-		Keys:                base + "/discovery/v2.0/keys",
+		Keys:                a.keysURL(),
 		Issuer:              issuer,
 	}
 }
@@ -380,6 +388,9 @@ func (a Authority) InstanceDiscoveryURL() string {
 }
 
 func hostOnly(hostport string) string {
+	if !strings.Contains(hostport, ":") {
+		return hostport // no port: SplitHostPort would only build an error
+	}
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		return h
 	}

@@ -336,7 +336,7 @@ func (c *Client) runStep(ctx context.Context, opts TokenOptions, auth Authority,
 		return nil, err
 	}
 	// Fetch the key set while the user signs in.
-	c.keySet(auth.Endpoints().Keys).prefetch(ctx, c.cache, auth.String())
+	c.keySet(auth.keysURL()).prefetch(ctx, c.cache, auth.String())
 	c.prefetchTenant(ctx, auth)
 	c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: interactive sign-in", slog.String("tenant", auth.Tenant))
 	res, err := step(ctx, c.newRequest(opts, auth, claims, acct))

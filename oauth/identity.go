@@ -54,7 +54,10 @@ func (c *Client) BindUser(username string) {
 // the result is for the account refreshed, and when an ID token of this
 // account and tenant is cached, the new one has the same iss, sub, oid and
 // tid. On mismatch nothing is cached and the old tokens stay.
-func (c *Client) sameUser(auth Authority, acct *Account, res *TokenResult) error {
+//
+// prev is the token this client verified last before res's (nil when
+// none): when it is the cached one its claims are reused, not decoded.
+func (c *Client) sameUser(auth Authority, acct *Account, res *TokenResult, prev *verifiedToken) error {
 	if !strings.EqualFold(res.Account.HomeAccountID, acct.HomeAccountID) {
 		return accountMismatch("refresh returned tokens for another account")
 	}
@@ -62,13 +65,16 @@ func (c *Client) sameUser(auth Authority, acct *Account, res *TokenResult) error
 	if !ok {
 		return nil
 	}
-	prev, err := unverifiedClaims(cached.Secret)
-	if err != nil {
+	var base *IDTokenClaims
+	var err error
+	if prev != nil && prev.raw == cached.Secret {
+		base = prev.claims
+	} else if base, err = unverifiedClaims(cached.Secret); err != nil {
 		return nil // a cached ID token we cannot read (another writer's) is no baseline
 	}
 	cl := res.Claims
-	if cl.Issuer != prev.Issuer || cl.Subject != prev.Subject ||
-		!strings.EqualFold(cl.ObjectID, prev.ObjectID) || !strings.EqualFold(cl.TenantID, prev.TenantID) {
+	if cl.Issuer != base.Issuer || cl.Subject != base.Subject ||
+		!strings.EqualFold(cl.ObjectID, base.ObjectID) || !strings.EqualFold(cl.TenantID, base.TenantID) {
 		return accountMismatch("refreshed ID token names another user (iss, sub, oid or tid changed)")
 	}
 	return nil

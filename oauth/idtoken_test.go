@@ -25,7 +25,13 @@ func TestParseIDTokenClaims(t *testing.T) {
 				return c.Issuer == "i" && c.Subject == "s" && c.AuthorizedParty == "a" && c.TenantID == "t" && c.ObjectID == "o" &&
 					c.Username() == "p" && c.UPN == "u" && c.Name == "n" && c.Nonce == "x" && c.Version == "2.0"
 			}},
+		{"exponent times", `{"exp":2e0,"iat":1E0}`, true, func(c *IDTokenClaims) bool { return c.Expiry.Equal(time.Unix(2, 0)) }},
 		{"exp as string", `{"exp":"2","iat":1}`, false, nil},
+		{"exp as bool", `{"exp":true,"iat":1}`, false, nil},
+		{"exp as object", `{"exp":{"v":2},"iat":1}`, false, nil},
+		{"exp overflows float64", `{"exp":1e999,"iat":1}`, false, nil},
+		{"exp null", `{"exp":null,"iat":1}`, false, nil},
+		{"aud string with escapes", `{"aud":"\u0063","exp":2,"iat":1}`, true, func(c *IDTokenClaims) bool { return c.Audience[0] == "c" }},
 		{"exp missing", `{"iat":1}`, false, nil},
 		{"iat missing", `{"exp":1}`, false, nil},
 		{"exp negative", `{"exp":-1,"iat":1}`, false, nil},

@@ -25,7 +25,7 @@ const (
 
 // keySet is one authority's JSON Web Key Set, shared by every client of
 // the process that reaches the same key set URL through the same
-// transport (see sharedKeySet). It implements oidc.KeySet: an unknown kid
+// transport (see sharedKeySet). In verifySignature an unknown kid
 // triggers one refetch (coalesced with any fetch in flight, and at most
 // once per keysMinRetry), and a failed fetch keeps the last good keys.
 // Keys are parsed lazily: a fetch reads only each key's small members,
@@ -312,16 +312,10 @@ func parseJWKS(body []byte) ([]*jwkSlot, error) {
 
 var errNoKey = errors.New("no key in the authority's key set verifies the signature")
 
-// VerifySignature implements oidc.KeySet. Keys come only from the
+// verifySignature verifies jws (parsed once by verifyIDToken, RS256 and
+// one signature) and returns its payload. Keys come only from the
 // authority's key set URL, never from the token header (jku, jwk, x5u).
-func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
-	jws, err := jose.ParseSigned(jwt, []jose.SignatureAlgorithm{jose.RS256})
-	if err != nil {
-		return nil, idTokenError("not an RS256 JWS")
-	}
-	if len(jws.Signatures) != 1 {
-		return nil, idTokenError("not exactly one signature")
-	}
+func (k *keySet) verifySignature(ctx context.Context, jws *jose.JSONWebSignature) ([]byte, error) {
 	kid := jws.Signatures[0].Header.KeyID
 	if payload, found, err := k.verifyWith(jws, kid); found || err == nil {
 		return payload, err

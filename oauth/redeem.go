@@ -66,6 +66,9 @@ func mergeClaims(challenge string, cae bool) (string, error) {
 	if challenge == "" && !cae {
 		return "", nil
 	}
+	if !cae && strings.HasPrefix(strings.TrimLeft(challenge, " \t\r\n"), "{") && json.Valid([]byte(challenge)) {
+		return challenge, nil // a JSON object with nothing to add: sent as given
+	}
 	m := map[string]any{}
 	if challenge != "" {
 		if err := json.Unmarshal([]byte(challenge), &m); err != nil {
@@ -128,7 +131,7 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 	if req.Claims != "" {
 		f.Set("claims", req.Claims)
 	}
-	c.keySet(auth.Endpoints().Keys).prefetch(ctx, c.cache, auth.String())
+	c.keySet(auth.keysURL()).prefetch(ctx, c.cache, auth.String())
 	c.prefetchTenant(ctx, auth)
 	now := time.Now()
 	resp, err := c.wire.do(ctx, "token", http.MethodPost, tokenURL, f)
@@ -140,11 +143,12 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 		c.logError(ctx, err)
 		return nil, err
 	}
+	prev := c.verified.Load() // the ID token a refresh replaces, if this client verified it
 	if err := c.complete(ctx, auth, res, nonce); err != nil {
 		return nil, err
 	}
 	if f.Get("grant_type") == "refresh_token" && req.acct != nil {
-		if err := c.sameUser(auth, req.acct, res); err != nil {
+		if err := c.sameUser(auth, req.acct, res, prev); err != nil {
 			return nil, err
 		}
 	}
