@@ -10,7 +10,9 @@
 //	entraauth accounts [--output text|json]  list the accounts in the token cache
 //	entraauth logout [--username NAME]       remove an account's tokens from the cache
 //	entraauth decode [--verify] [TOKEN]      show a JWT's header and claims
-//	entraauth fake-authority [--addr ADDR]   serve the fake authority on loopback TLS
+//	entraauth ssh-cert [--key PATH]          write an OpenSSH certificate for a key, silently
+//	entraauth fake-authority [--addr ADDR] [--cert-file FILE] [--auto-approve D]
+//	                                         serve the fake authority on loopback TLS
 //	entraauth completion bash|zsh|fish       print a shell completion script
 //	entraauth --version                      print the version
 //
