@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -212,6 +214,8 @@ func TestFileRefusesUnsafePaths(t *testing.T) {
 }
 
 func TestLockTimeoutAndStaleLock(t *testing.T) {
+	dead := exec.Command("true") // a process that has exited: its pid names no one
+	must(t, dead.Run())
 	synctest.Test(t, func(t *testing.T) {
 		st, path := newFile(t, &FileOptions{LockTimeout: 3 * time.Second})
 		ctx := context.Background()
@@ -243,9 +247,11 @@ func TestLockTimeoutAndStaleLock(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A lock file left by a dead process (nobody holds the flock) is taken over.
-		if err := os.WriteFile(path+".lockfile", []byte("4242 dead-process"), 0o600); err != nil {
+		stale := fmt.Sprintf("%d dead-process", dead.ProcessState.Pid())
+		if err := os.WriteFile(path+".lockfile", []byte(stale), 0o600); err != nil {
 			t.Fatal(err)
 		}
+		must(t, os.Chtimes(path+".lockfile", time.Now(), time.Now())) // fresh by the bubble's clock too
 		release, err = st.Lock(ctx)
 		if err != nil {
 			t.Fatalf("Lock over a stale lock file = %v", err)

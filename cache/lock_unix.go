@@ -9,13 +9,21 @@ import (
 	"syscall"
 )
 
-// openLockFile opens (creating it 0600) the lock file without following a
-// symbolic link, without blocking on a FIFO, and refuses a file that is
-// not a regular file, has other hard links, or belongs to another user:
-// the holder writes its process ID into the file, and nothing may ever be
+// createLockFile creates the lock file (0600), failing with fs.ErrExist
+// when it is there already, without following a symbolic link.
+func createLockFile(path string) (*os.File, error) {
+	return openLock(path, os.O_CREATE|os.O_EXCL)
+}
+
+// openLockFile opens the existing lock file without following a symbolic
+// link, without blocking on a FIFO, and refuses a file that is not a
+// regular file, has other hard links, or belongs to another user: the
+// holder writes its process ID into the file, and nothing may ever be
 // written through a planted link into a file the user did not mean.
-func openLockFile(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+func openLockFile(path string) (*os.File, error) { return openLock(path, 0) }
+
+func openLock(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
 	if errors.Is(err, syscall.ELOOP) {
 		return nil, fmt.Errorf("%w: the lock file is a symbolic link", ErrUnsafeFile)
 	}
@@ -27,6 +35,12 @@ func openLockFile(path string) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// processAlive reports whether a process with this ID exists (signal 0
+// checks without sending; EPERM means it exists as another user's).
+func processAlive(pid int) bool {
+	return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
 func checkLockFile(f *os.File) error {

@@ -8,11 +8,19 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// openLockFile opens (creating it) the lock file and refuses one that is
-// a symbolic link or junction (the opened file is not the one at path
+// createLockFile creates the lock file, failing with fs.ErrExist when it
+// is there already.
+func createLockFile(path string) (*os.File, error) {
+	return openLock(path, os.O_CREATE|os.O_EXCL)
+}
+
+// openLockFile opens the existing lock file and refuses one that is a
+// symbolic link or junction (the opened file is not the one at path
 // itself) or has other hard links, before anything is written into it.
-func openLockFile(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+func openLockFile(path string) (*os.File, error) { return openLock(path, 0) }
+
+func openLock(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|flag, 0o600)
 	if errors.Is(err, windows.ERROR_ACCESS_DENIED) || errors.Is(err, windows.ERROR_SHARING_VIOLATION) {
 		return nil, errLockBusy // the previous holder is deleting it: retry
 	}
@@ -24,6 +32,18 @@ func openLockFile(path string) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// processAlive reports whether a process with this ID exists. Opening it
+// fails with ERROR_INVALID_PARAMETER when there is none; any other answer
+// (access denied to another user's process) counts as alive.
+func processAlive(pid int) bool {
+	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
+	if err == nil {
+		windows.CloseHandle(h)
+		return true
+	}
+	return !errors.Is(err, windows.ERROR_INVALID_PARAMETER)
 }
 
 func checkLockFile(f *os.File, path string) error {

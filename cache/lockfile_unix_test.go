@@ -5,8 +5,13 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -58,4 +63,78 @@ func TestLockFileRefusesPlantedFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A lock file that stands with nobody holding its flock is taken over only
+// when it was abandoned: the process it names is gone, or it has not been
+// written for staleLockAge. A fresh one belongs to a live process between
+// two steps (msal-extensions creates it empty, then locks it; the MSAL
+// extensions unlock it, then delete it): we wait, and leave it untouched.
+func TestLockFileLeftStanding(t *testing.T) {
+	dead := exec.Command("true")
+	must(t, dead.Run())
+	deadPID := dead.ProcessState.Pid()
+	now := time.Now()
+	cases := []struct {
+		name    string
+		content string
+		mtime   time.Time
+		taken   bool
+	}{
+		{"created, not yet locked", "", now, false},
+		{"unlocked, not yet deleted", fmt.Sprintf("%d python3", os.Getppid()), now, false},
+		{"holder died", fmt.Sprintf("%d msal_silent.py", deadPID), now, true},
+		{"MSAL Go's holder died", fmt.Sprintf("{%d} {/usr/bin/app}", deadPID), now, true},
+		{"MSAL Go's holder, unlocked, not yet deleted", fmt.Sprintf("{%d} {/usr/bin/app}", os.Getppid()), now, false},
+		{"empty and old", "", now.Add(-2 * staleLockAge), true},
+		{"live holder, not written for long", fmt.Sprintf("%d python3", os.Getppid()), now.Add(-2 * staleLockAge), true},
+		{"written in the future", "", now.Add(time.Hour), true},
+		{"not a pid", "garbage", now, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "cache.json")
+			lock := path + ".lockfile"
+			must(t, os.WriteFile(lock, []byte(tc.content), 0o600))
+			must(t, os.Chtimes(lock, tc.mtime, tc.mtime))
+			before, err := os.Stat(lock)
+			must(t, err)
+			st, err := NewPlaintextFile(path, &FileOptions{LockTimeout: 300 * time.Millisecond})
+			must(t, err)
+			release, err := st.Lock(context.Background())
+			if !tc.taken {
+				if !errors.Is(err, ErrLockTimeout) {
+					t.Fatalf("Lock = %v, want ErrLockTimeout: the file is a live process's", err)
+				}
+				after, err := os.Stat(lock)
+				if got, _ := os.ReadFile(lock); err != nil || !os.SameFile(before, after) || string(got) != tc.content {
+					t.Errorf("the live process's lock file was changed: %q %v", got, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Lock over an abandoned lock file = %v", err)
+			}
+			if got, _ := os.ReadFile(lock); !strings.HasPrefix(string(got), strconv.Itoa(os.Getpid())+" ") {
+				t.Errorf("lock file holds %q, want our pid", got)
+			}
+			must(t, release())
+			if _, err := os.Stat(lock); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the lock file is still there after release (%v)", err)
+			}
+		})
+	}
+}
+
+// FuzzLockPID: whatever a lock file holds, parsing it never panics and
+// never yields a process ID below 1.
+func FuzzLockPID(f *testing.F) {
+	for _, seed := range []string{"", "123 python3", "{123} {/usr/bin/az}", "0 x", "-1 x", "99999999999999999999 x", "{} {}"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if pid, ok := lockPID(b); ok && pid < 1 {
+			t.Errorf("lockPID(%q) = %d", b, pid)
+		}
+	})
 }
