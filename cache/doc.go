@@ -96,10 +96,13 @@
 // No storage falls back to plaintext on its own: a missing or locked
 // secret store is an error ([ErrKeyringUnavailable], [ErrKeyringLocked])
 // naming the opt-in. The lock file is "<cache>.lockfile", the MSAL
-// convention, held with flock (LockFileEx on Windows), waited for at most
-// a bounded time ([ErrLockTimeout]); a lock file left by a dead process is
-// taken over; a lock file that is a symbolic link, a hard link, not a
-// regular file or another user's is refused ([ErrUnsafeFile]). A stored
+// convention: held by whoever created it (O_EXCL, as msal-extensions for
+// Python does) and holds its flock (LockFileEx on Windows), deleted on
+// release, waited for at most a bounded time ([ErrLockTimeout]); one left
+// by a dead process, or not written for 5 s, is taken over, never one a
+// live process has just created; a lock file that is a symbolic link, a
+// hard link, not a regular file or another user's is refused
+// ([ErrUnsafeFile]). A stored
 // document that is not a JSON object is never overwritten: reads report
 // [ErrCorrupt]; a change moves it aside (kept for the user, the error
 // names where) and starts a new one. An entry this package cannot read
