@@ -31,8 +31,8 @@ func ExampleCredential_Authenticate() {
 		ClientOptions: oauth.ClientOptions{AuthorityHost: a.URL(), TenantID: fa.DefaultTenantID, HTTPClient: a.Client(),
 			Cache: cache.New(nil, nil)},
 		ExcludeBrowser: true, ExcludeBroker: true,
-		AzureCLI:     &azurecli.Options{ConfigDir: dir, DisableSubprocess: true},
-		DevicePrompt: func(context.Context, devicecode.Message) error { return nil },
+		AzureCLI:   &azurecli.Options{ConfigDir: dir, DisableSubprocess: true},
+		UserPrompt: func(context.Context, devicecode.Message) error { return nil },
 	}
 	cred, err := auto.New("", opts)
 	if err != nil {
@@ -45,7 +45,7 @@ func ExampleCredential_Authenticate() {
 	fmt.Println("signed in:", rec.Username)
 	later := *opts
 	later.AuthenticationRecord = rec
-	later.DevicePrompt = func(context.Context, devicecode.Message) error { panic("prompted") }
+	later.UserPrompt = func(context.Context, devicecode.Message) error { panic("prompted") }
 	again, _ := auto.New("", &later)
 	_, err = again.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{armScope}})
 	fmt.Println("later credential silent:", err == nil)

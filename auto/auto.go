@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 
 	"github.com/entraauth/entraauth/azurecli"
 	"github.com/entraauth/entraauth/broker"
@@ -54,10 +55,10 @@ func DefaultOrder() []Flow { return []Flow{AzureCLI, Broker, Browser, DeviceCode
 type Options struct {
 	// ClientOptions are shared by every flow: authority, tenant, HTTP
 	// client, cache (nil means one in-memory cache shared by the flows),
-	// AuthenticationRecord, logger. The Azure CLI session takes only the
-	// tenant, HTTP client, allowed tenants, logger and the
-	// AuthenticationRecord's user (a bound credential serves only that
-	// user's session) from it: its tokens live in Azure CLI's own cache.
+	// AuthenticationRecord, logger. The Azure CLI session and the broker
+	// take them all but Cache (their tokens live in Azure CLI's own cache
+	// and in the broker); a tenant-independent tenant leaves the Azure CLI
+	// session on az's default subscription.
 	oauth.ClientOptions
 
 	// ExcludeAzureCLI, ExcludeBroker, ExcludeBrowser and
@@ -68,7 +69,8 @@ type Options struct {
 	ExcludeDeviceCode bool
 
 	// AzureCLI configures the Azure CLI session credential; nil means its
-	// defaults (with ClientOptions' tenant, HTTP client and logger).
+	// defaults. Its ClientOptions, when left zero, are this struct's (as
+	// above); set, they are used as they are.
 	AzureCLI *azurecli.Options
 
 	// BrokerOptions configure the OS broker's credential (package
@@ -89,11 +91,11 @@ type Options struct {
 	// OpenURL replaces the system browser (see loopback.Options.OpenURL);
 	// when set, the browser flow counts as able to open at every call.
 	OpenURL func(ctx context.Context, authorizeURL string) error
-	// DevicePrompt shows the device code (see devicecode.Options.Prompt);
+	// UserPrompt shows the device code (see devicecode.Options.UserPrompt);
 	// when set, the device code flow counts as having somewhere to show
 	// the code even without a terminal (else it runs only while standard
 	// error is a terminal).
-	DevicePrompt func(ctx context.Context, m devicecode.Message) error
+	UserPrompt func(ctx context.Context, m devicecode.Message) error
 }
 
 // machine is what the choice of flows depends on, so it is tested
@@ -174,7 +176,20 @@ func (o *Options) brokerOptions() *broker.Options {
 		bo = *o.BrokerOptions
 	}
 	bo.ClientOptions = o.ClientOptions
+	bo.Cache = nil // the broker keeps the account's tokens, not the flows' cache
 	return &bo
+}
+
+// azureCLIClientOptions are the shared options as the Azure CLI session
+// takes them: az's own files are its cache, and a tenant-independent
+// tenant leaves the choice to az's default subscription.
+func (o *Options) azureCLIClientOptions() oauth.ClientOptions {
+	co := o.ClientOptions
+	co.Cache = nil
+	if isTenantIndependent(co.TenantID) {
+		co.TenantID = ""
+	}
+	return co
 }
 
 // credential builds one flow's credential.
@@ -185,21 +200,8 @@ func (o *Options) credential(f Flow, clientID string) (oauth.Credential, error) 
 		if o.AzureCLI != nil {
 			ao = *o.AzureCLI
 		}
-		if ao.TenantID == "" && o.TenantID != "" && oauth.ValidateTenant(o.TenantID) == nil && !isTenantIndependent(o.TenantID) {
-			ao.TenantID = o.TenantID
-		}
-		if ao.Username == "" {
-			// A credential bound to a user serves only that user's session.
-			ao.Username = o.AuthenticationRecord.Username
-		}
-		if ao.HTTPClient == nil {
-			ao.HTTPClient = o.HTTPClient
-		}
-		if ao.Logger == nil {
-			ao.Logger = o.Logger
-		}
-		if ao.AdditionallyAllowedTenants == nil {
-			ao.AdditionallyAllowedTenants = o.AdditionallyAllowedTenants
+		if reflect.ValueOf(ao.ClientOptions).IsZero() {
+			ao.ClientOptions = o.azureCLIClientOptions()
 		}
 		return azurecli.New(&ao)
 	case Broker:
@@ -207,7 +209,7 @@ func (o *Options) credential(f Flow, clientID string) (oauth.Credential, error) 
 	case Browser:
 		return loopback.New(clientID, &loopback.Options{ClientOptions: o.ClientOptions, OpenURL: o.OpenURL})
 	case DeviceCode:
-		return devicecode.New(clientID, &devicecode.Options{ClientOptions: o.ClientOptions, Prompt: o.DevicePrompt})
+		return devicecode.New(clientID, &devicecode.Options{ClientOptions: o.ClientOptions, UserPrompt: o.UserPrompt})
 	}
 	return nil, errors.New("unknown flow")
 }

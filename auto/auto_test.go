@@ -44,7 +44,7 @@ func ExampleNew() {
 		ExcludeBrowser: true,
 		ExcludeBroker:  true, // an SSH session: no desktop broker to show a window
 		AzureCLI:       &azurecli.Options{ConfigDir: dir, DisableSubprocess: true},
-		DevicePrompt: func(ctx context.Context, m devicecode.Message) error {
+		UserPrompt: func(ctx context.Context, m devicecode.Message) error {
 			fmt.Println("open", m.VerificationURI, "and enter the code")
 			return nil
 		},
@@ -89,7 +89,7 @@ func TestAzureCLISessionFirst(t *testing.T) {
 	cred, err := auto.New("", &auto.Options{
 		ClientOptions: oauth.ClientOptions{HTTPClient: a.Client()},
 		AzureCLI:      &azurecli.Options{ConfigDir: dir, DisableSubprocess: true},
-		DevicePrompt:  func(context.Context, devicecode.Message) error { return errors.New("prompted") },
+		UserPrompt:    func(context.Context, devicecode.Message) error { return errors.New("prompted") },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestBrokerSeam(t *testing.T) {
 		{"broker refuses: stops there", brokerStub{err: refused}, "", refused},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cred, err := auto.New("", &auto.Options{AzureCLI: empty, Broker: tc.broker, ExcludeBrowser: true, DevicePrompt: prompt,
+			cred, err := auto.New("", &auto.Options{AzureCLI: empty, Broker: tc.broker, ExcludeBrowser: true, UserPrompt: prompt,
 				ClientOptions: oauth.ClientOptions{HTTPClient: fa.New(nil).Client()}})
 			if err != nil {
 				t.Fatal(err)
@@ -173,7 +173,7 @@ func TestAccountsOfSharedCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	cred, err := auto.New("", &auto.Options{ExcludeAzureCLI: true, ExcludeBrowser: true,
-		DevicePrompt:  func(context.Context, devicecode.Message) error { return nil },
+		UserPrompt:    func(context.Context, devicecode.Message) error { return nil },
 		ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), Cache: c}})
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +198,7 @@ func TestDisableAutomaticAuthenticationNothingCached(t *testing.T) {
 		ClientOptions: oauth.ClientOptions{HTTPClient: fa.New(nil).Client(), DisableAutomaticAuthentication: true},
 		AzureCLI:      &azurecli.Options{ConfigDir: t.TempDir(), DisableSubprocess: true},
 		OpenURL:       func(context.Context, string) error { return errors.New("browser opened") },
-		DevicePrompt:  func(context.Context, devicecode.Message) error { return errors.New("device code prompted") },
+		UserPrompt:    func(context.Context, devicecode.Message) error { return errors.New("device code prompted") },
 	})
 	if err != nil {
 		t.Fatal(err)

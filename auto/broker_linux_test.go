@@ -68,7 +68,7 @@ func brokerOnBus(t *testing.T, bus *fakebroker.Bus, a *fa.Authority, used *[]str
 			*used = append(*used, "browser")
 			return errors.New("browser opened")
 		},
-		DevicePrompt: func(context.Context, devicecode.Message) error {
+		UserPrompt: func(context.Context, devicecode.Message) error {
 			*used = append(*used, "device code")
 			return nil
 		},

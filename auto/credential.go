@@ -28,6 +28,7 @@ type Credential struct {
 
 var _ oauth.Credential = (*Credential)(nil)
 var _ oauth.Authenticator = (*Credential)(nil)
+var _ oauth.AccountManager = (*Credential)(nil)
 
 // New returns a credential for clientID ("" means the Azure CLI public
 // client) that tries the flows of [Plan]: silently first, then the steps
@@ -134,13 +135,13 @@ func (m machine) canRun(o *Options, f Flow) func() error {
 			return &oauth.CredentialUnavailableError{Credential: "loopback",
 				Reason: "no browser can be opened on this machine (set $BROWSER, or use the device code flow)"}
 		}
-	case f == DeviceCode && o.DevicePrompt == nil:
+	case f == DeviceCode && o.UserPrompt == nil:
 		return func() error {
 			if m.hasTerminal() {
 				return nil
 			}
 			return &oauth.CredentialUnavailableError{Credential: "devicecode",
-				Reason: "standard error is not a terminal, so nobody would see the device code (set Options.DevicePrompt to show it elsewhere)"}
+				Reason: "standard error is not a terminal, so nobody would see the device code (set Options.UserPrompt to show it elsewhere)"}
 		}
 	}
 	return nil

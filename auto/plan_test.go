@@ -38,7 +38,7 @@ func TestPlan(t *testing.T) {
 		{"OS broker on this machine", true, true, true, "", nil, []Flow{AzureCLI, Broker, Browser, DeviceCode}},
 		{"OS broker, another app", true, false, false, "11111111-2222-3333-4444-555555555555", nil, []Flow{Broker, Browser, DeviceCode}},
 		{"OS broker excluded", true, true, true, "", &Options{ExcludeBroker: true}, []Flow{AzureCLI, Browser, DeviceCode}},
-		{"hooks stand in for browser and terminal", false, false, false, "", &Options{OpenURL: openURL, DevicePrompt: func(context.Context, devicecode.Message) error { return nil }}, []Flow{AzureCLI, Browser, DeviceCode}},
+		{"hooks stand in for browser and terminal", false, false, false, "", &Options{OpenURL: openURL, UserPrompt: func(context.Context, devicecode.Message) error { return nil }}, []Flow{AzureCLI, Browser, DeviceCode}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := machine{canOpenBrowser: func() bool { return tc.browser }, hasTerminal: func() bool { return tc.terminal },

@@ -114,7 +114,7 @@ func TestSilentBeforePerson(t *testing.T) {
 	b := &countingBroker{}
 	cred, err := thisMachine.build("", &Options{ExcludeAzureCLI: true, Broker: b,
 		OpenURL:       func(context.Context, string) error { return errors.New("browser opened") },
-		DevicePrompt:  func(context.Context, devicecode.Message) error { return errors.New("prompted") },
+		UserPrompt:    func(context.Context, devicecode.Message) error { return errors.New("prompted") },
 		ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: c}})
 	if err != nil {
 		t.Fatal(err)

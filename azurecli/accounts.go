@@ -6,6 +6,8 @@ import (
 	"github.com/entraauth/entraauth/oauth"
 )
 
+var _ oauth.AccountManager = (*Credential)(nil)
+
 // Accounts lists the accounts in Azure CLI's token cache that can sign in
 // to the Azure CLI client silently (az account list shows their
 // subscriptions). It fails with an *oauth.CredentialUnavailableError when

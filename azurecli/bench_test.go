@@ -35,7 +35,7 @@ func BenchmarkWarmToken(b *testing.B) {
 	}
 	azNs := float64(time.Since(start).Nanoseconds()) / azRuns
 
-	cred, err := azurecli.New(&azurecli.Options{ConfigDir: w.configDir, HTTPClient: w.httpClient(), DisableSubprocess: true})
+	cred, err := azurecli.New(&azurecli.Options{ClientOptions: oauth.ClientOptions{HTTPClient: w.httpClient()}, ConfigDir: w.configDir, DisableSubprocess: true})
 	if err != nil {
 		b.Fatal(err)
 	}

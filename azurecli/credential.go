@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -26,23 +25,25 @@ const name = "azurecli"
 
 // Options configure a [Credential]. A nil *Options means the defaults.
 type Options struct {
+	// ClientOptions are the options every credential shares. TenantID is
+	// the tenant to get tokens from ("" means the tenant of Azure CLI's
+	// default subscription, as az account show); AuthenticationRecord
+	// binds the credential to its user, as Username does; AuthorityHost,
+	// when set, is the only cloud served: a session az holds in another
+	// cloud (az cloud set) counts as none (env AZURE_AUTHORITY_HOST does
+	// not apply: az's cloud is az's own setting). Cache must be nil: Azure
+	// CLI's own token cache holds this credential's tokens, and New
+	// refuses a cache it could not honour. The credential never prompts,
+	// so DisableAutomaticAuthentication changes nothing.
+	oauth.ClientOptions
+
 	// ConfigDir is Azure CLI's configuration directory. "" means
 	// $AZURE_CONFIG_DIR, else ~/.azure, as az itself.
 	ConfigDir string
-	// TenantID is the tenant to get tokens from; "" means the tenant of
-	// Azure CLI's default subscription (az account show).
-	TenantID string
 	// Username picks a signed-in account other than the default
 	// subscription's user, and binds the credential to it: another
 	// user's session is never served.
 	Username string
-	// AdditionallyAllowedTenants are the tenants TokenOptions.TenantID may
-	// name besides TenantID ("*": any), as oauth.ClientOptions.
-	AdditionallyAllowedTenants []string
-	// HTTPClient sends the refresh requests; nil means http.DefaultClient.
-	HTTPClient *http.Client
-	// Logger receives the engine's events; nil discards them.
-	Logger *slog.Logger
 
 	// DisableTokenCache never reads or writes Azure CLI's files: every
 	// token comes from "az account get-access-token", as azure-identity's
@@ -117,10 +118,8 @@ func New(opts *Options) (*Credential, error) {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
-	if o.TenantID != "" {
-		if err := oauth.ValidateTenant(o.TenantID); err != nil {
-			return nil, fmt.Errorf("azurecli: %w", err)
-		}
+	if err := o.check(); err != nil {
+		return nil, err
 	}
 	if o.ConfigDir == "" {
 		o.ConfigDir = DefaultConfigDir()
@@ -191,7 +190,7 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 	if err := c.allowTenant(opts.TenantID); err != nil {
 		return oauth.AccessToken{}, err
 	}
-	if err := c.subprocessServesUser(); err != nil {
+	if err := c.subprocessServes(); err != nil {
 		return oauth.AccessToken{}, err
 	}
 	args, err := azCommand(opts.Scopes, tenant)
@@ -267,6 +266,9 @@ func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
 	if err != nil {
 		return nil, sess, err
 	}
+	if err := c.servesCloud(host); err != nil {
+		return nil, sess, err
+	}
 	choice := chooseCache(c.opts.ConfigDir, c.goos)
 	if choice.encrypted && c.goos != "windows" {
 		// In the Secret Service or keychain under az's own item, not in
@@ -296,8 +298,10 @@ func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
 			TenantID: sess.tenantID, Username: acct.Username, Version: "1.0",
 		},
 		DisableAutomaticAuthentication: true,
+		DisableInstanceDiscovery:       c.opts.DisableInstanceDiscovery,
 		AdditionallyAllowedTenants:     c.opts.AdditionallyAllowedTenants,
 		Logger:                         c.opts.Logger,
+		LogPII:                         c.opts.LogPII,
 	})
 	if err != nil {
 		return nil, sess, err

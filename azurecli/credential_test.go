@@ -47,7 +47,7 @@ func TestCacheHitNoRequest(t *testing.T) {
 	a := fa.New(nil)
 	dir, want := signedIn(t, a)
 	a.ResetLog()
-	c, err := azurecli.New(&azurecli.Options{ConfigDir: dir, HTTPClient: a.Client(), DisableSubprocess: true})
+	c, err := azurecli.New(&azurecli.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client()}, ConfigDir: dir, DisableSubprocess: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestUnavailable(t *testing.T) {
 			}
 			dir := t.TempDir()
 			tc.setup(t, dir)
-			c, err := azurecli.New(&azurecli.Options{ConfigDir: dir, HTTPClient: a.Client(), DisableSubprocess: true})
+			c, err := azurecli.New(&azurecli.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client()}, ConfigDir: dir, DisableSubprocess: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +132,7 @@ func TestNewRefusesNoRoute(t *testing.T) {
 	if _, err := azurecli.New(&azurecli.Options{DisableSubprocess: true, DisableTokenCache: true}); err == nil {
 		t.Error("New accepted a credential with no way to get a token")
 	}
-	if _, err := azurecli.New(&azurecli.Options{TenantID: "bad/tenant"}); err == nil {
+	if _, err := azurecli.New(&azurecli.Options{ClientOptions: oauth.ClientOptions{TenantID: "bad/tenant"}}); err == nil {
 		t.Error("New accepted a bad tenant")
 	}
 }
@@ -141,7 +141,7 @@ func TestConcurrentFirstUse(t *testing.T) {
 	a := fa.New(nil)
 	dir, want := signedIn(t, a)
 	a.ResetLog()
-	c, err := azurecli.New(&azurecli.Options{ConfigDir: dir, HTTPClient: a.Client(), DisableSubprocess: true})
+	c, err := azurecli.New(&azurecli.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client()}, ConfigDir: dir, DisableSubprocess: true})
 	if err != nil {
 		t.Fatal(err)
 	}

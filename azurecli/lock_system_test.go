@@ -58,7 +58,7 @@ func TestWriteBackWaitsForAzureCLILock(t *testing.T) {
 	a := fa.New(nil)
 	dir, _ := signedIn(t, a)
 	path := filepath.Join(dir, "msal_token_cache.json")
-	c, err := azurecli.New(&azurecli.Options{ConfigDir: dir, HTTPClient: a.Client(), DisableSubprocess: true})
+	c, err := azurecli.New(&azurecli.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client()}, ConfigDir: dir, DisableSubprocess: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func TestSubprocessOnlyWhenFilesUnreadable(t *testing.T) {
 			tc.setup(t, dir)
 			marker := filepath.Join(t.TempDir(), "ran")
 			az := fakeAz(t, `touch "`+marker+`"; echo '{"accessToken":"`+jwt+`","expires_on":1895963876,"tokenType":"Bearer"}'`)
-			c, err := azurecli.New(&azurecli.Options{ConfigDir: dir, HTTPClient: a.Client(), AzPath: az,
+			c, err := azurecli.New(&azurecli.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client()}, ConfigDir: dir, AzPath: az,
 				Username: tc.username, Timeout: 5 * time.Second})
 			if err != nil {
 				t.Fatal(err)
@@ -92,7 +92,7 @@ func write(t *testing.T, dir, name, content string) {
 func TestBoundUserOnlyOwnSession(t *testing.T) {
 	a := fa.New(nil)
 	dir, _ := signedIn(t, a)
-	c, err := azurecli.New(&azurecli.Options{ConfigDir: dir, HTTPClient: a.Client(), Username: "bob@contoso.onmicrosoft.com",
+	c, err := azurecli.New(&azurecli.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client()}, ConfigDir: dir, Username: "bob@contoso.onmicrosoft.com",
 		AzPath: fakeAz(t, `echo '{"accessToken":"x.y.z","expires_on":1895963876}'`)})
 	if err != nil {
 		t.Fatal(err)

@@ -48,7 +48,7 @@ func TestSubprocessRoute(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			az := fakeAz(t, tc.script)
 			c, err := azurecli.New(&azurecli.Options{DisableTokenCache: true, AzPath: az, Timeout: 500 * time.Millisecond,
-				AdditionallyAllowedTenants: []string{"t1"}})
+				ClientOptions: oauth.ClientOptions{AdditionallyAllowedTenants: []string{"t1"}}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -20,7 +20,7 @@ func newEntraauthDevice(tb testing.TB, a *fa.Authority, discovery bool) tokenCli
 	tb.Helper()
 	cred, err := devicecode.New(fa.AzureCLIClientID, &devicecode.Options{
 		ClientOptions: entraauthOptions(a, discovery),
-		Prompt:        func(context.Context, devicecode.Message) error { return nil },
+		UserPrompt:    func(context.Context, devicecode.Message) error { return nil },
 	})
 	if err != nil {
 		tb.Fatalf("entraauth device code: %v", err)

@@ -35,11 +35,11 @@ const (
 type Options struct {
 	// ClientOptions are the authority, tenant, HTTP client (used to fetch
 	// the authority's keys that verify the broker's ID tokens), record,
-	// logger... as for every flow. Cache is ignored: the broker keeps the
-	// refresh tokens, and this credential keeps access tokens in memory
-	// only. DisableAutomaticAuthentication makes GetToken fail with
-	// *oauth.AuthenticationRequiredError where the broker cannot sign the
-	// user in silently.
+	// logger... as for every flow. Cache must be nil (New refuses one):
+	// the broker keeps the refresh tokens, and this credential keeps
+	// access tokens in memory only. DisableAutomaticAuthentication makes
+	// GetToken fail with *oauth.AuthenticationRequiredError where the
+	// broker cannot sign the user in silently.
 	oauth.ClientOptions
 
 	// ParentWindow is the window handle (HWND on Windows) the broker's
@@ -101,7 +101,10 @@ type Credential struct {
 	last *brokerAccount // the account of the last broker answer
 }
 
-var _ oauth.Credential = (*Credential)(nil)
+var (
+	_ oauth.Credential     = (*Credential)(nil)
+	_ oauth.AccountManager = (*Credential)(nil)
+)
 
 // New returns a broker credential for clientID ("" means the Azure CLI
 // public client). It makes no broker call and no request; on a machine
@@ -118,8 +121,10 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.Cache != nil {
+		return nil, errors.New("broker: Options.Cache cannot be honoured: the broker keeps the account's tokens, and this credential keeps access tokens in memory only")
+	}
 	co := o.ClientOptions
-	co.Cache = nil                            // in memory: no refresh token is ever ours
 	co.DisableAutomaticAuthentication = false // the step applies it after trying the broker silently
 	client, err := oauth.NewClient(clientID, &co)
 	if err != nil {

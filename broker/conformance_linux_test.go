@@ -75,7 +75,9 @@ func runConformance(t *testing.T, mode fakebroker.Mode, name string, expected ma
 					t.Fatal(err)
 				}
 			}
-			c, err := broker.New("", &broker.Options{ClientOptions: env.Options, DBusAddress: bus.Address})
+			co := env.Options
+			co.Cache = nil // the broker keeps the tokens; New refuses a cache
+			c, err := broker.New("", &broker.Options{ClientOptions: co, DBusAddress: bus.Address})
 			if err != nil {
 				t.Fatalf("broker.New: %v", err)
 			}

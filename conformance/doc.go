@@ -11,7 +11,7 @@
 //			Interactive: true,
 //			New: func(t testing.TB, env *conformance.Env) conformance.Subject {
 //				c, err := devicecode.New("", &devicecode.Options{ClientOptions: env.Options,
-//					Prompt: func(ctx context.Context, m devicecode.Message) error {
+//					UserPrompt: func(ctx context.Context, m devicecode.Message) error {
 //						return env.DeviceCodeShown(ctx, m.UserCode)
 //					}})
 //				if err != nil {

@@ -6,6 +6,8 @@ import (
 	"github.com/entraauth/entraauth/oauth"
 )
 
+var _ oauth.AccountManager = (*Credential)(nil)
+
 // Accounts lists the cached accounts that can get tokens from this
 // credential silently (after syncing a persistent cache).
 func (c *Credential) Accounts(ctx context.Context) ([]oauth.Account, error) {

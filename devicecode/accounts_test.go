@@ -19,7 +19,7 @@ func TestAccountsAndRemoveAccount(t *testing.T) {
 		fa := fakeauthority.New(&fakeauthority.Options{AutoApproveDevice: time.Second})
 		cred, err := devicecode.New("", &devicecode.Options{
 			ClientOptions: oauth.ClientOptions{HTTPClient: fa.Client(), TenantID: fakeauthority.DefaultTenantID},
-			Prompt:        func(context.Context, devicecode.Message) error { return nil },
+			UserPrompt:    func(context.Context, devicecode.Message) error { return nil },
 		})
 		if err != nil {
 			t.Fatal(err)

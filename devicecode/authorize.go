@@ -16,7 +16,7 @@ import (
 
 // Message is what the user needs to finish signing in on another device:
 // open VerificationURI and enter UserCode before ExpiresOn. It is what a
-// [Options.Prompt] receives. It never holds the device code, which works
+// [Options.UserPrompt] receives. It never holds the device code, which works
 // as a polling credential and is kept from prompts and logs (RFC 8628 §3.3).
 type Message struct {
 	// UserCode is the code to type on the verification page. Control

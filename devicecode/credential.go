@@ -18,7 +18,7 @@ const grantType = "urn:ietf:params:oauth:grant-type:device_code"
 type Options struct {
 	oauth.ClientOptions
 
-	// Prompt shows the user what to do: open m.VerificationURI and enter
+	// UserPrompt shows the user what to do: open m.VerificationURI and enter
 	// m.UserCode before m.ExpiresOn (m.Message is Entra's own text for
 	// this). It is called once per sign-in, after the device
 	// authorization request and before polling starts, and should return
@@ -27,7 +27,7 @@ type Options struct {
 	// [WriterPrompt] on standard error, which is unavailable (see
 	// [Credential.GetToken]) only where standard error is closed or the
 	// null device. A prompt should show m.Warning when it is set.
-	Prompt func(ctx context.Context, m Message) error
+	UserPrompt func(ctx context.Context, m Message) error
 }
 
 // Credential signs a user in with the device authorization grant
@@ -58,8 +58,8 @@ func New(clientID string, opts *Options) (*Credential, error) {
 		return nil, fmt.Errorf("devicecode: %w", err)
 	}
 	c.SetName("devicecode")
-	cred := &Credential{client: c, prompt: o.Prompt}
-	if o.Prompt == nil {
+	cred := &Credential{client: c, prompt: o.UserPrompt}
+	if o.UserPrompt == nil {
 		cred.prompt = WriterPrompt(os.Stderr)
 		cred.reach = func() error { return reachable(os.Stderr) }
 	}

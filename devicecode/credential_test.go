@@ -40,7 +40,7 @@ func newHarness(t *testing.T, opts *fakeauthority.Options, hc *http.Client) *har
 	}
 	cred, err := devicecode.New("", &devicecode.Options{
 		ClientOptions: oauth.ClientOptions{AuthorityHost: h.fa.URL(), TenantID: fakeauthority.DefaultTenantID, HTTPClient: hc},
-		Prompt: func(ctx context.Context, m devicecode.Message) error {
+		UserPrompt: func(ctx context.Context, m devicecode.Message) error {
 			h.mu.Lock()
 			h.prompts = append(h.prompts, m)
 			h.start = time.Now()
@@ -259,7 +259,7 @@ func TestResponseShapes(t *testing.T) {
 				h.fa = fa
 				h.cred, _ = devicecode.New("", &devicecode.Options{
 					ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), TenantID: fakeauthority.DefaultTenantID, HTTPClient: hc},
-					Prompt: func(_ context.Context, m devicecode.Message) error {
+					UserPrompt: func(_ context.Context, m devicecode.Message) error {
 						h.prompts = append(h.prompts, m)
 						time.AfterFunc(1500*time.Millisecond, func() { fa.ApproveDevice(m.UserCode, fakeauthority.DefaultUsername) })
 						return nil
@@ -322,7 +322,7 @@ func TestPromptError(t *testing.T) {
 		boom := errors.New("no terminal")
 		cred, _ := devicecode.New("", &devicecode.Options{
 			ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), HTTPClient: fa.Client()},
-			Prompt:        func(context.Context, devicecode.Message) error { return boom },
+			UserPrompt:    func(context.Context, devicecode.Message) error { return boom },
 		})
 		_, err := cred.GetToken(t.Context(), oauth.TokenOptions{Scopes: scopes})
 		if !errors.Is(err, boom) {
@@ -343,7 +343,7 @@ func TestDeviceCodeNeverShown(t *testing.T) {
 		var shown []string
 		cred, _ := devicecode.New("", &devicecode.Options{
 			ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), HTTPClient: fa.Client(), Logger: newDebugLogger(&logs)},
-			Prompt: func(_ context.Context, m devicecode.Message) error {
+			UserPrompt: func(_ context.Context, m devicecode.Message) error {
 				shown = append(shown, m.UserCode, m.VerificationURI, m.Message)
 				return nil
 			},
@@ -383,7 +383,7 @@ func TestDeviceAuthorizationErrors(t *testing.T) {
 				prompted := false
 				cred, err := devicecode.New(tt.clientID, &devicecode.Options{
 					ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), TenantID: tt.tenant, HTTPClient: fa.Client()},
-					Prompt:        func(context.Context, devicecode.Message) error { prompted = true; return nil },
+					UserPrompt:    func(context.Context, devicecode.Message) error { prompted = true; return nil },
 				})
 				if err != nil {
 					t.Fatal(err)

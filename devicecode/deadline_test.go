@@ -38,7 +38,7 @@ func TestDeviceAuthorizationHasADeadline(t *testing.T) {
 		cred, err := devicecode.New("", &devicecode.Options{
 			ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), TenantID: fakeauthority.DefaultTenantID,
 				HTTPClient: &http.Client{Transport: silentDeviceEndpoint{fa.Client().Transport}}},
-			Prompt: func(context.Context, devicecode.Message) error { prompted = true; return nil },
+			UserPrompt: func(context.Context, devicecode.Message) error { prompted = true; return nil },
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -92,7 +92,7 @@ func TestTruncatedDeviceCodeTokenResponse(t *testing.T) {
 			cred, err := devicecode.New("", &devicecode.Options{
 				ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), TenantID: fakeauthority.DefaultTenantID,
 					HTTPClient: &http.Client{Transport: cutTokenBody{fa.Client().Transport, n}}},
-				Prompt: func(context.Context, devicecode.Message) error { return nil },
+				UserPrompt: func(context.Context, devicecode.Message) error { return nil },
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -122,7 +122,7 @@ func TestPromptContextEndsWithTheCode(t *testing.T) {
 		var expires time.Time
 		cred, err := devicecode.New("", &devicecode.Options{
 			ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), TenantID: fakeauthority.DefaultTenantID, HTTPClient: fa.Client()},
-			Prompt: func(ctx context.Context, m devicecode.Message) error {
+			UserPrompt: func(ctx context.Context, m devicecode.Message) error {
 				expires = m.ExpiresOn
 				<-ctx.Done()
 				return ctx.Err()

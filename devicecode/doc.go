@@ -8,7 +8,7 @@
 //
 //	cred, err := devicecode.New("", &devicecode.Options{
 //		ClientOptions: oauth.ClientOptions{TenantID: "contoso.onmicrosoft.com"},
-//		Prompt: func(ctx context.Context, m devicecode.Message) error {
+//		UserPrompt: func(ctx context.Context, m devicecode.Message) error {
 //			if m.Warning != "" {
 //				fmt.Fprintln(os.Stderr, "WARNING:", m.Warning)
 //			}

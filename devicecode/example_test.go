@@ -23,7 +23,7 @@ func ExampleNew() {
 			TenantID:      fakeauthority.DefaultTenantID,
 			HTTPClient:    fa.Client(),
 		},
-		Prompt: func(ctx context.Context, m devicecode.Message) error {
+		UserPrompt: func(ctx context.Context, m devicecode.Message) error {
 			// m.Message is Entra's own text; the code is random, so this
 			// example prints only the page and the code's lifetime.
 			fmt.Printf("open %s and enter the code (valid for %v)\n", m.VerificationURI, time.Until(m.ExpiresOn).Round(time.Minute))

@@ -33,7 +33,7 @@ func signInWith(t *testing.T, edit func(map[string]any)) (devicecode.Message, st
 		}}}
 		cred, err := devicecode.New("", &devicecode.Options{
 			ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), TenantID: fakeauthority.DefaultTenantID, HTTPClient: hc},
-			Prompt: func(ctx context.Context, m devicecode.Message) error {
+			UserPrompt: func(ctx context.Context, m devicecode.Message) error {
 				got = m
 				time.AfterFunc(time.Second, func() { fa.ApproveDevice(code, fakeauthority.DefaultUsername) })
 				return devicecode.WriterPrompt(&printed)(ctx, m)

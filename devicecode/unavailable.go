@@ -16,11 +16,11 @@ func reachable(f *os.File) error {
 	fi, err := f.Stat()
 	if err != nil {
 		return &oauth.CredentialUnavailableError{Credential: "devicecode",
-			Reason: "standard error, where the device code would be shown, is closed; set Options.Prompt to show it elsewhere", Err: err}
+			Reason: "standard error, where the device code would be shown, is closed; set Options.UserPrompt to show it elsewhere", Err: err}
 	}
 	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(fi, null) {
 		return &oauth.CredentialUnavailableError{Credential: "devicecode",
-			Reason: "standard error, where the device code would be shown, is " + os.DevNull + "; set Options.Prompt to show it elsewhere"}
+			Reason: "standard error, where the device code would be shown, is " + os.DevNull + "; set Options.UserPrompt to show it elsewhere"}
 	}
 	return nil
 }

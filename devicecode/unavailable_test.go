@@ -80,7 +80,7 @@ func TestDefaultPromptToNullIsUnavailable(t *testing.T) {
 	}
 
 	prompted := false
-	c, err = New("", &Options{ClientOptions: opts, Prompt: func(context.Context, Message) error {
+	c, err = New("", &Options{ClientOptions: opts, UserPrompt: func(context.Context, Message) error {
 		prompted = true
 		cancel() // enough: the prompt was reached
 		return nil

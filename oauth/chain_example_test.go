@@ -31,7 +31,7 @@ func ExampleChain() {
 	}
 	dc, err := devicecode.New("", &devicecode.Options{
 		ClientOptions: oauth.ClientOptions{AuthorityHost: a.URL(), TenantID: fa.DefaultTenantID, HTTPClient: a.Client()},
-		Prompt: func(ctx context.Context, m devicecode.Message) error {
+		UserPrompt: func(ctx context.Context, m devicecode.Message) error {
 			fmt.Println("open", m.VerificationURI, "and enter the code")
 			return nil
 		},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"sort"
 	"strings"
 	"sync"
@@ -25,7 +24,7 @@ var loginFlows = map[string]auto.Flow{"broker": auto.Broker, "browser": auto.Bro
 // loginCredential is what login signs in with: auto's credential, with
 // the flow's own credential once one has signed in (Selected).
 type loginCredential interface {
-	Authenticate(ctx context.Context, o oauth.TokenOptions) (oauth.AuthenticationRecord, error)
+	oauth.Authenticator
 	Selected() oauth.Credential
 	Close() error
 }
@@ -47,7 +46,7 @@ func newLoginCredential(s *session, name string) (loginCredential, error) {
 		// The prompt writes plain lines where stderr is no terminal, so
 		// the device code can always run.
 		ExcludeDeviceCode: name != "" && want != auto.DeviceCode,
-		DevicePrompt:      devicePrompt(s),
+		UserPrompt:        devicePrompt(s),
 		OpenURL:           browserOpener(s, name == "browser"),
 	}
 	if want == auto.Broker {

@@ -44,6 +44,7 @@ func explainNoBroker(err error) error {
 // authority, so the whole broker path runs wherever dbus-daemon does.
 func newBrokerFlow(s *session) (brokerLogin, error) {
 	o := &broker.Options{ClientOptions: s.client}
+	o.Cache = nil // the broker keeps the account's tokens, not the profile's cache
 	if s.fake != nil {
 		addr, err := startFakeBroker(s)
 		if err != nil {

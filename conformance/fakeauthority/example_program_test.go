@@ -22,7 +22,7 @@ func Example_yourProgram() {
 	})
 	cred, err := devicecode.New(fakeauthority.AzureCLIClientID, &devicecode.Options{
 		ClientOptions: oauth.ClientOptions{AuthorityHost: fa.URL(), HTTPClient: fa.Client()},
-		Prompt:        func(context.Context, devicecode.Message) error { return nil },
+		UserPrompt:    func(context.Context, devicecode.Message) error { return nil },
 	})
 	if err != nil {
 		panic(err)

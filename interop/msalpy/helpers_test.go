@@ -289,7 +289,7 @@ func (e *env) ourPassword() *oauth.PasswordCredential {
 func (e *env) ourDeviceCode() *devicecode.Credential {
 	e.t.Helper()
 	c, err := devicecode.New("", &devicecode.Options{ClientOptions: e.clientOptions(e.ourCache(), oauth.AuthenticationRecord{}),
-		Prompt: func(context.Context, devicecode.Message) error { return nil }})
+		UserPrompt: func(context.Context, devicecode.Message) error { return nil }})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -124,14 +124,16 @@ func run(ctx context.Context, authority, certFile, store, flow, mode, recordFile
 	}
 	switch flow {
 	case "device":
-		cred, err = devicecode.New("", &devicecode.Options{ClientOptions: co, Prompt: prompt})
+		cred, err = devicecode.New("", &devicecode.Options{ClientOptions: co, UserPrompt: prompt})
 	case "browser":
 		cred, err = loopback.New("", &loopback.Options{ClientOptions: co, OpenURL: openURL})
 	case "password":
 		u, pw, _ := strings.Cut(user, "\x00")
 		cred, err = oauth.NewPasswordCredential("", u, pw, &co)
 	case "broker":
-		cred, err = broker.New("", &broker.Options{ClientOptions: co, DBusAddress: brokerBus})
+		bo := &broker.Options{ClientOptions: co, DBusAddress: brokerBus}
+		bo.Cache = nil // the broker keeps the tokens; New refuses a cache
+		cred, err = broker.New("", bo)
 	case "auto":
 		o := &auto.Options{ClientOptions: co, ExcludeBroker: brokerBus == "", BrokerOptions: &broker.Options{DBusAddress: brokerBus},
 			AzureCLI: &azurecli.Options{ConfigDir: os.Getenv("AZURE_CONFIG_DIR"), DisableSubprocess: true}}
