@@ -60,13 +60,13 @@ func (c *Cache) Merge(ctx context.Context, data []byte) error {
 			s.addRT(t, true)
 		}
 		for _, t := range in.id {
-			s.addID(t, true)
+			addIndexed(s.id, s.idIdx, t, true)
 		}
 		for _, a := range in.acct {
-			s.addAccount(a, true)
+			addIndexed(s.acct, s.acctIdx, a, true)
 		}
 		for _, m := range in.app {
-			s.addApp(m, true)
+			addIndexed(s.app, s.appIdx, m, true)
 		}
 		for k, v := range in.sections {
 			if _, ok := s.sections[k]; !ok {

@@ -139,58 +139,45 @@ func (s *store) removeAT(t *AccessToken) {
 	}
 }
 
-func (s *store) addID(t *IDToken, replace bool) {
-	k := t.indexKey()
-	if old := s.idIdx[k]; old != nil && old.key != t.key {
-		if replace {
-			t.extra = keepUnknown(t.extra, old.extra)
-			delete(s.id, old.key)
-		} else if !preferred(t.key, t.storeKey(), old.key, old.key == old.storeKey()) {
-			s.id[t.key] = t
-			return
-		}
-	}
-	if old := s.id[t.key]; old != nil && replace {
-		t.extra = keepUnknown(t.extra, old.extra)
-	}
-	s.id[t.key] = t
-	s.idIdx[k] = t
+// identified is an entry other than an access token: stored under its
+// schema key in one map and indexed by its identity K in another.
+type identified[K comparable] interface {
+	comparable
+	indexKey() K
+	storeKey() string
+	schemaKey() string                    // the key it is stored under
+	unknown() *map[string]json.RawMessage // its unknown fields
 }
 
-func (s *store) addAccount(a *Account, replace bool) {
-	k := a.indexKey()
-	if old := s.acctIdx[k]; old != nil && old.key != a.key {
-		if replace {
-			a.extra = keepUnknown(a.extra, old.extra)
-			delete(s.acct, old.key)
-		} else if !preferred(a.key, a.storeKey(), old.key, old.key == old.storeKey()) {
-			s.acct[a.key] = a
-			return
-		}
-	}
-	if old := s.acct[a.key]; old != nil && replace {
-		a.extra = keepUnknown(a.extra, old.extra)
-	}
-	s.acct[a.key] = a
-	s.acctIdx[k] = a
-}
+func (t *IDToken) schemaKey() string                        { return t.key }
+func (t *IDToken) unknown() *map[string]json.RawMessage     { return &t.extra }
+func (a *Account) schemaKey() string                        { return a.key }
+func (a *Account) unknown() *map[string]json.RawMessage     { return &a.extra }
+func (m *AppMetadata) schemaKey() string                    { return m.key }
+func (m *AppMetadata) unknown() *map[string]json.RawMessage { return &m.extra }
 
-func (s *store) addApp(m *AppMetadata, replace bool) {
-	k := m.indexKey()
-	if old := s.appIdx[k]; old != nil && old.key != m.key {
+// addIndexed indexes e (an ID token, account or app metadata), which is
+// stored under its schema key in byKey, in idx by its identity, with
+// addAT's rules: when replace is set, another entry with the same
+// identity is deleted and e keeps its unknown fields; when loading,
+// duplicates are kept and the index prefers one of them.
+func addIndexed[K comparable, E identified[K]](byKey map[string]E, idx map[K]E, e E, replace bool) {
+	var none E
+	k, key := e.indexKey(), e.schemaKey()
+	if old := idx[k]; old != none && old.schemaKey() != key {
 		if replace {
-			m.extra = keepUnknown(m.extra, old.extra)
-			delete(s.app, old.key)
-		} else if !preferred(m.key, m.storeKey(), old.key, old.key == old.storeKey()) {
-			s.app[m.key] = m
+			*e.unknown() = keepUnknown(*e.unknown(), *old.unknown())
+			delete(byKey, old.schemaKey())
+		} else if !preferred(key, e.storeKey(), old.schemaKey(), old.schemaKey() == old.storeKey()) {
+			byKey[key] = e
 			return
 		}
 	}
-	if old := s.app[m.key]; old != nil && replace {
-		m.extra = keepUnknown(m.extra, old.extra)
+	if old := byKey[key]; old != none && replace {
+		*e.unknown() = keepUnknown(*e.unknown(), *old.unknown())
 	}
-	s.app[m.key] = m
-	s.appIdx[k] = m
+	byKey[key] = e
+	idx[k] = e
 }
 
 // sweep deletes the access tokens that expired at or before now.

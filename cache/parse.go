@@ -49,17 +49,17 @@ func (s *store) unmarshal(data []byte) error {
 		case secIDToken:
 			s.section(name, raw, func(k string, e map[string]json.RawMessage) error {
 				t := &IDToken{key: k}
-				return after(decode(e, t.fields(), nil), func() { t.extra = compact(e, credIDToken); s.addID(t, false) })
+				return after(decode(e, t.fields(), nil), func() { t.extra = compact(e, credIDToken); addIndexed(s.id, s.idIdx, t, false) })
 			})
 		case secAccount:
 			s.section(name, raw, func(k string, e map[string]json.RawMessage) error {
 				a := &Account{key: k}
-				return after(decode(e, a.fields(), nil), func() { a.extra = compact(e, ""); s.addAccount(a, false) })
+				return after(decode(e, a.fields(), nil), func() { a.extra = compact(e, ""); addIndexed(s.acct, s.acctIdx, a, false) })
 			})
 		case secAppMetadata:
 			s.section(name, raw, func(k string, e map[string]json.RawMessage) error {
 				m := &AppMetadata{key: k}
-				return after(decode(e, m.fields(), nil), func() { m.extra = compact(e, ""); s.addApp(m, false) })
+				return after(decode(e, m.fields(), nil), func() { m.extra = compact(e, ""); addIndexed(s.app, s.appIdx, m, false) })
 			})
 		default:
 			s.sections[name] = raw

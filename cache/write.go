@@ -66,13 +66,13 @@ func (c *Cache) Write(ctx context.Context, u Update) error {
 			}
 		}
 		if t := u.IDToken; t != nil {
-			s.addID(t, true)
+			addIndexed(s.id, s.idIdx, t, true)
 		}
 		if a := u.Account; a != nil {
-			s.addAccount(a, true)
+			addIndexed(s.acct, s.acctIdx, a, true)
 		}
 		if m := u.AppMetadata; m != nil {
-			s.addApp(m, true)
+			addIndexed(s.app, s.appIdx, m, true)
 		}
 	})
 }

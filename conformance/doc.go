@@ -40,5 +40,9 @@
 // and a JSON [Result]; scripts/conformancereport turns go test -json
 // output into conformance/REPORT.md.
 //
+// [CIAM] turns a Config into the same run against a CIAM authority.
+// [TestAccounts] checks a credential's Accounts and RemoveAccount; it is
+// a plain helper, not a check of the kit, and logs no result line.
+//
 // The package links testing: import it from _test.go files only.
 package conformance

@@ -52,6 +52,14 @@ type Config struct {
 	CIAM bool
 }
 
+// CIAM returns cfg set to run against a CIAM authority ([Config].CIAM),
+// its Name marked " (CIAM)" so that its results stand apart in the report.
+func CIAM(cfg Config) Config {
+	cfg.Name += " (CIAM)"
+	cfg.CIAM = true
+	return cfg
+}
+
 // Factory builds the credential under test for env.
 type Factory func(t testing.TB, env *Env) Subject
 

@@ -6,6 +6,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/entraauth/entraauth/conformance"
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/devicecode"
 	"github.com/entraauth/entraauth/oauth"
@@ -24,22 +25,6 @@ func TestAccountsAndRemoveAccount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx := context.Background()
-		if accts, err := cred.Accounts(ctx); err != nil || len(accts) != 0 {
-			t.Fatalf("before sign-in: %v, %v", accts, err)
-		}
-		if _, err := cred.Authenticate(ctx, oauth.TokenOptions{Scopes: []string{"User.Read"}}); err != nil {
-			t.Fatal(err)
-		}
-		accts, err := cred.Accounts(ctx)
-		if err != nil || len(accts) != 1 || accts[0].Username != fakeauthority.DefaultUsername {
-			t.Fatalf("Accounts = %+v, %v", accts, err)
-		}
-		if err := cred.RemoveAccount(ctx, accts[0]); err != nil {
-			t.Fatal(err)
-		}
-		if accts, err := cred.Accounts(ctx); err != nil || len(accts) != 0 {
-			t.Errorf("after RemoveAccount: %+v, %v", accts, err)
-		}
+		conformance.TestAccounts(t, cred)
 	})
 }

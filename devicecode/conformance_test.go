@@ -15,10 +15,7 @@ func TestConformance(t *testing.T) { conformance.TestCredential(t, deviceCodeCon
 // TestConformanceCIAM runs the same checks against a CIAM authority,
 // https://contoso.ciamlogin.com with no tenant path.
 func TestConformanceCIAM(t *testing.T) {
-	cfg := deviceCodeConfig()
-	cfg.Name += " (CIAM)"
-	cfg.CIAM = true
-	conformance.TestCredential(t, cfg)
+	conformance.TestCredential(t, conformance.CIAM(deviceCodeConfig()))
 }
 
 func deviceCodeConfig() conformance.Config {

@@ -17,10 +17,7 @@ func TestConformance(t *testing.T) { conformance.TestCredential(t, browserConfig
 // TestConformanceCIAM runs the same checks against a CIAM authority,
 // https://contoso.ciamlogin.com with no tenant path.
 func TestConformanceCIAM(t *testing.T) {
-	cfg := browserConfig()
-	cfg.Name += " (CIAM)"
-	cfg.CIAM = true
-	conformance.TestCredential(t, cfg)
+	conformance.TestCredential(t, conformance.CIAM(browserConfig()))
 }
 
 func browserConfig() conformance.Config {

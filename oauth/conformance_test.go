@@ -14,10 +14,7 @@ func TestConformance(t *testing.T) { conformance.TestCredential(t, passwordConfi
 // TestConformanceCIAM runs the same checks against a CIAM authority,
 // https://contoso.ciamlogin.com with no tenant path.
 func TestConformanceCIAM(t *testing.T) {
-	cfg := passwordConfig()
-	cfg.Name += " (CIAM)"
-	cfg.CIAM = true
-	conformance.TestCredential(t, cfg)
+	conformance.TestCredential(t, conformance.CIAM(passwordConfig()))
 }
 
 func passwordConfig() conformance.Config {

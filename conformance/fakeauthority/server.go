@@ -122,22 +122,20 @@ func (a *Authority) route(r *http.Request) (Endpoint, *reqCtx) {
 	case len(low) == 3 && low[0] == "common" && low[1] == "userrealm":
 		rc.extra = segs[2] // r.URL.Path is already unescaped
 		return EndpointUserRealm, rc
-	case join == "v2.0/.well-known/openid-configuration":
-		return EndpointDiscovery, rc
-	case join == "discovery/v2.0/keys":
-		return EndpointKeys, rc
-	case join == "login":
-		return EndpointLogin, rc
-	case join == "oauth2/v2.0/authorize":
-		return EndpointAuthorize, rc
-	case join == "oauth2/v2.0/token":
-		return EndpointToken, rc
-	case join == "oauth2/v2.0/devicecode":
-		return EndpointDeviceCode, rc
-	case join == "oauth2/v2.0/logout":
-		return EndpointLogout, rc
 	}
-	return "", rc
+	return tenantEndpoints[join], rc
+}
+
+// tenantEndpoints maps a path below /{tenant}/, lower-cased, to its
+// endpoint.
+var tenantEndpoints = map[string]Endpoint{
+	"v2.0/.well-known/openid-configuration": EndpointDiscovery,
+	"discovery/v2.0/keys":                   EndpointKeys,
+	"login":                                 EndpointLogin,
+	"oauth2/v2.0/authorize":                 EndpointAuthorize,
+	"oauth2/v2.0/token":                     EndpointToken,
+	"oauth2/v2.0/devicecode":                EndpointDeviceCode,
+	"oauth2/v2.0/logout":                    EndpointLogout,
 }
 
 // baseURL is scheme://host of the request, or of Options.Host.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -17,29 +16,8 @@ import (
 // TestWireShapes calls the fake over a real private bus, by member name
 // as clients of the real broker do, and checks the answers' shapes.
 func TestWireShapes(t *testing.T) {
-	if _, err := exec.LookPath("dbus-daemon"); err != nil {
-		msg := "dbus-daemon not found: install the Debian package dbus"
-		if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	bus, err := StartBus(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bus.Close()
-	server, err := dbus.Connect(bus.Address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
 	fa := fakeauthority.New(nil)
-	b := New(&Options{HTTPClient: fa.Client()})
-	defer b.Close()
-	if err := b.Serve(server); err != nil {
-		t.Fatal(err)
-	}
+	bus, _, _ := serveOnBus(t, &Options{HTTPClient: fa.Client()})
 	client, err := dbus.Connect(bus.Address)
 	if err != nil {
 		t.Fatal(err)
@@ -119,29 +97,8 @@ func FuzzRequests(f *testing.F) {
 // D-Bus error as Microsoft's mode, himmelblau's "Not implemented" error
 // as himmelblau's; both calls are recorded.
 func TestUnsupportedMethods(t *testing.T) {
-	if _, err := exec.LookPath("dbus-daemon"); err != nil {
-		msg := "dbus-daemon not found: install the Debian package dbus"
-		if os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
 	for _, mode := range []Mode{Microsoft, Himmelblau} {
-		bus, err := StartBus(context.Background(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer bus.Close()
-		conn, err := dbus.Connect(bus.Address)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		b := New(&Options{HTTPClient: fakeauthority.New(nil).Client(), Mode: mode})
-		defer b.Close()
-		if err := b.Serve(conn); err != nil {
-			t.Fatal(err)
-		}
+		_, conn, b := serveOnBus(t, &Options{HTTPClient: fakeauthority.New(nil).Client(), Mode: mode})
 		for _, m := range []string{"acquirePrtSsoCookie", "generateSignedHttpRequest"} {
 			var out string
 			err := conn.Object(BusName, ObjectPath).Call(Interface+"."+m, 0, "0.0", "c", `{}`).Store(&out)
@@ -161,4 +118,31 @@ func TestUnsupportedMethods(t *testing.T) {
 			}
 		}
 	}
+}
+
+// serveOnBus starts a private bus and serves a broker with opts on it
+// until the test ends. It skips or, with ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1,
+// fails when dbus-daemon is missing (ErrNoDaemon names its Debian
+// package).
+func serveOnBus(t *testing.T, opts *Options) (*Bus, *dbus.Conn, *Broker) {
+	t.Helper()
+	bus, err := StartBus(context.Background(), nil)
+	if errors.Is(err, ErrNoDaemon) && os.Getenv("ENTRAAUTH_REQUIRE_SYSTEM_TESTS") != "1" {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bus.Close() })
+	conn, err := dbus.Connect(bus.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	b := New(opts)
+	t.Cleanup(b.Close)
+	if err := b.Serve(conn); err != nil {
+		t.Fatal(err)
+	}
+	return bus, conn, b
 }
