@@ -74,7 +74,7 @@ type env struct {
 	home  string // HOME for Python (azure-identity's ~/.IdentityService)
 	cache string // the shared cache file
 	// persistent, when set, opens our side's cache with
-	// cache.NewPersistentStorage (azure-identity's named cache) instead of
+	// persistent.New (azure-identity's named cache) instead of
 	// the plaintext file at cache.
 	persistent *persistent.Options
 }
