@@ -26,11 +26,12 @@ var allowed = map[string][]string{
 	"":                          nil, // this test only
 	"pkce":                      nil,
 	"cache":                     nil,
+	"cache/persistent":          {"cache"},
 	"oauth":                     {"cache"},
 	"devicecode":                {"oauth"},
 	"loopback":                  {"oauth", "pkce"},
 	"broker":                    {"oauth"},
-	"azurecli":                  {"oauth", "cache"},
+	"azurecli":                  {"oauth", "cache", "cache/persistent"}, // persistent on Windows only (DPAPI)
 	"auto":                      {"oauth", "cache", "azurecli", "broker", "devicecode", "loopback"},
 	"sshcert":                   {"oauth"},
 	"conformance/fakeauthority": nil,
@@ -56,6 +57,19 @@ var vendorSDKs = []string{
 // jwxUsers are the only non-test packages that may link jwx: the fake
 // authority mints tokens with it, the client verifies with go-jose.
 var jwxUsers = []string{"conformance/fakeauthority", "conformance", "cmd/entraauth"}
+
+// noDBus are the packages a program that signs in without an OS secret
+// store links (a credential, its cache in memory or in a plain file):
+// none may link the D-Bus client, which only the Secret Service storage
+// (cache/persistent), the Linux broker and their importers need.
+var noDBus = []string{"pkce", "cache", "oauth", "devicecode", "loopback", "azurecli", "sshcert"}
+
+// dbusClient is the D-Bus client module; dbusUser links it on Linux, so
+// that a walk which cannot see it fails rather than passes.
+const (
+	dbusClient = "github.com/godbus/dbus"
+	dbusUser   = "cache/persistent"
+)
 
 type pkg struct {
 	rel                  string
@@ -161,11 +175,76 @@ func checkTestKitsClosure(t *testing.T, pkgs []pkg) {
 	}
 }
 
-func loadPackages(t *testing.T, goos string) []pkg {
-	t.Helper()
+// TestPlainCredentialsLinkNoDBus follows every import, in this module
+// and outside it, as `go list -deps` does, from each package of noDBus.
+func TestPlainCredentialsLinkNoDBus(t *testing.T) {
+	for _, goos := range []string{"linux", "windows", "darwin"} {
+		t.Run(goos, func(t *testing.T) {
+			t.Parallel() // each walk runs go list for the packages outside the module
+			w := &depWalk{t: t, ctxt: buildContext(goos), imports: map[string][]string{}}
+			for _, rel := range noDBus {
+				if chain := w.chainTo(module+"/"+rel, dbusClient, map[string]bool{}); chain != "" {
+					t.Errorf("%s links the D-Bus client: %s", rel, chain)
+				}
+			}
+			if chain := w.chainTo(module+"/"+dbusUser, dbusClient, map[string]bool{}); (chain != "") != (goos == "linux") {
+				t.Errorf("%s on %s: D-Bus chain %q; the walk does not see what it links", dbusUser, goos, chain)
+			}
+		})
+	}
+}
+
+// depWalk reads packages' imports for one GOOS, each once.
+type depWalk struct {
+	t       *testing.T
+	ctxt    build.Context
+	imports map[string][]string
+}
+
+// chainTo returns the import chain from path to a package under target,
+// "" when there is none. The standard library is not followed: it
+// imports nothing outside itself.
+func (w *depWalk) chainTo(path, target string, seen map[string]bool) string {
+	if path == target || strings.HasPrefix(path, target+"/") {
+		return path
+	}
+	if seen[path] || !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") {
+		return ""
+	}
+	seen[path] = true
+	imps, ok := w.imports[path]
+	if !ok {
+		var bp *build.Package
+		var err error
+		if rel, ok := moduleRel(path); ok { // read here: quicker than go list
+			bp, err = w.ctxt.ImportDir(filepath.Join(".", filepath.FromSlash(rel)), 0)
+		} else {
+			bp, err = w.ctxt.Import(path, ".", 0)
+		}
+		if err != nil {
+			w.t.Fatalf("%s: %v", path, err)
+		}
+		imps = bp.Imports
+		w.imports[path] = imps
+	}
+	for _, imp := range imps {
+		if chain := w.chainTo(imp, target, seen); chain != "" {
+			return path + " -> " + chain
+		}
+	}
+	return ""
+}
+
+func buildContext(goos string) build.Context {
 	ctxt := build.Default
 	ctxt.GOOS = goos
 	ctxt.CgoEnabled = false
+	return ctxt
+}
+
+func loadPackages(t *testing.T, goos string) []pkg {
+	t.Helper()
+	ctxt := buildContext(goos)
 	var out []pkg
 	err := filepath.WalkDir(".", func(dir string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {

@@ -26,7 +26,7 @@ func ExampleCredential_Authenticate() {
 	}
 	defer os.RemoveAll(dir)
 	opts := &auto.Options{
-		// A persistent cache (cache.NewSecretService, ...) in a real
+		// A persistent cache (persistent.New, ...) in a real
 		// program; one in-memory cache shared by both credentials here.
 		ClientOptions: oauth.ClientOptions{AuthorityHost: a.URL(), TenantID: fa.DefaultTenantID, HTTPClient: a.Client(),
 			Cache: cache.New(nil, nil)},

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/cache/persistent"
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 )
 
@@ -205,7 +205,7 @@ func startKeyring(t *testing.T) *keyring {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	k := &keyring{addr: bus.Address, lockDir: dir}
-	st, err := cache.NewSecretService(&cache.SecretServiceOptions{BusAddress: bus.Address,
+	st, err := persistent.NewSecretService(&persistent.SecretServiceOptions{BusAddress: bus.Address,
 		Attributes: map[string]string{"entraauth-test": "probe"}, LockPath: filepath.Join(dir, "probe.lock")})
 	if err != nil {
 		t.Fatal(err)

@@ -66,7 +66,7 @@ func openStorage(c cacheChoice, goos string) (cache.Storage, error) {
 		// Azure CLI's own choice: the file is already plaintext, mode 0600.
 		fsto, err = cache.NewPlaintextFile(c.path, nil)
 	case goos == "windows":
-		fsto, err = cache.NewDPAPIFile(c.path, nil)
+		fsto, err = openDPAPI(c.path)
 	default:
 		// On Linux and macOS Azure CLI's encrypted cache lives in the
 		// Secret Service or keychain under its own item; not read here.

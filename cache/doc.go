@@ -73,25 +73,31 @@
 //
 // # Persistence
 //
-// [NewPersistentStorage] opens a named cache where azure-identity keeps
-// the cache of the same name ([PersistenceOptions]: Name, default
-// "msal.cache"; AllowUnencryptedStorage, the explicit opt-in to the
-// plaintext fallback ~/.IdentityService/<Name>), so one sign-in serves
-// both. [New] takes a [Storage] (nil for memory only). Every change takes the
+// [New] takes a [Storage] (nil for memory only). Every change takes the
 // storage's cross-process lock, reloads the stored document, applies the
 // change to it and writes it back, so processes sharing a cache never lose
 // each other's tokens. A change that could not be persisted (lock, read
 // or write failed) stays in memory and its error matches
-// [ErrNotPersisted]. The storages:
+// [ErrNotPersisted]. The storages of this package:
 //
 //   - [NewPlaintextFile]: an unencrypted file, only by explicit opt-in;
 //     mode 0600, symlinks and group- or world-readable files refused,
 //     atomic replace (temp file, fsync, rename).
-//   - [NewSecretService]: the Linux Secret Service over D-Bus (pure Go),
-//     items compatible with the MSAL extensions.
-//   - [NewDPAPIFile]: a file encrypted with Windows DPAPI.
-//   - [NewKeychainFile]: a file encrypted with a key kept in the macOS
-//     login keychain.
+//   - [NewSealedFile]: the same file, encrypted by a [Sealer] (a key of
+//     the caller's own).
+//
+// The operating systems' encrypted stores are in package
+// [github.com/entraauth/entraauth/cache/persistent]: the Linux Secret
+// Service over D-Bus, DPAPI files on Windows, keychain-keyed files on
+// macOS, and persistent.New, which opens the named cache azure-identity
+// keeps ("msal.cache" under ~/.IdentityService by default) so one sign-in
+// serves both. They live apart so that a program that never persists
+// tokens, or persists them in a plain file, does not link a D-Bus
+// client. Their errors are declared here with the others
+// ([ErrKeyringUnavailable], [ErrKeyringLocked], [ErrUnsupported],
+// [ErrEncryptionUnavailable]), so code that only classifies a storage's
+// error needs this package alone. A [Storage] of your own can share the
+// MSAL lock file through [LockFile] and keep key sets in a [KeySetFile].
 //
 // No storage falls back to plaintext on its own: a missing or locked
 // secret store is an error ([ErrKeyringUnavailable], [ErrKeyringLocked])
@@ -116,8 +122,8 @@
 // token verifies the ID token without fetching them: one request instead
 // of two. Keys are public, so they are kept in a plain file even beside an
 // encrypted cache: "<cache file>.keys.json" for the file storages
-// (plaintext, DPAPI, keychain), "<lock file without .lockfile>.keys.json"
-// for the Secret Service. The file is mode 0600, replaced atomically,
+// (plaintext, sealed: DPAPI, keychain), "<lock file without
+// .lockfile>.keys.json" for the Secret Service. The file is mode 0600, replaced atomically,
 // read with a 1 MiB bound and the cache file's refusals; each key set
 // records the authority and jwks_uri it was fetched for and when
 // ([Cache.StoredKeySet] returns it only for both, and under

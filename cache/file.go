@@ -28,11 +28,18 @@ type FileOptions struct {
 	MaxSize int64
 }
 
-// codec seals the document at rest (DPAPI, a keychain-held key); nil for
-// plaintext.
-type codec interface {
-	seal(plain []byte) ([]byte, error)
-	open(sealed []byte) ([]byte, error)
+// Sealer encrypts the document at rest for [NewSealedFile]: DPAPI and a
+// keychain-held key in package cache/persistent, or a key of the
+// caller's own (a KMS, a hardware token). Seal and Open are called under
+// the storage's lock, once per write and per read.
+type Sealer interface {
+	// Seal returns the bytes to store for plain.
+	Seal(plain []byte) ([]byte, error)
+	// Open returns the document sealed in sealed. An error matching
+	// ErrKeyringLocked or ErrKeyringUnavailable means the key is out of
+	// reach and the file is kept as it is; any other error makes the
+	// file corrupt (ErrCorrupt), and the next change moves it aside.
+	Open(sealed []byte) ([]byte, error)
 }
 
 // FileStorage is a [Storage] in one file, written atomically (a temp file
@@ -45,7 +52,7 @@ type FileStorage struct {
 	path    string
 	timeout time.Duration
 	maxSize int64
-	codec   codec
+	sealer  Sealer
 }
 
 var (
@@ -57,14 +64,25 @@ var (
 // NewPlaintextFile returns a storage that keeps the cache UNENCRYPTED in
 // the file at path: anyone who can read the file as this user can use the
 // refresh tokens in it. Use it only by explicit choice (a headless host
-// with no secret store, a test); prefer [NewSecretService],
-// [NewDPAPIFile] or [NewKeychainFile]. Azure CLI's plaintext cache is
+// with no secret store, a test); prefer the operating system's encrypted
+// stores in package cache/persistent. Azure CLI's plaintext cache is
 // ~/.azure/msal_token_cache.json.
 func NewPlaintextFile(path string, opts *FileOptions) (*FileStorage, error) {
 	return newFileStorage(path, opts, nil)
 }
 
-func newFileStorage(path string, opts *FileOptions, c codec) (*FileStorage, error) {
+// NewSealedFile returns a storage that keeps the cache in the file at
+// path as s seals it; everything else is as for [NewPlaintextFile]: lock
+// file, atomic replace, refusals, quarantine of a file s cannot open.
+// An empty file reads as an empty document, without Open.
+func NewSealedFile(path string, s Sealer, opts *FileOptions) (*FileStorage, error) {
+	if s == nil {
+		return nil, &Error{Op: "open", Path: path, Err: errors.New("no sealer")}
+	}
+	return newFileStorage(path, opts, s)
+}
+
+func newFileStorage(path string, opts *FileOptions, c Sealer) (*FileStorage, error) {
 	if path == "" {
 		return nil, &Error{Op: "open", Err: errors.New("empty path")}
 	}
@@ -72,7 +90,7 @@ func newFileStorage(path string, opts *FileOptions, c codec) (*FileStorage, erro
 	if err != nil {
 		return nil, &Error{Op: "open", Path: path, Err: err}
 	}
-	s := &FileStorage{path: abs, timeout: DefaultLockTimeout, maxSize: DefaultMaxSize, codec: c}
+	s := &FileStorage{path: abs, timeout: DefaultLockTimeout, maxSize: DefaultMaxSize, sealer: c}
 	if opts != nil {
 		if opts.LockTimeout > 0 {
 			s.timeout = opts.LockTimeout
@@ -87,9 +105,13 @@ func newFileStorage(path string, opts *FileOptions, c codec) (*FileStorage, erro
 // Path returns the absolute path of the cache file.
 func (s *FileStorage) Path() string { return s.path }
 
+// Sealed reports whether the file is encrypted at rest: made by
+// [NewSealedFile], not [NewPlaintextFile].
+func (s *FileStorage) Sealed() bool { return s.sealer != nil }
+
 // Lock takes "<path>.lockfile".
 func (s *FileStorage) Lock(ctx context.Context) (func() error, error) {
-	return lockFile(ctx, s.path+".lockfile", s.timeout)
+	return LockFile(ctx, s.path+".lockfile", s.timeout)
 }
 
 // Read returns the file's contents (decrypted), or nil when there is no
@@ -99,10 +121,10 @@ func (s *FileStorage) Read(ctx context.Context) ([]byte, error) {
 	if err != nil || data == nil {
 		return nil, err
 	}
-	if s.codec == nil || len(data) == 0 {
+	if s.sealer == nil || len(data) == 0 {
 		return data, nil
 	}
-	plain, err := s.codec.open(data)
+	plain, err := s.sealer.Open(data)
 	if errors.Is(err, ErrKeyringLocked) || errors.Is(err, ErrKeyringUnavailable) {
 		return nil, &Error{Op: "read", Path: s.path, Err: err} // the key is out of reach, the file is fine
 	}
@@ -149,8 +171,8 @@ func readSafe(path string, max int64) ([]byte, error) {
 
 // Write replaces the file atomically.
 func (s *FileStorage) Write(ctx context.Context, data []byte) error {
-	if s.codec != nil {
-		sealed, err := s.codec.seal(data)
+	if s.sealer != nil {
+		sealed, err := s.sealer.Seal(data)
 		if err != nil {
 			return &Error{Op: "write", Path: s.path, Err: err}
 		}

@@ -25,8 +25,9 @@ const (
 // process verifies ID tokens without fetching them again. The key set is
 // public data: a plain file beside the cache, even when the tokens are
 // encrypted or in a secret store. [FileStorage] keeps it in
-// "<path>.keys.json", [SecretService] beside its lock file
-// ("<lock path without .lockfile>.keys.json"); both mode 0600, replaced
+// "<path>.keys.json", the Secret Service storage of package
+// cache/persistent beside its lock file ("<lock path without
+// .lockfile>.keys.json"), both through [KeySetFile]: mode 0600, replaced
 // atomically, read with the same refusals as the cache file (ErrUnsafeFile
 // for a symlink, a non-regular file, another user's file) and a size
 // bound. The file is read and written without the cache lock: two
@@ -145,22 +146,35 @@ func (c *Cache) StoreKeySet(ctx context.Context, k KeySet) error {
 	return ks.WriteKeySets(ctx, data)
 }
 
-var _ KeySetStore = (*FileStorage)(nil)
-
-// keySetPath is the key-set file of a FileStorage.
-func (s *FileStorage) keySetPath() string { return s.path + ".keys.json" }
+var (
+	_ KeySetStore = (*FileStorage)(nil)
+	_ KeySetStore = KeySetFile("")
+)
 
 // ReadKeySets reads "<path>.keys.json".
 func (s *FileStorage) ReadKeySets(ctx context.Context) ([]byte, error) {
-	return readSafe(s.keySetPath(), maxKeySetFile)
+	return KeySetFile(s.path + ".keys.json").ReadKeySets(ctx)
 }
 
 // WriteKeySets replaces "<path>.keys.json" (mode 0600) atomically.
 func (s *FileStorage) WriteKeySets(ctx context.Context, data []byte) error {
-	return writeKeySetFile(s.keySetPath(), data)
+	return KeySetFile(s.path+".keys.json").WriteKeySets(ctx, data)
 }
 
-func writeKeySetFile(path string, data []byte) error {
+// KeySetFile is a [KeySetStore] in the file it names, kept as
+// [FileStorage] keeps "<path>.keys.json". A [Storage] that keeps the
+// tokens elsewhere (a secret store, a vault) can keep the public key set
+// in such a file beside its lock file by embedding one.
+type KeySetFile string
+
+// ReadKeySets reads the file; nil and no error when there is none.
+func (f KeySetFile) ReadKeySets(ctx context.Context) ([]byte, error) {
+	return readSafe(string(f), maxKeySetFile)
+}
+
+// WriteKeySets replaces the file (mode 0600) atomically.
+func (f KeySetFile) WriteKeySets(ctx context.Context, data []byte) error {
+	path := string(f)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return &Error{Op: "write", Path: path, Err: err}
 	}

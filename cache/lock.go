@@ -18,9 +18,13 @@ import (
 // rarely waits more than a few seconds.
 const DefaultLockTimeout = 10 * time.Second
 
-// lockFile takes the cross-process lock at path (MSAL's "<cache>.lockfile"
-// convention), retried with back-off until timeout or ctx ends. The MSAL
-// extensions use two signals, and a holder must honour both:
+// LockFile takes the cross-process lock at path (MSAL's "<cache>.lockfile"
+// convention), retried with back-off until timeout (0 means
+// DefaultLockTimeout) or ctx ends, and returns the function that releases
+// it; a timeout is an error matching ErrLockTimeout. Every storage of this
+// module locks with it; a [Storage] of your own (a database, a vault)
+// can too, to share the lock with the MSAL extensions and this module.
+// The MSAL extensions use two signals, and a holder must honour both:
 //
 //   - the file's existence: msal-extensions for Python creates it with
 //     O_EXCL before it locks it, waits while it exists, and deletes it on
@@ -47,7 +51,7 @@ const DefaultLockTimeout = 10 * time.Second
 // that long on us. MSAL Go's extension opens the file without O_EXCL and
 // waits for its flock, unlocking before it deletes; it has the same gap
 // whenever it waits on a holder that deletes the file.
-func lockFile(ctx context.Context, path string, timeout time.Duration) (func() error, error) {
+func LockFile(ctx context.Context, path string, timeout time.Duration) (func() error, error) {
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}

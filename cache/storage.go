@@ -7,8 +7,9 @@ import (
 )
 
 // Storage persists one serialized cache document. Implementations in this
-// package: [NewPlaintextFile] (explicit opt-in), [NewSecretService]
-// (Linux), [NewDPAPIFile] (Windows) and [NewKeychainFile] (macOS). A
+// package: [NewPlaintextFile] (explicit opt-in) and [NewSealedFile]
+// (encrypted under a [Sealer]); the operating systems' encrypted stores
+// (Secret Service, DPAPI, keychain) are in package cache/persistent. A
 // Storage is used by one [Cache] at a time, which serializes its calls;
 // other processes are kept out by Lock.
 type Storage interface {
@@ -41,7 +42,10 @@ type Versioner interface {
 	Version(ctx context.Context) (string, error)
 }
 
-// Errors that storages and the cache wrap; test with errors.Is.
+// Errors that storages and the cache wrap; test with errors.Is. They are
+// all declared here, those only the encrypted stores of package
+// cache/persistent return included, so that code which classifies a
+// storage's error needs this package only (and links no D-Bus client).
 var (
 	// ErrCorrupt: the stored document is not a cache document.
 	ErrCorrupt = errors.New("cache: corrupt cache document")
@@ -60,15 +64,18 @@ var (
 	ErrKeyringLocked = errors.New("cache: secret store locked")
 	// ErrUnsupported: the storage does not exist on this operating system.
 	ErrUnsupported = errors.New("cache: storage not supported on this platform")
+	// ErrEncryptionUnavailable: no encrypted store can be used on this
+	// host and the caller did not allow unencrypted storage (the
+	// AllowUnencryptedStorage option of package cache/persistent). The
+	// error also matches the store's own (ErrKeyringUnavailable,
+	// ErrKeyringLocked, ErrUnsupported).
+	ErrEncryptionUnavailable = errors.New("cache: no encrypted storage here, and unencrypted storage was not allowed (persistent.Options.AllowUnencryptedStorage)")
 	// ErrNotPersisted: a change ([Cache.Write], [Cache.RemoveAccount],
 	// [Cache.RemoveRefreshToken], [Cache.Merge]) was applied in memory but
 	// not written to the storage (lock, read or write failed). The error
 	// also matches the storage's own error.
 	ErrNotPersisted = errors.New("cache: change kept in memory only, not persisted")
 )
-
-// plaintextHint ends every secret-store error: the way out is explicit.
-const plaintextHint = "tokens were not stored; to keep them unencrypted instead, opt in with cache.NewPlaintextFile"
 
 // Error is the error type of this package's storages and cache loads:
 // what failed, on which path or item, and why (Err wraps one of the Err*

@@ -5,13 +5,14 @@ import (
 	"path/filepath"
 
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/cache/persistent"
 )
 
 // openSecretStore returns a file encrypted with a key kept in the login
 // keychain, after checking that it can be read and written.
 func openSecretStore(ctx context.Context, s *session) (cache.Storage, storeInfo, *storeError) {
 	path := filepath.Join(s.dir, "msal_token_cache.enc")
-	st, err := cache.NewKeychainFile(path, &cache.KeychainOptions{Service: "entraauth", Account: "MSALCacheKey-" + profileName(s.opts.fake)})
+	st, err := persistent.NewKeychainFile(path, &persistent.KeychainOptions{Service: "entraauth", Account: "MSALCacheKey-" + profileName(s.opts.fake)})
 	if err == nil {
 		err = probe(ctx, st)
 	}

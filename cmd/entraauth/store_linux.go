@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/cache/persistent"
 )
 
 // openSecretStore returns the Secret Service (gnome-keyring, KWallet,
@@ -18,7 +19,7 @@ func openSecretStore(ctx context.Context, s *session) (cache.Storage, storeInfo,
 	if addr == "" {
 		return nil, storeInfo{}, &storeError{reason: "no D-Bus session bus"}
 	}
-	st, err := cache.NewSecretService(&cache.SecretServiceOptions{
+	st, err := persistent.NewSecretService(&persistent.SecretServiceOptions{
 		Schema:     "entraauth.cache",
 		Label:      "entraauth token cache (" + profileName(s.opts.fake) + ")",
 		Attributes: map[string]string{"application": "entraauth", "profile": profileName(s.opts.fake)},

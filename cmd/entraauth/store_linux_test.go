@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -12,22 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/cache/persistent"
+	"github.com/entraauth/entraauth/conformance/fakebroker"
 )
-
-const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=%DIR%</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`
 
 // startKeyring starts a private session bus and gnome-keyring-daemon on it
 // (login keyring unlocked with a test password), and returns the
@@ -53,27 +39,18 @@ func startKeyringWith(t *testing.T, loginKeyring bool) (env []string, stopKeyrin
 			t.Fatal(err)
 		}
 	}
+	// A bus with no service activation (conformance/fakebroker's): nothing
+	// but the daemons started here answers, so a stopped keyring stays
+	// stopped and no second, locked keyring is activated by an early probe.
+	bus, err := fakebroker.StartBus(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bus.Close() })
+	addr := bus.Address
 	env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_RUNTIME_DIR=" + runtime,
-		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache"), "TZ=UTC"}
-	// A bus with no service activation: nothing but the daemons started
-	// here answers, so a stopped keyring stays stopped and no second,
-	// locked keyring is activated by an early probe.
-	conf := filepath.Join(dir, "bus.conf")
-	if err := os.WriteFile(conf, []byte(strings.ReplaceAll(busConfig, "%DIR%", dir)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	bus := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
-	bus.Env = env
-	out, _ := bus.StdoutPipe()
-	if err := bus.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { bus.Process.Kill(); bus.Wait() })
-	addr, _ := bufio.NewReader(out).ReadString('\n')
-	if addr = strings.TrimSpace(addr); addr == "" {
-		t.Fatal("dbus-daemon printed no address")
-	}
-	env = append(env, "DBUS_SESSION_BUS_ADDRESS="+addr)
+		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache"), "TZ=UTC",
+		"DBUS_SESSION_BUS_ADDRESS=" + addr}
 	kr := exec.Command("gnome-keyring-daemon", "--foreground", "--components=secrets")
 	if loginKeyring {
 		kr.Args = append(kr.Args, "--unlock")
@@ -87,7 +64,7 @@ func startKeyringWith(t *testing.T, loginKeyring bool) (env []string, stopKeyrin
 	go func() { kr.Wait(); close(exited) }()
 	stopKeyring = func() { kr.Process.Kill(); <-exited }
 	t.Cleanup(stopKeyring)
-	st, err := cache.NewSecretService(&cache.SecretServiceOptions{BusAddress: addr, LockPath: filepath.Join(dir, "probe.lock")})
+	st, err := persistent.NewSecretService(&persistent.SecretServiceOptions{BusAddress: addr, LockPath: filepath.Join(dir, "probe.lock")})
 	if err != nil {
 		t.Fatal(err)
 	}

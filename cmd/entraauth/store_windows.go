@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/cache/persistent"
 )
 
 // openSecretStore returns a DPAPI-encrypted file (the current user's key),
@@ -12,7 +13,7 @@ import (
 // and written.
 func openSecretStore(ctx context.Context, s *session) (cache.Storage, storeInfo, *storeError) {
 	path := filepath.Join(s.dir, "msal_token_cache.bin")
-	st, err := cache.NewDPAPIFile(path, nil)
+	st, err := persistent.NewDPAPIFile(path, nil)
 	if err == nil {
 		err = probe(ctx, st)
 	}

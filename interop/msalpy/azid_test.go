@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/cache/persistent"
 	"github.com/entraauth/entraauth/oauth"
 )
 
 // azidName is the cache name both sides give: azure-identity's
 // TokenCachePersistenceOptions(name=..., allow_unencrypted_storage=True)
-// and our cache.PersistenceOptions{Name, AllowUnencryptedStorage}.
+// and our persistent.Options{Name, AllowUnencryptedStorage}.
 const azidName = "entraauth-interop.cache"
 
 // azidCache makes our side open the named persistent cache as
@@ -20,7 +21,7 @@ const azidName = "entraauth-interop.cache"
 // the shared file. It returns the name.
 func (e *env) azidCache() string {
 	e.cache = filepath.Join(e.home, ".IdentityService", azidName)
-	e.persistent = &cache.PersistenceOptions{Name: azidName, AllowUnencryptedStorage: true,
+	e.persistent = &persistent.Options{Name: azidName, AllowUnencryptedStorage: true,
 		Dir: filepath.Join(e.home, ".IdentityService"), BusAddress: noBus}
 	return azidName
 }
@@ -30,13 +31,13 @@ func (e *env) azidCache() string {
 func TestPersistentStorageIsAzureIdentityFile(t *testing.T) {
 	e := newEnv(t, nil)
 	e.azidCache()
-	st, err := cache.NewPersistentStorage(t.Context(), e.persistent)
+	st, err := persistent.New(t.Context(), e.persistent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fs, ok := st.(*cache.FileStorage)
 	if !ok || fs.Path() != e.cache {
-		t.Fatalf("NewPersistentStorage = %T %v, want the plaintext file %s", st, st, e.cache)
+		t.Fatalf("persistent.New = %T %v, want the plaintext file %s", st, st, e.cache)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/cache/persistent"
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/devicecode"
 	"github.com/entraauth/entraauth/oauth"
@@ -73,9 +74,9 @@ type env struct {
 	home  string // HOME for Python (azure-identity's ~/.IdentityService)
 	cache string // the shared cache file
 	// persistent, when set, opens our side's cache with
-	// cache.NewPersistentStorage (azure-identity's named cache) instead of
+	// persistent.New (azure-identity's named cache) instead of
 	// the plaintext file at cache.
-	persistent *cache.PersistenceOptions
+	persistent *persistent.Options
 }
 
 // noBus is a D-Bus address that reaches no bus: neither side finds a
@@ -252,7 +253,7 @@ func (e *env) ourCache() *cache.Cache {
 	if e.persistent == nil {
 		return fileCache(e.t, e.cache)
 	}
-	st, err := cache.NewPersistentStorage(e.t.Context(), e.persistent)
+	st, err := persistent.New(e.t.Context(), e.persistent)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/entraauth/entraauth/azurecli"
 	"github.com/entraauth/entraauth/broker"
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/cache/persistent"
 	"github.com/entraauth/entraauth/devicecode"
 	"github.com/entraauth/entraauth/loopback"
 	"github.com/entraauth/entraauth/oauth"
@@ -208,7 +209,7 @@ func openStore(spec string) (cache.Storage, error) {
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("bad Secret Service spec %q", spec)
 	}
-	return cache.NewSecretService(&cache.SecretServiceOptions{BusAddress: parts[0],
+	return persistent.NewSecretService(&persistent.SecretServiceOptions{BusAddress: parts[0],
 		Attributes: map[string]string{"entraauth-test": parts[1]}, Label: parts[1], LockPath: parts[2]})
 }
 

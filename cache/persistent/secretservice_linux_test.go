@@ -1,7 +1,6 @@
-package cache
+package persistent
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -12,24 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/conformance/fakebroker"
 	"github.com/godbus/dbus/v5"
 )
-
-// busConfig is a session bus with no service activation, so nothing but
-// the daemons a test starts answers on it.
-const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=%TMP%</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`
 
 const keyringPassword = "test-keyring-password"
 
@@ -54,44 +39,27 @@ func requireBinaries(t *testing.T, bins map[string]string) {
 	}
 }
 
+// startBus starts a private session bus (conformance/fakebroker's, with
+// no service activation, so nothing but the daemons a test starts answers
+// on it) and a private HOME and XDG_RUNTIME_DIR for a keyring daemon.
 func startBus(t *testing.T) *keyringEnv {
 	t.Helper()
 	requireBinaries(t, map[string]string{"dbus-daemon": "dbus", "gnome-keyring-daemon": "gnome-keyring"})
+	bus, err := fakebroker.StartBus(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bus.Close() })
 	dir, err := os.MkdirTemp("", "ss") // short: unix socket paths are limited
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	e := &keyringEnv{home: filepath.Join(dir, "home"), runtime: filepath.Join(dir, "run")}
+	e := &keyringEnv{addr: bus.Address, home: filepath.Join(dir, "home"), runtime: filepath.Join(dir, "run")}
 	for _, d := range []string{e.home, e.runtime} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
-	}
-	conf := filepath.Join(dir, "bus.conf")
-	os.WriteFile(conf, []byte(strings.ReplaceAll(busConfig, "%TMP%", dir)), 0o600)
-	cmd := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
-	cmd.Env = e.env()
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(out).ReadString('\n')
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case e.addr = <-line:
-	case <-time.After(10 * time.Second):
-		t.Fatal("dbus-daemon printed no address")
-	}
-	if e.addr == "" {
-		t.Fatal("dbus-daemon printed an empty address")
 	}
 	return e
 }
@@ -175,13 +143,13 @@ func TestSecretServiceRoundTrip(t *testing.T) {
 	if data, err := st.Read(ctx); err != nil || data != nil {
 		t.Fatalf("Read of an empty keyring = %q, %v; want nil, nil", data, err)
 	}
-	c := New(st, nil)
+	c := cache.New(st, nil)
 	at := testAT("ss-secret", "User.Read", time.Hour)
-	if err := c.Write(ctx, Update{AccessToken: at}); err != nil {
+	if err := c.Write(ctx, cache.Update{AccessToken: at}); err != nil {
 		t.Fatal(err)
 	}
-	mustWrite(t, c, Update{AccessToken: testAT("ss-secret-2", "Mail.Read", time.Hour)}) // replaces the item
-	c2 := New(st, nil)
+	mustWrite(t, c, cache.Update{AccessToken: testAT("ss-secret-2", "Mail.Read", time.Hour)}) // replaces the item
+	c2 := cache.New(st, nil)
 	if err := c2.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +190,7 @@ func TestSecretServiceReadsRawItemFromLibsecret(t *testing.T) {
 	requireBinaries(t, map[string]string{"secret-tool": "libsecret-tools"})
 	e := startBus(t)
 	e.startKeyring(t)
-	data, err := os.ReadFile(filepath.Join("testdata", "msal_python.json"))
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "msal_python.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,13 +203,13 @@ func TestSecretServiceReadsRawItemFromLibsecret(t *testing.T) {
 		t.Fatalf("secret-tool store: %v: %s", err, out)
 	}
 	st := e.store(t, &SecretServiceOptions{Schema: "Microsoft Azure CLI", Attributes: map[string]string{"type": "Token cache"}, RawPayload: true})
-	c := New(st, nil)
+	c := cache.New(st, nil)
 	if err := c.Sync(ssCtx(t)); err != nil {
 		t.Fatal(err)
 	}
-	g := goldens[0]
-	if got := c.Accounts(g.env, g.client); len(got) != 1 || got[0].Username != g.wantUser {
-		t.Errorf("Accounts from the libsecret item = %+v, want %s", got, g.wantUser)
+	// The account of cache/testdata/msal_python.json (Azure CLI's client).
+	if got := c.Accounts(testEnv, testClient); len(got) != 1 || got[0].Username != "alice@contoso.onmicrosoft.com" {
+		t.Errorf("Accounts from the libsecret item = %+v, want alice@contoso.onmicrosoft.com", got)
 	}
 }
 
@@ -250,7 +218,7 @@ func TestSecretServiceLockedCollection(t *testing.T) {
 	e.startKeyring(t)
 	ctx := ssCtx(t)
 	st := e.store(t, nil)
-	mustWrite(t, New(st, nil), Update{AccessToken: testAT("kept", "User.Read", time.Hour)})
+	mustWrite(t, cache.New(st, nil), cache.Update{AccessToken: testAT("kept", "User.Read", time.Hour)})
 	cn, err := st.connect(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -265,14 +233,14 @@ func TestSecretServiceLockedCollection(t *testing.T) {
 	cn.c.Close()
 	for _, allowPrompt := range []bool{false, true} {
 		st := e.store(t, &SecretServiceOptions{AllowPrompt: allowPrompt})
-		c := New(st, nil)
+		c := cache.New(st, nil)
 		err := c.Sync(ctx)
-		if !errors.Is(err, ErrKeyringLocked) || !strings.Contains(err.Error(), "NewPlaintextFile") {
-			t.Errorf("AllowPrompt=%v: Sync on a locked keyring = %v; want ErrKeyringLocked naming the plaintext opt-in", allowPrompt, err)
+		if !errors.Is(err, cache.ErrKeyringLocked) || !strings.Contains(err.Error(), "NewPlaintextFile") {
+			t.Errorf("AllowPrompt=%v: Sync on a locked keyring = %v; want cache.ErrKeyringLocked naming the plaintext opt-in", allowPrompt, err)
 		}
-		err = c.Write(ctx, Update{AccessToken: testAT("new", "Mail.Read", time.Hour)})
-		if !errors.Is(err, ErrKeyringLocked) {
-			t.Errorf("AllowPrompt=%v: Write on a locked keyring = %v; want ErrKeyringLocked", allowPrompt, err)
+		err = c.Write(ctx, cache.Update{AccessToken: testAT("new", "Mail.Read", time.Hour)})
+		if !errors.Is(err, cache.ErrKeyringLocked) {
+			t.Errorf("AllowPrompt=%v: Write on a locked keyring = %v; want cache.ErrKeyringLocked", allowPrompt, err)
 		}
 	}
 }
@@ -280,21 +248,21 @@ func TestSecretServiceLockedCollection(t *testing.T) {
 func TestSecretServiceAbsentProvider(t *testing.T) {
 	e := startBus(t) // no keyring daemon on this bus
 	st := e.store(t, nil)
-	c := New(st, nil)
+	c := cache.New(st, nil)
 	err := c.Sync(ssCtx(t))
-	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), "NewPlaintextFile") {
-		t.Errorf("Sync with no provider = %v; want ErrKeyringUnavailable naming the plaintext opt-in", err)
+	if !errors.Is(err, cache.ErrKeyringUnavailable) || !strings.Contains(err.Error(), "NewPlaintextFile") {
+		t.Errorf("Sync with no provider = %v; want cache.ErrKeyringUnavailable naming the plaintext opt-in", err)
 	}
-	if err := c.Write(ssCtx(t), Update{AccessToken: testAT("x", "A", time.Hour)}); !errors.Is(err, ErrKeyringUnavailable) {
-		t.Errorf("Write with no provider = %v; want ErrKeyringUnavailable", err)
+	if err := c.Write(ssCtx(t), cache.Update{AccessToken: testAT("x", "A", time.Hour)}); !errors.Is(err, cache.ErrKeyringUnavailable) {
+		t.Errorf("Write with no provider = %v; want cache.ErrKeyringUnavailable", err)
 	}
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	st, err = NewSecretService(&SecretServiceOptions{LockPath: filepath.Join(t.TempDir(), "l")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Read(ssCtx(t)); !errors.Is(err, ErrKeyringUnavailable) {
-		t.Errorf("Read with no bus = %v; want ErrKeyringUnavailable", err)
+	if _, err := st.Read(ssCtx(t)); !errors.Is(err, cache.ErrKeyringUnavailable) {
+		t.Errorf("Read with no bus = %v; want cache.ErrKeyringUnavailable", err)
 	}
 }
 
@@ -303,26 +271,26 @@ func TestSecretServiceVanishesMidRun(t *testing.T) {
 	stop := e.startKeyring(t)
 	ctx := ssCtx(t)
 	st := e.store(t, nil)
-	c := New(st, nil)
-	mustWrite(t, c, Update{AccessToken: testAT("before", "User.Read", time.Hour)})
+	c := cache.New(st, nil)
+	mustWrite(t, c, cache.Update{AccessToken: testAT("before", "User.Read", time.Hour)})
 	stop()
-	err := c.Write(ctx, Update{AccessToken: testAT("during", "Mail.Read", time.Hour)})
-	if !errors.Is(err, ErrKeyringUnavailable) {
-		t.Fatalf("Write after the keyring died = %v; want ErrKeyringUnavailable", err)
+	err := c.Write(ctx, cache.Update{AccessToken: testAT("during", "Mail.Read", time.Hour)})
+	if !errors.Is(err, cache.ErrKeyringUnavailable) {
+		t.Fatalf("Write after the keyring died = %v; want cache.ErrKeyringUnavailable", err)
 	}
-	var cerr *Error
+	var cerr *cache.Error
 	if !errors.As(err, &cerr) || strings.Contains(err.Error(), "during") {
 		t.Errorf("error %v is not a *cache.Error or leaks the token", err)
 	}
-	if _, ok := c.AccessToken(NewAccessTokenKey(testHome, testEnv, testRealm, testClient, []string{"Mail.Read"}, "", false)); !ok {
+	if _, ok := c.AccessToken(atKey("Mail.Read")); !ok {
 		t.Errorf("token written while the keyring was gone is not kept in memory")
 	}
 	e.startKeyring(t) // same HOME and password: the stored item is where it was
-	fresh := New(st, nil)
+	fresh := cache.New(st, nil)
 	if err := fresh.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := fresh.AccessToken(NewAccessTokenKey(testHome, testEnv, testRealm, testClient, []string{"User.Read"}, "", false)); !ok {
+	if _, ok := fresh.AccessToken(atKey("User.Read")); !ok {
 		t.Errorf("token stored before the keyring died is gone after it restarted")
 	}
 }
@@ -335,16 +303,16 @@ func TestSecretServiceCorruptItemMovedAside(t *testing.T) {
 	if err := st.Write(ctx, []byte("{not json")); err != nil {
 		t.Fatal(err)
 	}
-	c := New(st, nil)
-	if err := c.Sync(ctx); !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("Sync of a corrupt item = %v; want ErrCorrupt", err)
+	c := cache.New(st, nil)
+	if err := c.Sync(ctx); !errors.Is(err, cache.ErrCorrupt) {
+		t.Fatalf("Sync of a corrupt item = %v; want cache.ErrCorrupt", err)
 	}
-	err := c.Write(ctx, Update{AccessToken: testAT("x", "A", time.Hour)})
-	var cerr *Error
-	if !errors.Is(err, ErrCorrupt) || !errors.As(err, &cerr) || !strings.Contains(cerr.Path, "corrupt") {
-		t.Fatalf("Write over a corrupt item = %v; want ErrCorrupt naming the moved item", err)
+	err := c.Write(ctx, cache.Update{AccessToken: testAT("x", "A", time.Hour)})
+	var cerr *cache.Error
+	if !errors.Is(err, cache.ErrCorrupt) || !errors.As(err, &cerr) || !strings.Contains(cerr.Path, "corrupt") {
+		t.Fatalf("Write over a corrupt item = %v; want cache.ErrCorrupt naming the moved item", err)
 	}
-	if err := New(st, nil).Sync(ctx); err != nil {
+	if err := cache.New(st, nil).Sync(ctx); err != nil {
 		t.Errorf("new item does not load: %v", err)
 	}
 	cn, _ := st.connect(ctx)
@@ -371,12 +339,12 @@ func TestSecretServiceHugeItemRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	small := e.store(t, &SecretServiceOptions{MaxSize: 4096})
-	c := New(small, nil)
-	if err := c.Sync(ctx); !errors.Is(err, ErrTooLarge) {
-		t.Errorf("Sync of an oversized item = %v, want ErrTooLarge", err)
+	c := cache.New(small, nil)
+	if err := c.Sync(ctx); !errors.Is(err, cache.ErrTooLarge) {
+		t.Errorf("Sync of an oversized item = %v, want cache.ErrTooLarge", err)
 	}
-	if err := c.Write(ctx, Update{AccessToken: testAT("x", "A", time.Hour)}); !errors.Is(err, ErrTooLarge) {
-		t.Errorf("Write over an oversized item = %v, want ErrTooLarge", err)
+	if err := c.Write(ctx, cache.Update{AccessToken: testAT("x", "A", time.Hour)}); !errors.Is(err, cache.ErrTooLarge) {
+		t.Errorf("Write over an oversized item = %v, want cache.ErrTooLarge", err)
 	}
 	if got, err := big.Read(ctx); err != nil || string(got) != string(doc) {
 		t.Errorf("the oversized item changed: %v", err)

@@ -1,10 +1,12 @@
-package cache
+package persistent
 
 import (
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
+
+	"github.com/entraauth/entraauth/cache"
 )
 
 func identityServiceDir() (string, error) {
@@ -16,6 +18,6 @@ func identityServiceDir() (string, error) {
 }
 
 // openEncrypted opens the DPAPI file azure-identity uses for r.Name.
-func openEncrypted(ctx context.Context, r resolved) (Storage, error) {
+func openEncrypted(ctx context.Context, r resolved) (cache.Storage, error) {
 	return NewDPAPIFile(r.path, r.fileOptions())
 }

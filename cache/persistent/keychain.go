@@ -1,4 +1,4 @@
-package cache
+package persistent
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/entraauth/entraauth/cache"
 )
 
 // KeychainOptions configure [NewKeychainFile]. A nil *KeychainOptions
@@ -18,7 +20,7 @@ type KeychainOptions struct {
 	// that holds the file's key; defaults "entraauth" and "MSALCacheKey".
 	Service, Account string
 	// File configures the encrypted file (lock bound, read bound).
-	File *FileOptions
+	File *cache.FileOptions
 }
 
 func (o *KeychainOptions) withDefaults() (KeychainOptions, error) {
@@ -34,7 +36,7 @@ func (o *KeychainOptions) withDefaults() (KeychainOptions, error) {
 	}
 	for _, s := range []string{c.Service, c.Account} {
 		if strings.ContainsAny(s, "\"\\\n\r\x00") {
-			return c, &Error{Op: "open", Err: fmt.Errorf("keychain service or account %q holds a quote, backslash or control character", s)}
+			return c, &cache.Error{Op: "open", Err: fmt.Errorf("keychain service or account %q holds a quote, backslash or control character", s)}
 		}
 	}
 	return c, nil
@@ -54,10 +56,11 @@ var errKeyNotFound = errors.New("key not found")
 // then a 12-byte nonce, then AES-256-GCM ciphertext and tag.
 var sealedMagic = []byte("entraauth-aesgcm-1\n")
 
-// aesCodec encrypts the document with AES-256-GCM under a key from ks.
-// The key is created on the first write, never on a read: a missing key
-// with an existing file makes the file unreadable (ErrCorrupt), and the
-// next change then moves it aside instead of silently replacing it.
+// aesCodec is a [cache.Sealer]: it encrypts the document with
+// AES-256-GCM under a key from ks. The key is created on the first
+// write, never on a read: a missing key with an existing file makes the
+// file unreadable (cache.ErrCorrupt), and the next change then moves it
+// aside instead of silently replacing it.
 type aesCodec struct {
 	ks keySource
 }
@@ -75,7 +78,7 @@ func (c aesCodec) aead(create bool) (cipher.AEAD, error) {
 		return nil, err
 	}
 	if len(key) != 32 {
-		return nil, fmt.Errorf("%w: the stored key has %d bytes, want 32", ErrCorrupt, len(key))
+		return nil, fmt.Errorf("%w: the stored key has %d bytes, want 32", cache.ErrCorrupt, len(key))
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
@@ -84,7 +87,7 @@ func (c aesCodec) aead(create bool) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
-func (c aesCodec) seal(plain []byte) ([]byte, error) {
+func (c aesCodec) Seal(plain []byte) ([]byte, error) {
 	g, err := c.aead(true)
 	if err != nil {
 		return nil, err
@@ -95,7 +98,7 @@ func (c aesCodec) seal(plain []byte) ([]byte, error) {
 	return g.Seal(out, nonce, plain, sealedMagic), nil
 }
 
-func (c aesCodec) open(sealed []byte) ([]byte, error) {
+func (c aesCodec) Open(sealed []byte) ([]byte, error) {
 	rest, ok := bytes.CutPrefix(sealed, sealedMagic)
 	if !ok {
 		return nil, errors.New("not a file sealed by this package")
@@ -132,12 +135,12 @@ func addKeyCommand(service, account string, key []byte) string {
 func parseKey(out []byte) ([]byte, error) {
 	key, err := hex.DecodeString(strings.TrimSpace(string(out)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: keychain item does not hold a hex key", ErrCorrupt)
+		return nil, fmt.Errorf("%w: keychain item does not hold a hex key", cache.ErrCorrupt)
 	}
 	return key, nil
 }
 
-// classifySecurityError maps a failed security(1) run to this package's
+// classifySecurityError maps a failed security(1) run to package cache's
 // errors: exit status 44 is errSecItemNotFound; "User interaction is not
 // allowed" (errSecInteractionNotAllowed) means a locked keychain in a
 // session without UI, such as SSH.
@@ -146,8 +149,8 @@ func classifySecurityError(exitCode int, stderr string) error {
 	case exitCode == 44 || strings.Contains(stderr, "could not be found"):
 		return errKeyNotFound
 	case strings.Contains(stderr, "User interaction is not allowed") || strings.Contains(stderr, "-25308"):
-		return fmt.Errorf("%w: the login keychain is locked and cannot prompt here (an SSH session?); %s", ErrKeyringLocked, plaintextHint)
+		return fmt.Errorf("%w: the login keychain is locked and cannot prompt here (an SSH session?); %s", cache.ErrKeyringLocked, plaintextHint)
 	default:
-		return fmt.Errorf("%w: security(1) exited %d: %s; %s", ErrKeyringUnavailable, exitCode, strings.TrimSpace(stderr), plaintextHint)
+		return fmt.Errorf("%w: security(1) exited %d: %s; %s", cache.ErrKeyringUnavailable, exitCode, strings.TrimSpace(stderr), plaintextHint)
 	}
 }

@@ -1,4 +1,4 @@
-package cache
+package persistent
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entraauth/entraauth/cache"
 	"github.com/godbus/dbus/v5"
 )
 
@@ -32,20 +33,20 @@ type ssSecret struct {
 	ContentType string
 }
 
-// SecretService is a [Storage] in one item of the Linux Secret Service
+// SecretService is a [cache.Storage] in one item of the Linux Secret Service
 // (gnome-keyring, KWallet's bridge, KeePassXC), reached over D-Bus in pure
 // Go. Each call opens its own bus connection and "plain" session (the bus
 // is local to the user's session), so a keyring daemon that restarts
 // between calls is simply found again. It never falls back to a file: a
-// missing service, collection or bus is ErrKeyringUnavailable, a locked
-// one ErrKeyringLocked, and both errors name the plaintext opt-in.
+// missing service, collection or bus is cache.ErrKeyringUnavailable, a locked
+// one cache.ErrKeyringLocked, and both errors name the plaintext opt-in.
 type SecretService struct {
 	o SecretServiceOptions
 }
 
 var (
-	_ Storage     = (*SecretService)(nil)
-	_ Quarantiner = (*SecretService)(nil)
+	_ cache.Storage     = (*SecretService)(nil)
+	_ cache.Quarantiner = (*SecretService)(nil)
 )
 
 // NewSecretService returns a Secret Service storage. It does not contact
@@ -60,21 +61,21 @@ func NewSecretService(opts *SecretServiceOptions) (*SecretService, error) {
 
 // Lock takes the lock file named by SecretServiceOptions.LockPath.
 func (s *SecretService) Lock(ctx context.Context) (func() error, error) {
-	return lockFile(ctx, s.o.LockPath, s.o.LockTimeout)
+	return cache.LockFile(ctx, s.o.LockPath, s.o.LockTimeout)
 }
 
 func (s *SecretService) fail(op string, err error) error {
 	path := "secret service item " + strconv.Quote(s.o.Label)
-	for _, known := range []error{ErrKeyringLocked, ErrKeyringUnavailable, ErrCorrupt, ErrTooLarge} {
+	for _, known := range []error{cache.ErrKeyringLocked, cache.ErrKeyringUnavailable, cache.ErrCorrupt, cache.ErrTooLarge} {
 		if errors.Is(err, known) {
-			return &Error{Op: op, Path: path, Err: err}
+			return &cache.Error{Op: op, Path: path, Err: err}
 		}
 	}
-	kind := ErrKeyringUnavailable
+	kind := cache.ErrKeyringUnavailable
 	if de, ok := errors.AsType[dbus.Error](err); ok && de.Name == "org.freedesktop.Secret.Error.IsLocked" {
-		kind = ErrKeyringLocked
+		kind = cache.ErrKeyringLocked
 	}
-	return &Error{Op: op, Path: path, Err: fmt.Errorf("%w: %v; %s", kind, err, plaintextHint)}
+	return &cache.Error{Op: op, Path: path, Err: fmt.Errorf("%w: %v; %s", kind, err, plaintextHint)}
 }
 
 // conn is one connection with an open session.
@@ -138,7 +139,7 @@ func (s *SecretService) unlock(ctx context.Context, cn *conn, objects []dbus.Obj
 		return nil
 	}
 	if !s.o.AllowPrompt {
-		return fmt.Errorf("%w: unlocking needs a password prompt (SecretServiceOptions.AllowPrompt is off); unlock the keyring first; %s", ErrKeyringLocked, plaintextHint)
+		return fmt.Errorf("%w: unlocking needs a password prompt (SecretServiceOptions.AllowPrompt is off); unlock the keyring first; %s", cache.ErrKeyringLocked, plaintextHint)
 	}
 	return s.prompt(ctx, cn, prompt)
 }
@@ -157,13 +158,13 @@ func (s *SecretService) prompt(ctx context.Context, cn *conn, p dbus.ObjectPath)
 	for {
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w: no answer to the unlock prompt: %w; %s", ErrKeyringLocked, context.Cause(ctx), plaintextHint)
+			return fmt.Errorf("%w: no answer to the unlock prompt: %w; %s", cache.ErrKeyringLocked, context.Cause(ctx), plaintextHint)
 		case sig := <-ch:
 			if sig.Path != p || len(sig.Body) < 1 {
 				continue
 			}
 			if dismissed, _ := sig.Body[0].(bool); dismissed {
-				return fmt.Errorf("%w: the unlock prompt was dismissed; %s", ErrKeyringLocked, plaintextHint)
+				return fmt.Errorf("%w: the unlock prompt was dismissed; %s", cache.ErrKeyringLocked, plaintextHint)
 			}
 			return nil
 		}
@@ -189,7 +190,7 @@ func (s *SecretService) Read(ctx context.Context) ([]byte, error) {
 		return nil, s.fail("read", err)
 	}
 	if int64(len(sec.Value)) > s.o.MaxSize {
-		return nil, s.fail("read", fmt.Errorf("%w: secret over %d bytes", ErrTooLarge, s.o.MaxSize))
+		return nil, s.fail("read", fmt.Errorf("%w: secret over %d bytes", cache.ErrTooLarge, s.o.MaxSize))
 	}
 	doc, err := decodePayload(sec.Value)
 	if err != nil {
@@ -237,7 +238,7 @@ func (s *SecretService) store(ctx context.Context, op string, attrs map[string]s
 		return s.fail(op, err)
 	}
 	if prompt != noPrompt && prompt != "" {
-		return s.fail(op, fmt.Errorf("%w: storing needs a prompt; %s", ErrKeyringLocked, plaintextHint))
+		return s.fail(op, fmt.Errorf("%w: storing needs a prompt; %s", cache.ErrKeyringLocked, plaintextHint))
 	}
 	return nil
 }
@@ -269,20 +270,20 @@ func (s *SecretService) Quarantine(ctx context.Context) (string, error) {
 	return "secret service item " + strconv.Quote(label), nil
 }
 
-var _ KeySetStore = (*SecretService)(nil)
+var _ cache.KeySetStore = (*SecretService)(nil)
 
 // ReadKeySets reads the public key-set file beside the lock file (see
-// [KeySetStore]); the tokens stay in the Secret Service.
+// [cache.KeySetStore]); the tokens stay in the Secret Service.
 func (s *SecretService) ReadKeySets(ctx context.Context) ([]byte, error) {
-	return readSafe(keySetPathBeside(s.o.LockPath), maxKeySetFile)
+	return s.keySets().ReadKeySets(ctx)
 }
 
 // WriteKeySets replaces the key-set file beside the lock file.
 func (s *SecretService) WriteKeySets(ctx context.Context, data []byte) error {
-	return writeKeySetFile(keySetPathBeside(s.o.LockPath), data)
+	return s.keySets().WriteKeySets(ctx, data)
 }
 
-// keySetPathBeside names the key-set file beside a lock file.
-func keySetPathBeside(lockPath string) string {
-	return strings.TrimSuffix(lockPath, ".lockfile") + ".keys.json"
+// keySets is the key-set file beside the lock file.
+func (s *SecretService) keySets() cache.KeySetFile {
+	return cache.KeySetFile(strings.TrimSuffix(s.o.LockPath, ".lockfile") + ".keys.json")
 }

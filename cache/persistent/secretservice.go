@@ -1,4 +1,4 @@
-package cache
+package persistent
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/entraauth/entraauth/cache"
 )
 
 // SecretServiceOptions configure [NewSecretService]. A nil
@@ -38,7 +40,7 @@ type SecretServiceOptions struct {
 	RawPayload bool
 	// AllowPrompt lets a locked collection ask the desktop to unlock it
 	// (a password dialog), waiting until ctx ends. Off by default: a
-	// locked collection is then ErrKeyringLocked at once.
+	// locked collection is then cache.ErrKeyringLocked at once.
 	AllowPrompt bool
 	// BusAddress is the D-Bus session bus address; "" means
 	// $DBUS_SESSION_BUS_ADDRESS. The store never launches a bus.
@@ -46,9 +48,9 @@ type SecretServiceOptions struct {
 	// LockPath is the cross-process lock file; "" means
 	// "<user cache dir>/entraauth/<Schema>.lockfile".
 	LockPath string
-	// LockTimeout bounds the wait for LockPath; 0 means DefaultLockTimeout.
+	// LockTimeout bounds the wait for LockPath; 0 means cache.DefaultLockTimeout.
 	LockTimeout time.Duration
-	// MaxSize bounds the secret read; 0 means DefaultMaxSize.
+	// MaxSize bounds the secret read; 0 means cache.DefaultMaxSize.
 	MaxSize int64
 }
 
@@ -78,18 +80,21 @@ func (o *SecretServiceOptions) withDefaults() (SecretServiceOptions, error) {
 	if c.LockPath == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {
-			return c, &Error{Op: "open", Err: fmt.Errorf("no lock path and no user cache dir: %w", err)}
+			return c, &cache.Error{Op: "open", Err: fmt.Errorf("no lock path and no user cache dir: %w", err)}
 		}
 		c.LockPath = filepath.Join(dir, "entraauth", filepath.Base(c.Schema)+".lockfile")
 	}
 	if c.LockTimeout <= 0 {
-		c.LockTimeout = DefaultLockTimeout
+		c.LockTimeout = cache.DefaultLockTimeout
 	}
 	if c.MaxSize <= 0 {
-		c.MaxSize = DefaultMaxSize
+		c.MaxSize = cache.DefaultMaxSize
 	}
 	return c, nil
 }
+
+// encryptedAtRest marks a Secret Service storage for [Encrypted].
+func (*SecretService) encryptedAtRest() bool { return true }
 
 // encodePayload and decodePayload convert between the document and the
 // stored secret.
@@ -112,7 +117,7 @@ func decodePayload(secret []byte) ([]byte, error) {
 	out := make([]byte, base64.StdEncoding.DecodedLen(len(trimmed)))
 	n, err := base64.StdEncoding.Decode(out, trimmed)
 	if err != nil {
-		return nil, fmt.Errorf("%w: secret is neither JSON nor base64", ErrCorrupt)
+		return nil, fmt.Errorf("%w: secret is neither JSON nor base64", cache.ErrCorrupt)
 	}
 	return out[:n], nil
 }

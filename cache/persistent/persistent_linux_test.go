@@ -1,4 +1,4 @@
-package cache
+package persistent
 
 import (
 	"errors"
@@ -8,24 +8,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/entraauth/entraauth/cache"
 )
 
 // With a Secret Service, the named cache is azure-identity's item: schema
 // the cache name, attribute MsalClientID, the JSON document as the secret
 // (as msal-extensions stores it); the signal file and the lock file are
 // beside where the fallback file would be.
-func TestPersistentStorageSecretService(t *testing.T) {
+func TestNewUsesSecretService(t *testing.T) {
 	requireBinaries(t, map[string]string{"secret-tool": "libsecret-tools"})
 	e := startBus(t)
 	e.startKeyring(t)
 	dir := t.TempDir()
-	st, err := NewPersistentStorage(ssCtx(t), &PersistenceOptions{Name: "myapp", Dir: dir, BusAddress: e.addr})
+	st, err := New(ssCtx(t), &Options{Name: "myapp", Dir: dir, BusAddress: e.addr})
 	must(t, err)
 	if !Encrypted(st) {
 		t.Fatalf("storage %T is not encrypted", st)
 	}
-	c := New(st, nil)
-	if err := c.Write(ssCtx(t), Update{AccessToken: testAT("in-keyring", "User.Read", time.Hour)}); err != nil {
+	c := cache.New(st, nil)
+	if err := c.Write(ssCtx(t), cache.Update{AccessToken: testAT("in-keyring", "User.Read", time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("secret-tool", "lookup", "xdg:schema", "myapp", "MsalClientID", "Microsoft.Developer.IdentityService")
@@ -39,7 +41,7 @@ func TestPersistentStorageSecretService(t *testing.T) {
 	}
 	// Another name is another item, as msal-extensions' schemas (matched
 	// by name) keep azure-identity's named caches apart.
-	other, err := NewPersistentStorage(ssCtx(t), &PersistenceOptions{Name: "otherapp", Dir: dir, BusAddress: e.addr})
+	other, err := New(ssCtx(t), &Options{Name: "otherapp", Dir: dir, BusAddress: e.addr})
 	must(t, err)
 	if doc, err := other.Read(ssCtx(t)); err != nil || strings.Contains(string(doc), "in-keyring") {
 		t.Errorf("cache otherapp read myapp's item: %.40q, %v", doc, err)
@@ -52,16 +54,16 @@ func TestPersistentStorageSecretService(t *testing.T) {
 
 // Without a Secret Service the cache is an error unless unencrypted
 // storage was allowed; then it is the plaintext file Dir/Name.
-func TestPersistentStorageNoSecretService(t *testing.T) {
+func TestNewWithoutSecretService(t *testing.T) {
 	e := startBus(t) // no keyring daemon
 	dir := t.TempDir()
-	_, err := NewPersistentStorage(ssCtx(t), &PersistenceOptions{Dir: dir, BusAddress: e.addr})
-	if !errors.Is(err, ErrEncryptionUnavailable) || !errors.Is(err, ErrKeyringUnavailable) {
+	_, err := New(ssCtx(t), &Options{Dir: dir, BusAddress: e.addr})
+	if !errors.Is(err, cache.ErrEncryptionUnavailable) || !errors.Is(err, cache.ErrKeyringUnavailable) {
 		t.Fatalf("no Secret Service, not allowed: %v", err)
 	}
-	st, err := NewPersistentStorage(ssCtx(t), &PersistenceOptions{Dir: dir, BusAddress: e.addr, AllowUnencryptedStorage: true})
+	st, err := New(ssCtx(t), &Options{Dir: dir, BusAddress: e.addr, AllowUnencryptedStorage: true})
 	must(t, err)
-	if fs, ok := st.(*FileStorage); !ok || Encrypted(st) || fs.Path() != filepath.Join(dir, "msal.cache") {
+	if fs, ok := st.(*cache.FileStorage); !ok || Encrypted(st) || fs.Path() != filepath.Join(dir, "msal.cache") {
 		t.Errorf("fallback = %T, encrypted %v", st, Encrypted(st))
 	}
 }

@@ -1,4 +1,4 @@
-package cache
+package persistent
 
 import (
 	"context"
@@ -8,24 +8,26 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/entraauth/entraauth/cache"
 )
 
-func TestPersistenceOptionsResolve(t *testing.T) {
+func TestOptionsResolve(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("LOCALAPPDATA", home)
-	r, err := (*PersistenceOptions)(nil).resolve()
+	r, err := (*Options)(nil).resolve()
 	must(t, err)
 	if want := filepath.Join(home, ".IdentityService", "msal.cache"); r.path != want || r.AllowUnencryptedStorage {
 		t.Errorf("defaults: path %s, allow %v; want %s, false", r.path, r.AllowUnencryptedStorage, want)
 	}
-	r, err = (&PersistenceOptions{Name: "myapp", Dir: "/d"}).resolve()
+	r, err = (&Options{Name: "myapp", Dir: "/d"}).resolve()
 	must(t, err)
 	if r.path != filepath.Join("/d", "myapp") {
 		t.Errorf("named: %s", r.path)
 	}
 	for _, bad := range []string{".", "..", "a/b", `a\b`, "a\x00"} {
-		if _, err := (&PersistenceOptions{Name: bad}).resolve(); err == nil {
+		if _, err := (&Options{Name: bad}).resolve(); err == nil {
 			t.Errorf("name %q accepted", bad)
 		}
 	}
@@ -34,8 +36,9 @@ func TestPersistenceOptionsResolve(t *testing.T) {
 // The plaintext fallback happens only when the caller allowed it, and
 // only because the encrypted store is unavailable or locked; otherwise
 // the error is typed and nothing is written.
-func TestPersistenceFallback(t *testing.T) {
-	enc := &FileStorage{path: "encrypted", codec: aesCodec{}}
+func TestFallback(t *testing.T) {
+	enc, err := cache.NewSealedFile(filepath.Join(t.TempDir(), "encrypted"), aesCodec{&memKeys{}}, nil)
+	must(t, err)
 	cases := []struct {
 		name      string
 		encErr    error
@@ -44,18 +47,18 @@ func TestPersistenceFallback(t *testing.T) {
 		wantPlain bool
 	}{
 		{"encrypted store works", nil, false, nil, false},
-		{"unavailable, not allowed", &Error{Op: "read", Err: ErrKeyringUnavailable}, false, ErrEncryptionUnavailable, false},
-		{"locked, not allowed", &Error{Op: "read", Err: ErrKeyringLocked}, false, ErrKeyringLocked, false},
-		{"unavailable, allowed", &Error{Op: "read", Err: ErrKeyringUnavailable}, true, nil, true},
-		{"unsupported, allowed", &Error{Op: "open", Err: ErrUnsupported}, true, nil, true},
-		{"other error, allowed", &Error{Op: "read", Err: ErrUnsafeFile}, true, ErrUnsafeFile, false},
+		{"unavailable, not allowed", &cache.Error{Op: "read", Err: cache.ErrKeyringUnavailable}, false, cache.ErrEncryptionUnavailable, false},
+		{"locked, not allowed", &cache.Error{Op: "read", Err: cache.ErrKeyringLocked}, false, cache.ErrKeyringLocked, false},
+		{"unavailable, allowed", &cache.Error{Op: "read", Err: cache.ErrKeyringUnavailable}, true, nil, true},
+		{"unsupported, allowed", &cache.Error{Op: "open", Err: cache.ErrUnsupported}, true, nil, true},
+		{"other error, allowed", &cache.Error{Op: "read", Err: cache.ErrUnsafeFile}, true, cache.ErrUnsafeFile, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			r, err := (&PersistenceOptions{Dir: dir, AllowUnencryptedStorage: tc.allow}).resolve()
+			r, err := (&Options{Dir: dir, AllowUnencryptedStorage: tc.allow}).resolve()
 			must(t, err)
-			st, err := choose(context.Background(), r, func(context.Context, resolved) (Storage, error) {
+			st, err := choose(context.Background(), r, func(context.Context, resolved) (cache.Storage, error) {
 				if tc.encErr != nil {
 					return nil, tc.encErr
 				}
@@ -80,12 +83,12 @@ func TestPersistenceFallback(t *testing.T) {
 				t.Errorf("Encrypted = %v", Encrypted(st))
 			}
 			if tc.wantPlain {
-				fs, ok := st.(*FileStorage)
+				fs, ok := st.(*cache.FileStorage)
 				if !ok || fs.Path() != filepath.Join(dir, "msal.cache") {
 					t.Fatalf("fallback = %T %v, want the plaintext file msal.cache", st, st)
 				}
-				c := New(st, nil)
-				mustWrite(t, c, Update{AccessToken: testAT("x", "A", time.Hour)})
+				c := cache.New(st, nil)
+				mustWrite(t, c, cache.Update{AccessToken: testAT("x", "A", time.Hour)})
 				fi, err := os.Stat(fs.Path())
 				must(t, err)
 				if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {

@@ -1,8 +1,9 @@
-package cache
+package persistent
 
 import (
 	"unsafe"
 
+	"github.com/entraauth/entraauth/cache"
 	"golang.org/x/sys/windows"
 )
 
@@ -10,21 +11,22 @@ import (
 // encrypted with DPAPI for the current user (CryptProtectData, no entropy,
 // no UI), the format MSAL .NET's and MSAL Python's extensions and Azure
 // CLI's msal_token_cache.bin use, so each can read the others' files.
-// Everything else is as for [NewPlaintextFile]: lock file, atomic replace,
-// quarantine of an unreadable file.
-func NewDPAPIFile(path string, opts *FileOptions) (*FileStorage, error) {
-	return newFileStorage(path, opts, dpapi{})
+// Everything else is as for [cache.NewPlaintextFile]: lock file, atomic
+// replace, quarantine of an unreadable file.
+func NewDPAPIFile(path string, opts *cache.FileOptions) (*cache.FileStorage, error) {
+	return cache.NewSealedFile(path, dpapi{}, opts)
 }
 
+// dpapi is the [cache.Sealer] of DPAPI files.
 type dpapi struct{}
 
-func (dpapi) seal(plain []byte) ([]byte, error) {
+func (dpapi) Seal(plain []byte) ([]byte, error) {
 	return dpapiCall(plain, func(in, out *windows.DataBlob) error {
 		return windows.CryptProtectData(in, nil, nil, 0, nil, windows.CRYPTPROTECT_UI_FORBIDDEN, out)
 	})
 }
 
-func (dpapi) open(sealed []byte) ([]byte, error) {
+func (dpapi) Open(sealed []byte) ([]byte, error) {
 	return dpapiCall(sealed, func(in, out *windows.DataBlob) error {
 		return windows.CryptUnprotectData(in, nil, nil, 0, nil, windows.CRYPTPROTECT_UI_FORBIDDEN, out)
 	})

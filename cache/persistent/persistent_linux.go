@@ -1,4 +1,4 @@
-package cache
+package persistent
 
 import (
 	"context"
@@ -7,11 +7,13 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/entraauth/entraauth/cache"
 )
 
 // openEncrypted opens azure-identity's Secret Service item for r.Name and
 // probes it with one read.
-func openEncrypted(ctx context.Context, r resolved) (Storage, error) {
+func openEncrypted(ctx context.Context, r resolved) (cache.Storage, error) {
 	ss, err := NewSecretService(&SecretServiceOptions{
 		Schema:      r.Name,
 		MatchSchema: true, // one item per cache name, as msal-extensions keeps them
@@ -28,7 +30,7 @@ func openEncrypted(ctx context.Context, r resolved) (Storage, error) {
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := ss.Read(pctx); err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTooLarge) {
+	if _, err := ss.Read(pctx); err != nil && !errors.Is(err, cache.ErrCorrupt) && !errors.Is(err, cache.ErrTooLarge) {
 		return nil, err
 	}
 	return &signalled{SecretService: ss, signal: r.path}, nil

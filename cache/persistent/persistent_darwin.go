@@ -1,14 +1,16 @@
-package cache
+package persistent
 
 import (
 	"context"
 	"errors"
+
+	"github.com/entraauth/entraauth/cache"
 )
 
 // openEncrypted opens Dir/Name.entraauth, keyed from the login keychain
 // (service "entraauth", account the cache name), after checking that the
 // keychain answers.
-func openEncrypted(ctx context.Context, r resolved) (Storage, error) {
+func openEncrypted(ctx context.Context, r resolved) (cache.Storage, error) {
 	ks := securityCLI{"entraauth", r.Name}
 	if _, err := ks.loadKey(); err != nil && !errors.Is(err, errKeyNotFound) {
 		return nil, err

@@ -1,9 +1,11 @@
-package cache
+package persistent
 
 import (
 	"errors"
 	"os/exec"
 	"strings"
+
+	"github.com/entraauth/entraauth/cache"
 )
 
 // NewKeychainFile returns a storage that keeps the cache in the file at
@@ -13,13 +15,13 @@ import (
 // is not in the keychain itself because security(1) cannot carry more
 // than 4 KiB that way. Other MSAL libraries therefore cannot read this
 // file. A locked keychain in a session that cannot prompt (SSH) fails
-// with ErrKeyringLocked; there is no fallback.
-func NewKeychainFile(path string, opts *KeychainOptions) (*FileStorage, error) {
+// with cache.ErrKeyringLocked; there is no fallback.
+func NewKeychainFile(path string, opts *KeychainOptions) (*cache.FileStorage, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	return newFileStorage(path, o.File, aesCodec{securityCLI{o.Service, o.Account}})
+	return cache.NewSealedFile(path, aesCodec{securityCLI{o.Service, o.Account}}, o.File)
 }
 
 type securityCLI struct{ service, account string }

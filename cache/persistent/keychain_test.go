@@ -1,4 +1,4 @@
-package cache
+package persistent
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/entraauth/entraauth/cache"
 )
 
 // memKeys is a keySource in memory; err, when set, is returned by both
@@ -41,10 +43,10 @@ func (m *memKeys) storeKey(k []byte) error {
 // sealedFile is the storage NewKeychainFile builds, with the keychain
 // replaced by ks: the file, lock and codec logic run here; only the
 // security(1) calls are macOS's.
-func sealedFile(t *testing.T, ks keySource) (*FileStorage, string) {
+func sealedFile(t *testing.T, ks keySource) (*cache.FileStorage, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "msal.cache")
-	st, err := newFileStorage(path, nil, aesCodec{ks})
+	st, err := cache.NewSealedFile(path, aesCodec{ks}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func TestEncryptedFileRoundTrip(t *testing.T) {
 	ks := &memKeys{}
 	st, path := sealedFile(t, ks)
 	ctx := context.Background()
-	mustWrite(t, New(st, nil), Update{AccessToken: testAT("very-secret-token", "User.Read", time.Hour)})
+	mustWrite(t, cache.New(st, nil), cache.Update{AccessToken: testAT("very-secret-token", "User.Read", time.Hour)})
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -66,14 +68,14 @@ func TestEncryptedFileRoundTrip(t *testing.T) {
 	if ks.stores != 1 {
 		t.Errorf("key stored %d times, want 1", ks.stores)
 	}
-	c := New(st, nil)
+	c := cache.New(st, nil)
 	if err := c.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if at, ok := c.AccessToken(NewAccessTokenKey(testHome, testEnv, testRealm, testClient, []string{"User.Read"}, "", false)); !ok || at.Secret != "very-secret-token" {
+	if at, ok := c.AccessToken(atKey("User.Read")); !ok || at.Secret != "very-secret-token" {
 		t.Errorf("reloaded token = %q, %v", at.Secret, ok)
 	}
-	mustWrite(t, c, Update{AccessToken: testAT("x", "Mail.Read", time.Hour)})
+	mustWrite(t, c, cache.Update{AccessToken: testAT("x", "Mail.Read", time.Hour)})
 	if ks.stores != 1 {
 		t.Errorf("a second write created another key (%d stores)", ks.stores)
 	}
@@ -84,15 +86,15 @@ func TestEncryptedFileKeyTrouble(t *testing.T) {
 	t.Run("locked keychain is not corruption", func(t *testing.T) {
 		ks := &memKeys{}
 		st, path := sealedFile(t, ks)
-		mustWrite(t, New(st, nil), Update{AccessToken: testAT("a", "A", time.Hour)})
+		mustWrite(t, cache.New(st, nil), cache.Update{AccessToken: testAT("a", "A", time.Hour)})
 		before, _ := os.ReadFile(path)
 		ks.err = classifySecurityError(36, "User interaction is not allowed.")
-		c := New(st, nil)
-		if err := c.Sync(ctx); !errors.Is(err, ErrKeyringLocked) || errors.Is(err, ErrCorrupt) {
-			t.Errorf("Sync = %v, want ErrKeyringLocked only", err)
+		c := cache.New(st, nil)
+		if err := c.Sync(ctx); !errors.Is(err, cache.ErrKeyringLocked) || errors.Is(err, cache.ErrCorrupt) {
+			t.Errorf("Sync = %v, want cache.ErrKeyringLocked only", err)
 		}
-		if err := c.Write(ctx, Update{AccessToken: testAT("b", "B", time.Hour)}); !errors.Is(err, ErrKeyringLocked) {
-			t.Errorf("Write = %v, want ErrKeyringLocked", err)
+		if err := c.Write(ctx, cache.Update{AccessToken: testAT("b", "B", time.Hour)}); !errors.Is(err, cache.ErrKeyringLocked) {
+			t.Errorf("Write = %v, want cache.ErrKeyringLocked", err)
 		}
 		if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 			t.Errorf("the file changed while its key was out of reach")
@@ -101,37 +103,37 @@ func TestEncryptedFileKeyTrouble(t *testing.T) {
 	t.Run("lost key: file kept, new cache started", func(t *testing.T) {
 		ks := &memKeys{}
 		st, path := sealedFile(t, ks)
-		mustWrite(t, New(st, nil), Update{AccessToken: testAT("a", "A", time.Hour)})
+		mustWrite(t, cache.New(st, nil), cache.Update{AccessToken: testAT("a", "A", time.Hour)})
 		before, _ := os.ReadFile(path)
 		ks.key = nil // deleted from the keychain
-		c := New(st, nil)
-		if err := c.Sync(ctx); !errors.Is(err, ErrCorrupt) {
-			t.Errorf("Sync = %v, want ErrCorrupt", err)
+		c := cache.New(st, nil)
+		if err := c.Sync(ctx); !errors.Is(err, cache.ErrCorrupt) {
+			t.Errorf("Sync = %v, want cache.ErrCorrupt", err)
 		}
 		if ks.stores != 1 {
 			t.Errorf("a read created a key")
 		}
-		err := c.Write(ctx, Update{AccessToken: testAT("b", "B", time.Hour)})
-		var cerr *Error
-		if !errors.As(err, &cerr) || !errors.Is(err, ErrCorrupt) {
-			t.Fatalf("Write = %v, want ErrCorrupt naming the moved file", err)
+		err := c.Write(ctx, cache.Update{AccessToken: testAT("b", "B", time.Hour)})
+		var cerr *cache.Error
+		if !errors.As(err, &cerr) || !errors.Is(err, cache.ErrCorrupt) {
+			t.Fatalf("Write = %v, want cache.ErrCorrupt naming the moved file", err)
 		}
 		if kept, _ := os.ReadFile(cerr.Path); !bytes.Equal(kept, before) {
 			t.Errorf("moved-aside file differs from the original")
 		}
-		if err := New(st, nil).Sync(ctx); err != nil {
+		if err := cache.New(st, nil).Sync(ctx); err != nil {
 			t.Errorf("new file under the new key: %v", err)
 		}
 	})
 	t.Run("tampered file", func(t *testing.T) {
 		ks := &memKeys{}
 		st, path := sealedFile(t, ks)
-		mustWrite(t, New(st, nil), Update{AccessToken: testAT("a", "A", time.Hour)})
+		mustWrite(t, cache.New(st, nil), cache.Update{AccessToken: testAT("a", "A", time.Hour)})
 		raw, _ := os.ReadFile(path)
 		raw[len(raw)-1] ^= 1
 		os.WriteFile(path, raw, 0o600)
-		if err := New(st, nil).Sync(ctx); !errors.Is(err, ErrCorrupt) {
-			t.Errorf("Sync of a tampered file = %v, want ErrCorrupt", err)
+		if err := cache.New(st, nil).Sync(ctx); !errors.Is(err, cache.ErrCorrupt) {
+			t.Errorf("Sync of a tampered file = %v, want cache.ErrCorrupt", err)
 		}
 	})
 }
@@ -145,8 +147,8 @@ func TestSecurityCLIHelpers(t *testing.T) {
 	if got, err := parseKey([]byte(strings.Repeat("ab", 32) + "\n")); err != nil || !bytes.Equal(got, key) {
 		t.Errorf("parseKey = %x, %v", got, err)
 	}
-	if _, err := parseKey([]byte("not hex")); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("parseKey(garbage) = %v, want ErrCorrupt", err)
+	if _, err := parseKey([]byte("not hex")); !errors.Is(err, cache.ErrCorrupt) {
+		t.Errorf("parseKey(garbage) = %v, want cache.ErrCorrupt", err)
 	}
 	for _, tt := range []struct {
 		code   int
@@ -154,8 +156,8 @@ func TestSecurityCLIHelpers(t *testing.T) {
 		want   error
 	}{
 		{44, "security: SecKeychainSearchCopyNext: The specified item could not be found in the keychain.", errKeyNotFound},
-		{36, "security: SecKeychainItemCopyContent: User interaction is not allowed.", ErrKeyringLocked},
-		{1, "security: something else", ErrKeyringUnavailable},
+		{36, "security: SecKeychainItemCopyContent: User interaction is not allowed.", cache.ErrKeyringLocked},
+		{1, "security: something else", cache.ErrKeyringUnavailable},
 	} {
 		if err := classifySecurityError(tt.code, tt.stderr); !errors.Is(err, tt.want) {
 			t.Errorf("classifySecurityError(%d, %q) = %v, want %v", tt.code, tt.stderr, err, tt.want)
