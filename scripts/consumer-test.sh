@@ -67,7 +67,7 @@ GO
 	;;
 graph)
 	pkg=${2:?usage: consumer-test.sh graph PKG [VERSION]}
-	ver=${3:-$(awk -v m="$main" '$1 == m { v = $2 } END { print v }' "$tmp/versions")}
+	ver=${3:-$(awk -v m="$main" '$1 == m && v == "" { v = $2 } END { print v }' "$tmp/versions")}
 	newconsumer <<GO
 package main
 
@@ -84,9 +84,11 @@ GO
 	find "$tmp/modcache/cache/download" -name '*.zip' | sed "s|^$tmp/modcache/cache/download/|    |" | sort
 	echo "  go list -m all:"
 	consumer list -m all | sed 's/^/    /'
-	before=$(find "$tmp/modcache/cache/download" -name '*.zip' | wc -l)
+	find "$tmp/modcache/cache/download" -name '*.zip' | sort > "$tmp/zips.before"
 	consumer mod tidy -e > "$tmp/tidy.log" 2>&1 || true
-	echo "  go mod tidy -e then wants $(($(find "$tmp/modcache/cache/download" -name '*.zip' | wc -l) - before)) more zips (tests of $pkg, all tags), of which not in the local cache:"
+	echo "  go mod tidy -e then fetches (tests of $pkg, all build tags):"
+	find "$tmp/modcache/cache/download" -name '*.zip' | sort | comm -13 "$tmp/zips.before" - | sed "s|^$tmp/modcache/cache/download/|    |"
+	echo "  and wants, not in the local cache:"
 	grep -o 'reading file://[^ ]*\.zip' "$tmp/tidy.log" | sed "s|reading file://$modcache/cache/download/|    |" | sort -u || true
 	echo "  go.mod after tidy -e:"
 	sed 's/^/    /' "$tmp/consumer/go.mod"
