@@ -67,6 +67,15 @@ nested:
 		(cd $$m && $(GO) test -race -count=1 ./...) || exit 1; \
 	done
 
+# A nested module meant for consumers (azadapter) requires a real commit of
+# the main module (scripts/modpin), and a consumer module outside this tree
+# builds from them offline (scripts/consumer-test.sh).
+.PHONY: consumer
+test: consumer
+consumer:
+	@$(GO) run ./scripts/modpin check
+	@bash scripts/consumer-test.sh
+
 fuzz:
 	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 

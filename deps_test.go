@@ -41,6 +41,7 @@ var allowed = map[string][]string{
 	"conformance":                           {"oauth", "cache", "conformance/fakeauthority"},
 	"scripts/catalogcheck":                  nil,
 	"scripts/conformancereport":             nil,
+	"scripts/modpin":                        nil,
 	"cmd/entraauth":                         {"*"},
 }
 
