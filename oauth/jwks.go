@@ -317,21 +317,54 @@ var errNoKey = errors.New("no key in the authority's key set verifies the signat
 // authority's key set URL, never from the token header (jku, jwk, x5u).
 func (k *keySet) verifySignature(ctx context.Context, jws *jose.JSONWebSignature) ([]byte, error) {
 	kid := jws.Signatures[0].Header.KeyID
+	if err := k.settle(ctx); err != nil {
+		return nil, keySetUnavailable(err)
+	}
 	if payload, found, err := k.verifyWith(jws, kid); found || err == nil {
 		return payload, err
 	}
 	// Unknown kid (or none fitting): the authority may have rotated keys.
 	if err := k.refresh(ctx); err != nil {
-		var oe *Error
-		if errors.As(err, &oe) {
-			return nil, oe
-		}
-		e := idTokenError("key set unavailable")
-		e.err = err
-		return nil, e
+		return nil, keySetUnavailable(err)
 	}
 	payload, _, err := k.verifyWith(jws, kid)
 	return payload, err
+}
+
+// keySetUnavailable is the error of a key-set fetch as verification
+// reports it: the authority's own error, else an invalid ID token.
+func keySetUnavailable(err error) error {
+	var oe *Error
+	if errors.As(err, &oe) {
+		return oe
+	}
+	e := idTokenError("key set unavailable")
+	e.err = err
+	return e
+}
+
+// settle waits for a fetch in flight (the prefetch, or the key set kept
+// beside the cache being read), so that a kid is looked up in the set it
+// brings: judged against an empty set, the kid would seem unknown, and
+// the refresh it causes would only wait for that same fetch, leaving a
+// key rotated since the set was kept unfound.
+// It returns that fetch's error: a set that could not be fetched just
+// now is not fetched again for the same token.
+func (k *keySet) settle(ctx context.Context) error {
+	k.mu.Lock()
+	ch := k.inflight
+	k.mu.Unlock()
+	if ch == nil {
+		return nil
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.fetchErr
 }
 
 // verifyWith verifies with the cached key named kid (every cached key when
