@@ -3,15 +3,10 @@ package oauth
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 )
-
-// ErrInvalidClientInfo is matched (errors.Is) by every error
-// ParseClientInfo returns.
-var ErrInvalidClientInfo = errors.New("oauth: invalid client_info")
 
 // ClientInfo is the decoded "client_info" of a token response: the user's
 // object ID and home tenant.
@@ -53,14 +48,6 @@ func ParseClientInfo(raw string) (ClientInfo, error) {
 	}
 	return ci, nil
 }
-
-// ErrAccountMismatch is matched (errors.Is) by the *Error returned when a
-// token response names an account other than the one it must be for: its
-// client_info disagrees with the signed ID token, a refresh returned
-// another user, or a credential bound to one user (a username, login hint
-// or AuthenticationRecord) was answered for another. Nothing from such a
-// response is cached.
-var ErrAccountMismatch = errors.New("oauth: token response is for another account")
 
 func accountMismatch(what string) *Error {
 	return &Error{Endpoint: "token", Code: "account_mismatch", Description: what, err: ErrAccountMismatch}

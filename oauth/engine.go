@@ -23,10 +23,6 @@ const (
 	backgroundTimeout = 60 * time.Second
 )
 
-// ErrNoScopes is returned by GetToken and Authenticate when
-// TokenOptions.Scopes is empty where scopes are required.
-var ErrNoScopes = errors.New("oauth: at least one scope is required")
-
 // GetToken returns an access token for opts: from the cache when a valid
 // one is there (no network request at all), else by redeeming the
 // account's refresh token (its own or its family's) for opts.Scopes, else

@@ -130,3 +130,27 @@ func (e *Error) Is(target error) bool {
 	}
 	return false
 }
+
+// ErrNoScopes is returned by GetToken and Authenticate when
+// TokenOptions.Scopes is empty where scopes are required.
+var ErrNoScopes = errors.New("oauth: at least one scope is required")
+
+// ErrInvalidIDToken is matched (errors.Is) by the *Error returned when an
+// ID token fails validation (signature, issuer, audience, times, nonce).
+var ErrInvalidIDToken = errors.New("oauth: invalid ID token")
+
+// ErrInvalidClaims is matched (errors.Is) when TokenOptions.Claims is not
+// a JSON object (nor base64 of one).
+var ErrInvalidClaims = errors.New("oauth: claims is not a JSON object")
+
+// ErrInvalidClientInfo is matched (errors.Is) by every error
+// ParseClientInfo returns.
+var ErrInvalidClientInfo = errors.New("oauth: invalid client_info")
+
+// ErrAccountMismatch is matched (errors.Is) by the *Error returned when a
+// token response names an account other than the one it must be for: its
+// client_info disagrees with the signed ID token, a refresh returned
+// another user, or a credential bound to one user (a username, login hint
+// or AuthenticationRecord) was answered for another. Nothing from such a
+// response is cached.
+var ErrAccountMismatch = errors.New("oauth: token response is for another account")

@@ -11,10 +11,6 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// ErrInvalidIDToken is matched (errors.Is) by the *Error returned when an
-// ID token fails validation (signature, issuer, audience, times, nonce).
-var ErrInvalidIDToken = errors.New("oauth: invalid ID token")
-
 const (
 	maxIDTokenLen = 64 << 10         // a JWT larger than this is refused before parsing
 	clockSkew     = 5 * time.Minute  // allowed skew for exp, nbf and iat

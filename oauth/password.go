@@ -3,7 +3,9 @@ package oauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -84,26 +86,12 @@ func (p *PasswordCredential) step(ctx context.Context, req *InteractiveRequest) 
 	return p.client.RedeemToken(ctx, req, form, "")
 }
 
-// FederatedAccountError is returned by the password credential for a user
-// whose domain is federated to another identity provider (user realm
-// discovery says "Federated"): Entra does not check such passwords itself.
-// Sign the user in with the device code (or browser) flow instead.
-type FederatedAccountError struct {
-	// Domain is the user's federated domain.
-	Domain string
-	// Protocol is the federation protocol, e.g. "WSTrust".
-	Protocol string
-	// MetadataURL is the identity provider's metadata URL.
-	MetadataURL string
-}
-
-func (e *FederatedAccountError) Error() string {
-	s := "oauth: the domain " + e.Domain + " is federated"
-	if e.Protocol != "" {
-		s += " (" + e.Protocol + ")"
+// Format writes the credential without its password, for every verb.
+func (p PasswordCredential) Format(f fmt.State, _ rune) {
+	clientID := ""
+	if p.client != nil {
+		clientID = p.client.clientID
 	}
-	return s + "; the password grant cannot sign in federated accounts: use the device code flow (package devicecode) instead"
+	writeFormatted(f, "oauth.PasswordCredential{ClientID: "+strconv.Quote(clientID)+
+		", Username: "+strconv.Quote(p.username)+", Password: "+redactedSecret(p.password)+"}")
 }
-
-// Is reports whether target is ErrInteractionRequired.
-func (e *FederatedAccountError) Is(target error) bool { return target == ErrInteractionRequired }

@@ -55,10 +55,6 @@ func withOIDCScopes(scopes []string) []string {
 	return out
 }
 
-// ErrInvalidClaims is matched (errors.Is) when TokenOptions.Claims is not
-// a JSON object (nor base64 of one).
-var ErrInvalidClaims = errors.New("oauth: claims is not a JSON object")
-
 // mergeClaims merges a claims challenge with the client capabilities
 // ("cp1" when cae): {"access_token":{"xms_cc":{"values":["cp1"]}}}.
 // challenge may be the JSON or its base64 form from WWW-Authenticate.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -238,4 +239,18 @@ func looksHTML(b []byte) bool {
 	}
 	l := bytes.ToLower(b)
 	return bytes.HasPrefix(l, []byte("<!doctype html")) || bytes.HasPrefix(l, []byte("<html")) || bytes.Contains(l, []byte("<head"))
+}
+
+// Format writes the result without its tokens, for every verb.
+func (r TokenResult) Format(f fmt.State, _ rune) {
+	var b strings.Builder
+	b.WriteString("oauth.TokenResult{AccessToken: " + redactedSecret(r.AccessToken))
+	b.WriteString(", RefreshToken: " + redactedSecret(r.RefreshToken))
+	b.WriteString(", IDToken: " + redactedSecret(r.IDToken))
+	b.WriteString(", TokenType: " + strconv.Quote(r.TokenType))
+	b.WriteString(", ExpiresOn: " + r.ExpiresOn.String())
+	b.WriteString(", Scopes: " + strconv.Quote(strings.Join(r.Scopes, " ")))
+	b.WriteString(", FamilyID: " + strconv.Quote(r.FamilyID))
+	b.WriteString(", Account: " + strconv.Quote(r.Account.HomeAccountID) + "}")
+	writeFormatted(f, b.String())
 }
