@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -90,9 +91,9 @@ type Credential struct {
 	goos string
 
 	mu     sync.Mutex
-	client *oauth.Client // nil until a session is found
+	client *engine.Client // nil until a session is found
 	sess   session
-	ready  atomic.Pointer[oauth.Client] // client, once found
+	ready  atomic.Pointer[engine.Client] // client, once found
 }
 
 var _ oauth.Credential = (*Credential)(nil)
@@ -146,7 +147,7 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 		return oauth.AccessToken{}, oauth.ErrNoScopes
 	}
 	var (
-		client   *oauth.Client
+		client   *engine.Client
 		cacheErr = errCacheDisabled
 	)
 	if !c.opts.DisableTokenCache {
@@ -232,7 +233,7 @@ func (c *Credential) allowTenant(t string) error {
 
 // engine returns the engine over Azure CLI's cache, looking the session
 // up until one is found; nil and the reason when there is none.
-func (c *Credential) engine(ctx context.Context) (*oauth.Client, error) {
+func (c *Credential) engine(ctx context.Context) (*engine.Client, error) {
 	if cl := c.ready.Load(); cl != nil {
 		return cl, nil // the warm path: no lock
 	}
@@ -252,7 +253,7 @@ func (c *Credential) engine(ctx context.Context) (*oauth.Client, error) {
 }
 
 // open reads the profile and the cache and builds the engine.
-func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
+func (c *Credential) open(ctx context.Context) (*engine.Client, session, error) {
 	if c.opts.ConfigDir == "" {
 		return nil, session{}, ErrNoConfigDir
 	}
@@ -281,7 +282,7 @@ func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
 	if err := tc.Sync(ctx); err != nil {
 		return nil, sess, fmt.Errorf("reading Azure CLI's token cache: %w", err)
 	}
-	auth, err := oauth.ParseAuthority(host, sess.tenantID)
+	auth, err := engine.ParseAuthority(host, sess.tenantID)
 	if err != nil {
 		return nil, sess, err
 	}
@@ -289,7 +290,7 @@ func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
 	if !ok {
 		return nil, sess, fmt.Errorf("%w: %s has no tokens in Azure CLI's cache", errNoSession, sess.username)
 	}
-	client, err := oauth.NewClient(oauth.AzureCLIClientID, &oauth.ClientOptions{
+	client, err := engine.New(oauth.AzureCLIClientID, &oauth.ClientOptions{
 		AuthorityHost: host, TenantID: sess.tenantID, HTTPClient: c.opts.HTTPClient, Cache: tc,
 		AuthenticationRecord: oauth.AuthenticationRecord{
 			Authority: host, ClientID: oauth.AzureCLIClientID, HomeAccountID: acct.HomeAccountID,

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -158,7 +159,7 @@ func clean(s string) string {
 	if len(s) > 4*maxText {
 		s = s[:4*maxText]
 	}
-	s = oauth.SanitizeText(s)
+	s = redact.Text(s)
 	if len(s) > maxText {
 		s = strings.ToValidUTF8(s[:maxText], "")
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -143,7 +144,7 @@ func parseLinuxToken(method, body string, now time.Time, requested []string) (*r
 	if len(scopes) == 0 {
 		scopes = requested
 	}
-	res := &oauth.TokenResult{AccessToken: t.AccessToken, TokenType: "Bearer", ExpiresOn: exp,
+	res := &engine.TokenResult{AccessToken: t.AccessToken, TokenType: "Bearer", ExpiresOn: exp,
 		ExtExpiresOn: ext, Scopes: scopes, IDToken: t.IDToken, ClientInfo: t.ClientInfo}
 	rep := &reply{result: res}
 	if len(t.Account) > 0 && string(t.Account) != "null" {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -143,7 +144,7 @@ func wamReply(method string, w *wamResponse, now time.Time, requested []string) 
 	if len(scopes) == 0 {
 		scopes = requested
 	}
-	res := &oauth.TokenResult{AccessToken: w.token, TokenType: "Bearer", ExpiresOn: exp, Scopes: scopes,
+	res := &engine.TokenResult{AccessToken: w.token, TokenType: "Bearer", ExpiresOn: exp, Scopes: scopes,
 		IDToken: w.props["wamcompat_id_token"], ClientInfo: w.props["wamcompat_client_info"]}
 	rep := &reply{result: res}
 	if a, ok := wamAccount(w.accountID, w.accountUser, w.accountProp); ok {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/entraauth/entraauth/internal/redact"
 )
 
 // Sentinels for the categories callers branch on. Test with errors.Is; an
@@ -31,10 +33,11 @@ var (
 // answered in a way that could not be understood. Inspect it with
 // errors.As; classify it with errors.Is against the sentinels above.
 //
-// Its text fields come from the server. [ParseErrorResponse] cleans them
-// with [SanitizeText] (Description keeps its line breaks), except Claims,
-// which must go back to the server byte for byte: never print Claims
-// without SanitizeText.
+// Its text fields come from the server. The library cleans them for a
+// terminal when it parses a response (Description keeps its line breaks:
+// no control or bidirectional formatting character survives), except
+// Claims, which must go back to the server byte for byte (as
+// TokenOptions.Claims): never print Claims.
 type Error struct {
 	// Endpoint names what answered: "token", "devicecode", "authorize",
 	// "discovery", "keys", "userrealm".
@@ -59,13 +62,13 @@ type Error struct {
 	// parsed; empty when the body was a well-formed error.
 	Snippet string
 
-	err error // an underlying cause, when there is one
+	Err error // an underlying cause, when there is one
 }
 
 // Error returns "oauth: <endpoint>: <code>: <first line of description>"
 // with the status and correlation ID when known. The text is passed
-// through [SanitizeText] whoever built e, so it is safe to print on a
-// terminal even when a server chose every field.
+// through the library's terminal sanitiser whoever built e, so it is safe
+// to print on a terminal even when a server chose every field.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("oauth: ")
@@ -95,18 +98,18 @@ func (e *Error) Error() string {
 		b.WriteString(" correlation_id=")
 		b.WriteString(e.CorrelationID)
 	}
-	if e.err != nil {
+	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(e.err.Error())
+		b.WriteString(e.Err.Error())
 	}
-	return SanitizeText(b.String())
+	return redact.Text(b.String())
 }
 
 // HasAADSTS reports whether Entra listed code among the error's AADSTS codes.
 func (e *Error) HasAADSTS(code int) bool { return slices.Contains(e.AADSTS, code) }
 
 // Unwrap returns the underlying cause, if any.
-func (e *Error) Unwrap() error { return e.err }
+func (e *Error) Unwrap() error { return e.Err }
 
 // Is classifies e against the package's sentinels.
 func (e *Error) Is(target error) bool {

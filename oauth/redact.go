@@ -3,6 +3,8 @@ package oauth
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/entraauth/entraauth/internal/redact"
 )
 
 // Types that hold a password or a token format themselves with every fmt
@@ -14,6 +16,6 @@ import (
 // Format writes the token's type and lifetime, not the token, for every
 // verb.
 func (t AccessToken) Format(f fmt.State, _ rune) {
-	writeFormatted(f, "oauth.AccessToken{Token: "+redactedSecret(t.Token)+", ExpiresOn: "+t.ExpiresOn.String()+
+	redact.Format(f, "oauth.AccessToken{Token: "+redact.Secret(t.Token)+", ExpiresOn: "+t.ExpiresOn.String()+
 		", RefreshOn: "+t.RefreshOn.String()+", TokenType: "+strconv.Quote(t.TokenType)+"}")
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -229,7 +230,7 @@ func silentTenant(host, tenant string) string {
 	if tenant != "" {
 		return tenant
 	}
-	if a, err := oauth.ParseAuthority(host, ""); err == nil && a.IsCIAM() {
+	if a, err := engine.ParseAuthority(host, ""); err == nil && a.IsCIAM() {
 		return ""
 	}
 	return oauth.TenantOrganizations

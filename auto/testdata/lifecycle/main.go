@@ -30,6 +30,7 @@ import (
 	"github.com/entraauth/entraauth/devicecode"
 	"github.com/entraauth/entraauth/loopback"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 var errPrompted = errors.New("a sign-in was started in a silent run")
@@ -129,7 +130,7 @@ func run(ctx context.Context, authority, certFile, store, flow, mode, recordFile
 		cred, err = loopback.New("", &loopback.Options{ClientOptions: co, OpenURL: openURL})
 	case "password":
 		u, pw, _ := strings.Cut(user, "\x00")
-		cred, err = oauth.NewPasswordCredential("", u, pw, &co)
+		cred, err = password.New("", &password.Options{ClientOptions: co, Username: u, Password: pw})
 	case "broker":
 		cred, err = broker.New("", &broker.Options{ClientOptions: co, DBusAddress: brokerBus})
 	case "auto":
