@@ -111,8 +111,8 @@ var (
 
 // linuxError maps the Linux broker's error object.
 func linuxError(method string, j *linuxErrorJSON) *Error {
-	e := &Error{Method: method, Status: int(j.Status.int()), SubStatus: int(j.SubStatus.int()),
-		Code: j.ErrorCode.int(), Tag: j.Tag.int(), Exception: clean(j.Diagnostics.ExceptionType),
+	e := &Error{Method: method, Status: int(j.Status.Int()), SubStatus: int(j.SubStatus.Int()),
+		Code: j.ErrorCode.Int(), Tag: j.Tag.Int(), Exception: clean(j.Diagnostics.ExceptionType),
 		Message: clean(j.Context)}
 	e.interaction = e.Status == StatusInteractionRequired || strings.Contains(e.Exception, "UiRequired")
 	e.canceled = e.Status == StatusCanceled

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/entraauth/entraauth/internal/engine"
+	"github.com/entraauth/entraauth/internal/jsonnum"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -130,7 +131,7 @@ func wamReply(method string, w *wamResponse, now time.Time, requested []string) 
 	if w.token == "" {
 		return nil, badAnswer(method, "no access token")
 	}
-	var n flexNum
+	var n jsonnum.Number
 	if v := w.props["TokenExpiresOn"]; v != "" {
 		if err := n.UnmarshalJSON([]byte(strings.TrimSpace(v))); err != nil {
 			return nil, badAnswer(method, "TokenExpiresOn is not a number")

@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/jsonnum"
 	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 )
@@ -46,44 +46,22 @@ type TokenResult struct {
 	Account oauth.Account
 }
 
-// flexInt is a JSON number or a string holding one ("expires_in": "3599"
-// is seen from some endpoints).
-type flexInt struct {
-	n     int64
-	set   bool
-	whole bool // no fractional part: lifetimes truncate, codes must be whole
-}
-
-func (f *flexInt) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return errors.New("not a number")
-	}
-	f.n, f.set, f.whole = int64(max(min(v, 1e12), -1e12)), true, v == math.Trunc(v)
-	return nil
-}
+// clamped is a lifetime or code member as an int64, clamped to
+// [-1e12, 1e12].
+func clamped(n jsonnum.Number) int64 { return max(min(n.Int(), 1e12), -1e12) }
 
 type tokenJSON struct {
-	AccessToken  *string `json:"access_token"`
-	TokenType    string  `json:"token_type"`
-	Scope        string  `json:"scope"`
-	ExpiresIn    flexInt `json:"expires_in"`
-	ExtExpiresIn flexInt `json:"ext_expires_in"`
-	RefreshIn    flexInt `json:"refresh_in"`
-	RefreshToken string  `json:"refresh_token"`
-	IDToken      string  `json:"id_token"`
-	ClientInfo   string  `json:"client_info"`
-	Foci         string  `json:"foci"`
-	Error        string  `json:"error"`
+	AccessToken  *string        `json:"access_token"`
+	TokenType    string         `json:"token_type"`
+	Scope        string         `json:"scope"`
+	ExpiresIn    jsonnum.Number `json:"expires_in"`
+	ExtExpiresIn jsonnum.Number `json:"ext_expires_in"`
+	RefreshIn    jsonnum.Number `json:"refresh_in"`
+	RefreshToken string         `json:"refresh_token"`
+	IDToken      string         `json:"id_token"`
+	ClientInfo   string         `json:"client_info"`
+	Foci         string         `json:"foci"`
+	Error        string         `json:"error"`
 }
 
 // Lifetimes: a missing expires_in counts as this long (short, so a
@@ -140,14 +118,14 @@ func parseTokenResponse(endpoint string, status int, body []byte, now time.Time,
 		FamilyID:     tj.Foci,
 	}
 	r.ExpiresOn = now.Add(defaultExpiresIn)
-	if tj.ExpiresIn.set {
-		r.ExpiresOn = now.Add(lifetime(tj.ExpiresIn.n))
+	if tj.ExpiresIn.Set {
+		r.ExpiresOn = now.Add(lifetime(clamped(tj.ExpiresIn)))
 	}
-	if tj.ExtExpiresIn.set {
-		r.ExtExpiresOn = now.Add(lifetime(tj.ExtExpiresIn.n))
+	if tj.ExtExpiresIn.Set {
+		r.ExtExpiresOn = now.Add(lifetime(clamped(tj.ExtExpiresIn)))
 	}
-	if tj.RefreshIn.set && tj.RefreshIn.n > 0 {
-		if ro := now.Add(lifetime(tj.RefreshIn.n)); ro.Before(r.ExpiresOn) {
+	if tj.RefreshIn.Set && clamped(tj.RefreshIn) > 0 {
+		if ro := now.Add(lifetime(clamped(tj.RefreshIn))); ro.Before(r.ExpiresOn) {
 			r.RefreshOn = ro
 		}
 	}
@@ -207,10 +185,10 @@ func ParseErrorResponse(endpoint string, status int, body []byte) *oauth.Error {
 		Timestamp: redact.Text(ej.Timestamp), ErrorURI: redact.Text(ej.ErrorURI),
 	}
 	for _, raw := range ej.Codes {
-		var n flexInt
+		var n jsonnum.Number
 		// An AADSTS code is a whole number; 1.5 is dropped, not read as 1.
-		if n.UnmarshalJSON(raw) == nil && n.set && n.whole && n.n >= 0 && n.n <= math.MaxInt32 {
-			e.AADSTS = append(e.AADSTS, int(n.n))
+		if n.UnmarshalJSON(raw) == nil && n.Set && n.Whole && clamped(n) >= 0 && clamped(n) <= math.MaxInt32 {
+			e.AADSTS = append(e.AADSTS, int(clamped(n)))
 		}
 	}
 	return e
