@@ -170,7 +170,7 @@ func (w *wire) once(ctx context.Context, endpoint, method, target, body string, 
 	start := time.Now()
 	w.log.LogAttrs(ctx, slog.LevelDebug, "oauth: request",
 		slog.String("endpoint", endpoint), slog.String("method", method),
-		slog.String("url", w.redactURL(target)), slog.String("client_request_id", reqID))
+		slog.String("url", redact.URLString(target, &redact.URLOptions{KeepUsername: w.logPII})), slog.String("client_request_id", reqID))
 	hr, err := w.hc.Do(req)
 	if err != nil {
 		w.log.LogAttrs(ctx, slog.LevelWarn, "oauth: request failed",
@@ -280,24 +280,9 @@ func cleanTransportErr(ctx context.Context, err error) error {
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: publicURL(ue.URL), Err: ue.Err}
+		return &url.Error{Op: ue.Op, URL: redact.URLString(ue.URL, nil), Err: ue.Err}
 	}
 	return err
-}
-
-// publicURL is s without query, fragment and user information, its user
-// realm segment redacted; "(redacted)" when s is not a URL.
-func publicURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(redacted)"
-	}
-	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment, u.User = "", false, "", "", nil
-	out := u.String()
-	if i := strings.Index(strings.ToLower(out), "/userrealm/"); i >= 0 {
-		out = out[:i] + "/userrealm/(redacted)"
-	}
-	return out
 }
 
 func transportError(err error) string {
@@ -306,16 +291,4 @@ func transportError(err error) string {
 		return ue.Err.Error()
 	}
 	return err.Error()
-}
-
-// redactURL drops the query and, unless PII logging is on, the user realm
-// path segment (a username).
-func (w *wire) redactURL(s string) string {
-	s, _, _ = strings.Cut(s, "?")
-	if !w.logPII {
-		if i := strings.Index(strings.ToLower(s), "/userrealm/"); i >= 0 {
-			s = s[:i] + "/userrealm/(redacted)"
-		}
-	}
-	return s
 }

@@ -183,14 +183,3 @@ func TestWireContext(t *testing.T) {
 		}
 	})
 }
-
-func TestRedactURL(t *testing.T) {
-	w := &wire{}
-	if got := w.redactURL("https://h/common/userrealm/alice@x?api-version=1.0"); got != "https://h/common/userrealm/(redacted)" {
-		t.Errorf("redactURL = %q", got)
-	}
-	w.logPII = true
-	if got := w.redactURL("https://h/common/userrealm/alice@x?api-version=1.0"); got != "https://h/common/userrealm/alice@x" {
-		t.Errorf("redactURL with PII = %q", got)
-	}
-}

@@ -72,29 +72,30 @@ func BenchmarkSanitizeText(b *testing.B) {
 	})
 }
 
-func FuzzSanitizeText(f *testing.F) {
-	for _, s := range []string{"", "plain", "\x1b]52;c;eA==\x07", "\u202e", "\xff\xfe", "a\u009bb", "\t\n\r", "\u009d0;t\u009c", "\u2066x\u2069", "e\u0301\u202a"} {
-		f.Add(s)
+// textSeeds are inputs a terminal would act on, for FuzzRedact.
+var textSeeds = []string{"", "plain", "\x1b]52;c;eA==\x07", "\u202e", "\xff\xfe", "a\u009bb", "\t\n\r", "\u009d0;t\u009c", "\u2066x\u2069", "e\u0301\u202a"}
+
+// checkText fails t unless Text(in) is valid UTF-8, keeps nothing a
+// terminal acts on, is idempotent, and leaves clean input as it is.
+func checkText(t *testing.T, in string) {
+	t.Helper()
+	out := Text(in)
+	if !utf8.ValidString(out) {
+		t.Fatalf("Text(%q) = %q is not valid UTF-8", in, out)
 	}
-	f.Fuzz(func(t *testing.T, in string) {
-		out := Text(in)
-		if !utf8.ValidString(out) {
-			t.Fatalf("SanitizeText(%q) = %q is not valid UTF-8", in, out)
+	for _, r := range out {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || unsafeBidi(r) {
+			t.Fatalf("Text(%q) = %q keeps %U", in, out, r)
 		}
-		for _, r := range out {
-			if r < 0x20 || (r >= 0x7f && r <= 0x9f) || unsafeBidi(r) {
-				t.Fatalf("SanitizeText(%q) = %q keeps %U", in, out, r)
-			}
-		}
-		if again := Text(out); again != out {
-			t.Fatalf("not idempotent: %q -> %q -> %q", in, out, again)
-		}
-		if utf8.ValidString(in) && !strings.ContainsFunc(in, func(r rune) bool {
-			return r < 0x20 || (r >= 0x7f && r <= 0x9f) || unsafeBidi(r)
-		}) && out != in {
-			t.Fatalf("clean input %q changed to %q", in, out)
-		}
-	})
+	}
+	if again := Text(out); again != out {
+		t.Fatalf("not idempotent: %q -> %q -> %q", in, out, again)
+	}
+	if utf8.ValidString(in) && !strings.ContainsFunc(in, func(r rune) bool {
+		return r < 0x20 || (r >= 0x7f && r <= 0x9f) || unsafeBidi(r)
+	}) && out != in {
+		t.Fatalf("clean input %q changed to %q", in, out)
+	}
 }
 
 // unsafeBidi lists the bidirectional formatting characters independently
