@@ -62,9 +62,9 @@ func TestErrorEchoOfRequestRedacted(t *testing.T) {
 // A success answer is left as it is: Entra may return the refresh token
 // we sent (no rotation), and that must still reach the cache.
 func TestSuccessAnswerNotScrubbed(t *testing.T) {
-	secrets := sentSecrets(url.Values{"refresh_token": {"RT-same"}})
+	secrets := redact.SentSecrets(url.Values{"refresh_token": {"RT-same"}})
 	body := []byte(`{"access_token":"a","refresh_token":"RT-same","token_type":"Bearer"}`)
-	if got := scrubEcho(200, body, secrets); string(got) != string(body) {
+	if got := redact.ScrubEcho(200, body, secrets); string(got) != string(body) {
 		t.Errorf("scrubEcho changed a success body: %s", got)
 	}
 }
@@ -94,7 +94,7 @@ func FuzzScrubEcho(f *testing.F) {
 		if strings.Contains(baseline, secret) {
 			t.Skip() // the surrounding text spells it by itself
 		}
-		e := ParseErrorResponse("token", 400, scrubEcho(400, body, sentSecrets(form)))
+		e := ParseErrorResponse("token", 400, redact.ScrubEcho(400, body, redact.SentSecrets(form)))
 		all := e.Error() + e.Description + e.Snippet
 		if strings.Contains(all, secret) {
 			t.Fatalf("secret %q survives in %q", secret, all)

@@ -100,15 +100,15 @@ func (w *wire) do(ctx context.Context, endpoint, method, target string, form url
 	if form != nil {
 		body = form.Encode()
 	}
-	secrets := sentSecrets(form)
+	secrets := redact.SentSecrets(form)
 	for attempt := 0; ; attempt++ {
 		resp, err := w.once(ctx, endpoint, method, target, body, form != nil, reqID)
 		if resp != nil {
 			// An error answer that quotes our request must not carry our
 			// secrets into an *Error, a snippet or a log.
-			resp.body = scrubEcho(resp.status, resp.body, secrets)
+			resp.body = redact.ScrubEcho(resp.status, resp.body, secrets)
 			if e, ok := err.(*oauth.Error); ok && e.Snippet != "" {
-				e.Snippet = scrubString(e.Snippet, secrets)
+				e.Snippet = redact.ScrubString(e.Snippet, secrets)
 			}
 		}
 		if attempt > 0 {

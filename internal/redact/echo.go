@@ -1,4 +1,4 @@
-package engine
+package redact
 
 import (
 	"bytes"
@@ -19,10 +19,10 @@ var secretFormFields = []string{
 // echoRedacted stands for a secret of ours found in an answer.
 const echoRedacted = "[redacted]"
 
-// sentSecrets lists the secret values of form in every spelling an echo
+// SentSecrets lists the secret values of form in every spelling an echo
 // may use (as sent, query-escaped, path-escaped, JSON-escaped), longest
 // first so that a longer spelling is replaced before a shorter one inside it.
-func sentSecrets(form url.Values) []string {
+func SentSecrets(form url.Values) []string {
 	var out []string
 	for _, name := range secretFormFields {
 		for _, v := range form[name] {
@@ -37,12 +37,12 @@ func sentSecrets(form url.Values) []string {
 	return slices.Compact(out)
 }
 
-// scrubEcho removes the secrets we sent from an error answer's body: a
+// ScrubEcho removes the secrets we sent from an error answer's body: a
 // JSON body has them removed from every string (names and values, so it
 // still parses); any other body from its bytes. A success answer (2xx
 // without an "error" member) is returned as it is: it may hold our own
 // refresh token again, legitimately.
-func scrubEcho(status int, body []byte, secrets []string) []byte {
+func ScrubEcho(status int, body []byte, secrets []string) []byte {
 	if len(secrets) == 0 || len(body) == 0 || (status/100 == 2 && !hasErrorMember(body)) {
 		return body
 	}
@@ -67,7 +67,7 @@ func scrubEcho(status int, body []byte, secrets []string) []byte {
 func scrubJSON(v any, secrets []string) any {
 	switch v := v.(type) {
 	case string:
-		return scrubString(v, secrets)
+		return ScrubString(v, secrets)
 	case []any:
 		for i := range v {
 			v[i] = scrubJSON(v[i], secrets)
@@ -75,14 +75,15 @@ func scrubJSON(v any, secrets []string) any {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
-			out[scrubString(k, secrets)] = scrubJSON(e, secrets)
+			out[ScrubString(k, secrets)] = scrubJSON(e, secrets)
 		}
 		return out
 	}
 	return v
 }
 
-func scrubString(s string, secrets []string) string {
+// ScrubString returns s with every spelling of the secrets replaced.
+func ScrubString(s string, secrets []string) string {
 	for _, sec := range secrets {
 		s = strings.ReplaceAll(s, sec, echoRedacted)
 	}
