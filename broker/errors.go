@@ -153,7 +153,7 @@ func relayedOAuth(method, code, subError, text string) *oauth.Error {
 // maxText bounds a broker string kept in an error or account.
 const maxText = 2048
 
-// clean makes a broker string safe for a terminal (oauth.SanitizeText:
+// clean makes a broker string safe for a terminal (redact.Text:
 // no control or bidi characters, valid UTF-8) and at most maxText bytes.
 func clean(s string) string {
 	if len(s) > 4*maxText {

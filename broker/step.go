@@ -110,7 +110,7 @@ func (c *Credential) accept(rep *reply, want *brokerAccount) (*engine.TokenResul
 	}
 	if rep.account != nil && c.bound != "" && !strings.EqualFold(rep.account.Username, c.bound) {
 		// Another user than the login hint's: the engine refuses the
-		// answer by its ID token (oauth.Client.BindUser); it is not
+		// answer by its ID token (engine.Client.BindUser); it is not
 		// remembered for silent calls either.
 		rep.account = nil
 	}

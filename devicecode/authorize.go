@@ -98,7 +98,7 @@ func deviceAuthError(status int, body []byte) *oauth.Error {
 	return e
 }
 
-// clean prepares a server string for display: oauth.SanitizeText, then
+// clean prepares a server string for display: redact.Text, then
 // surrounding space trimmed.
 func clean(s string) string { return strings.TrimSpace(redact.Text(s)) }
 

@@ -98,7 +98,7 @@ func TestPasswordCredential(t *testing.T) {
 			{"", "p", ""}, {"u", "", ""}, {"u", "p", "common"}, {"u", "p", "consumers"}, {"u", "p", "bad/tenant"},
 		} {
 			if _, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{TenantID: tc.tenant}, Username: tc.user, Password: tc.pw}); err == nil {
-				t.Errorf("NewPasswordCredential(%q, %q, tenant %q) accepted", tc.user, tc.pw, tc.tenant)
+				t.Errorf("password.New(%q, %q, tenant %q) accepted", tc.user, tc.pw, tc.tenant)
 			} else if tc.pw != "" && strings.Contains(err.Error(), tc.pw+"\"") {
 				t.Errorf("error carries the password: %v", err)
 			}

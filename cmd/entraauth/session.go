@@ -224,7 +224,7 @@ func newLogger(io *stdio) *slog.Logger {
 }
 
 // silentTenant is the tenant of a silent command whose login named none:
-// "" for a CIAM host, which names its own tenant (oauth.ParseAuthority)
+// "" for a CIAM host, which names its own tenant (engine.ParseAuthority)
 // as it did at login; organizations for any other host.
 func silentTenant(host, tenant string) string {
 	if tenant != "" {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -104,10 +103,6 @@ func New(clientID string, opts *oauth.ClientOptions) (*Client, error) {
 	}
 	return c, nil
 }
-
-// HTTPClient returns the client's *http.Client (it follows no redirects),
-// for a flow's own requests such as the device authorization POST.
-func (c *Client) HTTPClient() *http.Client { return c.wire.hc }
 
 // ClientID returns the application (client) ID.
 func (c *Client) ClientID() string { return c.clientID }

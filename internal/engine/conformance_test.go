@@ -26,7 +26,7 @@ func passwordConfig() conformance.Config {
 		New: func(t testing.TB, env *conformance.Env) conformance.Subject {
 			c, err := password.New("", &password.Options{ClientOptions: env.Options, Username: env.Username, Password: env.Password})
 			if err != nil {
-				t.Fatalf("oauth.NewPasswordCredential: %v", err)
+				t.Fatalf("password.New: %v", err)
 			}
 			return conformance.Subject{Credential: c, Authenticate: c.Authenticate}
 		},

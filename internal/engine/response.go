@@ -194,7 +194,7 @@ func ParseErrorResponse(endpoint string, status int, body []byte) *oauth.Error {
 	return e
 }
 
-// sanitizeLines cleans each line of s with SanitizeText and joins them
+// sanitizeLines cleans each line of s with redact.Text and joins them
 // with "\n": Entra's error_description puts its trace and correlation IDs
 // on lines of their own ("\r\n"), which Error() leaves out.
 func sanitizeLines(s string) string {

@@ -38,7 +38,7 @@ func TestSanitizeText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Text(tt.in)
 			if got != tt.want {
-				t.Errorf("SanitizeText(%q) = %q, want %q", tt.in, got, tt.want)
+				t.Errorf("Text(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 			if again := Text(got); again != got {
 				t.Errorf("not idempotent: %q then %q", got, again)
@@ -51,7 +51,7 @@ func TestSanitizeTextCleanInputDoesNotAllocate(t *testing.T) {
 	in := "AADSTS70000: The provided grant is invalid. Trace ID: 0f6c1d2e-é"
 	allocs := testing.AllocsPerRun(100, func() { _ = Text(in) })
 	if allocs != 0 {
-		t.Errorf("SanitizeText of clean input allocated %v times per call, want 0", allocs)
+		t.Errorf("Text of clean input allocated %v times per call, want 0", allocs)
 	}
 }
 
