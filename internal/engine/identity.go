@@ -42,7 +42,7 @@ func (b binding) check(a oauth.Account) error {
 // BindUser binds the client to username (compared case-insensitively with
 // the ID token's preferred_username, else upn): GetToken then serves only
 // that user's cached accounts, and a sign-in that returns another user is
-// refused with an error matching [ErrAccountMismatch]. A flow calls it
+// refused with an error matching [oauth.ErrAccountMismatch]. A flow calls it
 // right after [New], before any request: the password credential
 // binds to its username, the browser flow to its login hint. A client
 // built with an AuthenticationRecord is bound to the record's account and

@@ -12,7 +12,7 @@ import (
 // Authenticate runs step to sign a user in (even when a token is cached),
 // caches the tokens, and returns the record that lets a later credential
 // use this account silently. Empty opts.Scopes means
-// [DefaultAuthenticateScope]. DisableAutomaticAuthentication does not
+// [oauth.DefaultAuthenticateScope]. DisableAutomaticAuthentication does not
 // apply: this is the explicit sign-in.
 //
 // Authenticate is about a durable sign-in, so when the tokens could not
