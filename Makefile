@@ -56,7 +56,7 @@ race:
 # one counts its goroutines' start-up at 200 calls) and fails
 # only when a warm call allocates; the time it prints is not checked.
 warmallocs:
-	@out=$$($(GO) test -count=1 -run '^$$' -bench '^BenchmarkGetTokenWarm$$' -benchtime=200x -benchmem ./oauth/) || { echo "$$out"; exit 1; }; \
+	@out=$$($(GO) test -count=1 -run '^$$' -bench '^BenchmarkGetTokenWarm$$' -benchtime=200x -benchmem ./internal/engine/) || { echo "$$out"; exit 1; }; \
 	echo "$$out" | grep '^BenchmarkGetTokenWarm-'; \
 	echo "$$out" | awk '/^BenchmarkGetTokenWarm-/ { n++; for (i = 2; i < NF; i++) if ($$(i+1) == "allocs/op" && $$i + 0 > 0) { print "warm GetToken allocates: " $$0; bad = 1 } } \
 		END { if (n == 0) { print "no warm GetToken benchmark ran"; exit 1 } exit bad }'

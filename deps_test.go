@@ -27,13 +27,17 @@ var allowed = map[string][]string{
 	"pkce":                      nil,
 	"cache":                     nil,
 	"cache/persistent":          {"cache"},
-	"oauth":                     {"cache"},
-	"devicecode":                {"oauth"},
-	"loopback":                  {"oauth", "pkce"},
-	"broker":                    {"oauth"},
-	"azurecli":                  {"oauth", "cache", "cache/persistent"}, // persistent on Windows only (DPAPI)
-	"auto":                      {"oauth", "cache", "azurecli", "broker", "devicecode", "loopback"},
-	"sshcert":                   {"oauth"},
+	"internal/redact":           nil,
+	"internal/jsonnum":          nil,
+	"oauth":                     {"cache", "internal/redact"},
+	"internal/engine":           {"oauth", "cache", "internal/redact", "internal/jsonnum"},
+	"password":                  {"oauth", "internal/engine", "internal/redact"},
+	"devicecode":                {"oauth", "internal/engine", "internal/redact"},
+	"loopback":                  {"oauth", "internal/engine", "internal/redact", "pkce"},
+	"broker":                    {"oauth", "internal/engine", "internal/redact", "internal/jsonnum"},
+	"azurecli":                  {"oauth", "internal/engine", "internal/redact", "cache", "cache/persistent"}, // persistent on Windows only (DPAPI)
+	"auto":                      {"oauth", "internal/engine", "cache", "azurecli", "broker", "devicecode", "loopback"},
+	"sshcert":                   {"oauth", "internal/redact"},
 	"conformance/fakeauthority": nil,
 	"conformance/fakebroker":    {"conformance/fakeauthority"},
 	// the fake broker as a program, for D-Bus activation tests
@@ -63,7 +67,7 @@ var jwxUsers = []string{"conformance/fakeauthority", "conformance", "cmd/entraau
 // store links (a credential, its cache in memory or in a plain file):
 // none may link the D-Bus client, which only the Secret Service storage
 // (cache/persistent), the Linux broker and their importers need.
-var noDBus = []string{"pkce", "cache", "oauth", "devicecode", "loopback", "azurecli", "sshcert"}
+var noDBus = []string{"pkce", "cache", "oauth", "internal/engine", "internal/redact", "password", "devicecode", "loopback", "azurecli", "sshcert"}
 
 // dbusClient is the D-Bus client module; dbusUser links it on Linux, so
 // that a walk which cannot see it fails rather than passes.

@@ -16,6 +16,7 @@ import (
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/devicecode"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 const armScope = "https://management.core.windows.net//.default"
@@ -76,8 +77,7 @@ func TestAzureCLISessionFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword,
-		&oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: cache.New(st, nil)})
+	p, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: cache.New(st, nil)}, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +167,7 @@ func containsDevice(err error) bool {
 func TestAccountsOfSharedCache(t *testing.T) {
 	a := fa.New(&fa.Options{AutoApprove: true})
 	c := cache.New(nil, nil)
-	p, _ := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword,
-		&oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: c})
+	p, _ := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: c}, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if _, err := p.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{armScope}}); err != nil {
 		t.Fatal(err)
 	}

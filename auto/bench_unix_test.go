@@ -13,6 +13,7 @@ import (
 	"github.com/entraauth/entraauth/cache"
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 // BenchmarkAutoSilent is one silent auto run of a new process (a new
@@ -33,8 +34,7 @@ func BenchmarkAutoSilent(b *testing.B) {
 		}
 		return cache.New(st, nil)
 	}
-	p, _ := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword,
-		&oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: fileCache()})
+	p, _ := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: fileCache()}, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if _, err := p.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{armScope}}); err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/entraauth/entraauth/broker"
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -20,7 +21,7 @@ type Credential struct {
 	silent   *oauth.ChainCredential // steps that never prompt
 	person   *oauth.ChainCredential // steps that need a person, each gated at the call
 	plan     []Flow
-	client   *oauth.Client        // over the flows' shared cache, for Accounts
+	client   *engine.Client       // over the flows' shared cache, for Accounts
 	broker   *broker.Credential   // the OS broker built here, if in the plan
 	closers  []*broker.Credential // every broker credential built here
 	selected atomic.Pointer[oauth.Credential]
@@ -96,7 +97,7 @@ func (m machine) assemble(o *Options, clientID string, plan []Flow, b *broker.Cr
 		}
 		person = append(person, gated{c, m.canRun(o, f)})
 	}
-	client, err := oauth.NewClient(clientID, &o.ClientOptions)
+	client, err := engine.New(clientID, &o.ClientOptions)
 	if err != nil {
 		cred.Close()
 		return nil, fmt.Errorf("auto: %w", err)

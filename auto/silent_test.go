@@ -14,6 +14,7 @@ import (
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/devicecode"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 const scope = "https://management.core.windows.net//.default"
@@ -23,8 +24,7 @@ const scope = "https://management.core.windows.net//.default"
 func signedIn(t *testing.T, a *fa.Authority) *cache.Cache {
 	t.Helper()
 	c := cache.New(nil, nil)
-	p, err := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword,
-		&oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: c})
+	p, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: c}, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,8 +190,7 @@ func azSession(t *testing.T, a *fa.Authority) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _ := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword,
-		&oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: cache.New(st, nil)})
+	p, _ := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: cache.New(st, nil)}, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if _, err := p.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{scope}}); err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,14 @@ import (
 	"github.com/entraauth/entraauth/azadapter"
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 // An entraauth credential used where the Azure SDK wants an
 // azcore.TokenCredential (here against an in-memory fake authority).
 func Example() {
 	fa := fakeauthority.New(nil)
-	cred, err := oauth.NewPasswordCredential("", fakeauthority.DefaultUsername, fakeauthority.DefaultPassword,
-		&oauth.ClientOptions{HTTPClient: fa.Client(), TenantID: fakeauthority.DefaultTenantID})
+	cred, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: fa.Client(), TenantID: fakeauthority.DefaultTenantID}, Username: fakeauthority.DefaultUsername, Password: fakeauthority.DefaultPassword})
 	if err != nil {
 		panic(err)
 	}

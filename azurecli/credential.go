@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -91,9 +92,9 @@ type Credential struct {
 	goos string
 
 	mu     sync.Mutex
-	client *oauth.Client // nil until a session is found
+	client *engine.Client // nil until a session is found
 	sess   session
-	ready  atomic.Pointer[oauth.Client] // client, once found
+	ready  atomic.Pointer[engine.Client] // client, once found
 }
 
 var _ oauth.Credential = (*Credential)(nil)
@@ -145,7 +146,7 @@ func (c *Credential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oau
 		return oauth.AccessToken{}, oauth.ErrNoScopes
 	}
 	var (
-		client   *oauth.Client
+		client   *engine.Client
 		cacheErr = errCacheDisabled
 	)
 	if !c.opts.DisableTokenCache {
@@ -231,7 +232,7 @@ func (c *Credential) allowTenant(t string) error {
 
 // engine returns the engine over Azure CLI's cache, looking the session
 // up until one is found; nil and the reason when there is none.
-func (c *Credential) engine(ctx context.Context) (*oauth.Client, error) {
+func (c *Credential) engine(ctx context.Context) (*engine.Client, error) {
 	if cl := c.ready.Load(); cl != nil {
 		return cl, nil // the warm path: no lock
 	}
@@ -251,7 +252,7 @@ func (c *Credential) engine(ctx context.Context) (*oauth.Client, error) {
 }
 
 // open reads the profile and the cache and builds the engine.
-func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
+func (c *Credential) open(ctx context.Context) (*engine.Client, session, error) {
 	if c.opts.ConfigDir == "" {
 		return nil, session{}, ErrNoConfigDir
 	}
@@ -283,7 +284,7 @@ func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
 	if err := tc.Sync(ctx); err != nil {
 		return nil, sess, fmt.Errorf("reading Azure CLI's token cache: %w", err)
 	}
-	auth, err := oauth.ParseAuthority(host, sess.tenantID)
+	auth, err := engine.ParseAuthority(host, sess.tenantID)
 	if err != nil {
 		return nil, sess, err
 	}
@@ -291,7 +292,7 @@ func (c *Credential) open(ctx context.Context) (*oauth.Client, session, error) {
 	if !ok {
 		return nil, sess, fmt.Errorf("%w: %s has no tokens in Azure CLI's cache", errNoSession, sess.username)
 	}
-	client, err := oauth.NewClient(oauth.AzureCLIClientID, &oauth.ClientOptions{
+	client, err := engine.New(oauth.AzureCLIClientID, &oauth.ClientOptions{
 		AuthorityHost: host, TenantID: sess.tenantID, HTTPClient: c.opts.HTTPClient, Cache: tc,
 		AuthenticationRecord: oauth.AuthenticationRecord{
 			Authority: host, ClientID: oauth.AzureCLIClientID, HomeAccountID: acct.HomeAccountID,

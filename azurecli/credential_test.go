@@ -13,6 +13,7 @@ import (
 	"github.com/entraauth/entraauth/cache"
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 const profileJSON = "\ufeff" + `{"subscriptions": [{"id": "s1", "name": "Sub", "state": "Enabled", "user": {"name": "` + fa.DefaultUsername +
@@ -31,8 +32,8 @@ func signedIn(t *testing.T, a *fa.Authority) (dir, token string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword, &oauth.ClientOptions{
-		HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: cache.New(st, nil)})
+	p, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{
+		HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: cache.New(st, nil)}, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -44,7 +45,7 @@ func (c *Credential) servesCloud(host string) error {
 	if c.opts.AuthorityHost == "" || strings.EqualFold(strings.TrimRight(host, "/"), c.opts.AuthorityHost) {
 		return nil
 	}
-	return fmt.Errorf("%w: Azure CLI's cloud signs in at %s, not %s", errNoSession, oauth.SanitizeText(host), c.opts.AuthorityHost)
+	return fmt.Errorf("%w: Azure CLI's cloud signs in at %s, not %s", errNoSession, redact.Text(host), c.opts.AuthorityHost)
 }
 
 // subprocessServes is checked before "az account get-access-token",

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/internal/redact"
 )
 
 func TestParseTokenOutput(t *testing.T) {
@@ -190,7 +190,7 @@ func TestChooseCache(t *testing.T) {
 
 func TestRedactAndClean(t *testing.T) {
 	in := "ERROR: bad\x1b[31m token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln and \"accessToken\": \"secret\"\u202e\n"
-	got := redact(oauth.SanitizeText(in))
+	got := redactTokens(redact.Text(in))
 	for _, bad := range []string{"eyJ", "secret", "\x1b", "\u202e", "\n"} {
 		if strings.Contains(got, bad) {
 			t.Errorf("%q still holds %q", got, bad)

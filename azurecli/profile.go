@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -59,8 +60,8 @@ func parseProfile(data []byte) (session, error) {
 			return session{}, fmt.Errorf("%w: the default subscription names no user or tenant", errNoSession)
 		}
 		// Every value may reach error text: strip terminal controls.
-		return session{username: oauth.SanitizeText(s.User.Name), userType: oauth.SanitizeText(s.User.Type),
-			tenantID: s.TenantID, cloud: oauth.SanitizeText(s.EnvironmentName)}, nil
+		return session{username: redact.Text(s.User.Name), userType: redact.Text(s.User.Type),
+			tenantID: s.TenantID, cloud: redact.Text(s.EnvironmentName)}, nil
 	}
 	return session{}, fmt.Errorf("%w: azureProfile.json has no default subscription", errNoSession)
 }
@@ -159,7 +160,7 @@ func (c *Credential) subprocessServesUser() error {
 	sess, err := parseProfile(b)
 	if err != nil || !strings.EqualFold(sess.username, c.opts.Username) {
 		return &oauth.CredentialUnavailableError{Credential: name,
-			Reason: "Azure CLI's default account is not " + oauth.SanitizeText(c.opts.Username) + "; run az login as that user or az account set", Err: err}
+			Reason: "Azure CLI's default account is not " + redact.Text(c.opts.Username) + "; run az login as that user or az account set", Err: err}
 	}
 	return nil
 }

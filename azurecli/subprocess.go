@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -114,7 +115,7 @@ func (c *Credential) runAz(ctx context.Context, args []string) ([]byte, error) {
 // (unavailable); anything else is az's own failure, reported with its
 // message cleaned of control characters and tokens.
 func azError(err error, stderr string) error {
-	msg := strings.TrimSpace(redact(oauth.SanitizeText(stderr)))
+	msg := strings.TrimSpace(redactTokens(redact.Text(stderr)))
 	if len(msg) > 1000 {
 		msg = msg[:1000] + "..."
 	}
@@ -134,8 +135,8 @@ func azError(err error, stderr string) error {
 
 var tokenInText = regexp.MustCompile(`eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*|"accessToken":\s*"[^"]*"?`)
 
-// redact removes anything shaped like a JWT or an accessToken field.
-func redact(s string) string { return tokenInText.ReplaceAllString(s, "[redacted]") }
+// redactTokens removes anything shaped like a JWT or an accessToken field.
+func redactTokens(s string) string { return tokenInText.ReplaceAllString(s, "[redacted]") }
 
 // tokenOutput is what az account get-access-token prints: accessToken,
 // expiresOn (a naive local time, "2006-01-02 15:04:05.000000") and, from

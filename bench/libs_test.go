@@ -13,6 +13,7 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 // Scopes every library asks for. graphScopes is the sign-in (and warm)
@@ -71,7 +72,7 @@ func entraauthOptions(a *fa.Authority, discovery bool) oauth.ClientOptions {
 func newEntraauth(tb testing.TB, a *fa.Authority, discovery bool) tokenClient {
 	tb.Helper()
 	opts := entraauthOptions(a, discovery)
-	cred, err := oauth.NewPasswordCredential(fa.AzureCLIClientID, fa.DefaultUsername, fa.DefaultPassword, &opts)
+	cred, err := password.New(fa.AzureCLIClientID, &password.Options{ClientOptions: opts, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if err != nil {
 		tb.Fatalf("entraauth: %v", err)
 	}

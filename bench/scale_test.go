@@ -11,7 +11,7 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 	ourcache "github.com/entraauth/entraauth/cache"
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
-	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 // scaleSizes are the numbers of access tokens cached for the signed-in
@@ -94,7 +94,7 @@ func signedInEntraauth(b *testing.B, a *fa.Authority) (*ourcache.Cache, tokenCli
 	c := ourcache.New(nil, nil)
 	opts := entraauthOptions(a, false)
 	opts.Cache = c
-	cred, err := oauth.NewPasswordCredential(fa.AzureCLIClientID, fa.DefaultUsername, fa.DefaultPassword, &opts)
+	cred, err := password.New(fa.AzureCLIClientID, &password.Options{ClientOptions: opts, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if err != nil {
 		b.Fatal(err)
 	}

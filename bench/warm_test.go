@@ -34,7 +34,7 @@ func warmClient(b *testing.B, l lib) tokenClient {
 
 // BenchmarkWarmSilent is one silent acquisition with a valid cached
 // access token (one account, one token), the call every API request of an
-// application makes: oauth.PasswordCredential.GetToken,
+// application makes: password.Credential.GetToken,
 // public.Client.AcquireTokenSilent with the account, and
 // azidentity.UsernamePasswordCredential.GetToken.
 func BenchmarkWarmSilent(b *testing.B) {

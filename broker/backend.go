@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -37,8 +38,8 @@ type request struct {
 
 // reply is a broker's token answer, parsed.
 type reply struct {
-	result  *oauth.TokenResult // RefreshToken is always empty
-	account *brokerAccount     // the broker's account, when it said
+	result  *engine.TokenResult // RefreshToken is always empty
+	account *brokerAccount      // the broker's account, when it said
 }
 
 // brokerAccount is an account as a broker lists it: the fields this

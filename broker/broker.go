@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -87,12 +88,12 @@ type Options struct {
 // tokens the broker returns are verified against the authority's keys
 // like any other flow's. A Credential is safe for concurrent use.
 type Credential struct {
-	client   *oauth.Client
+	client   *engine.Client
 	opts     Options
 	clientID string
 	be       backend
 
-	interactiveFn, silentFirstFn oauth.Interactive
+	interactiveFn, silentFirstFn engine.Interactive
 
 	// bound is the login hint the credential is bound to ("" for none).
 	bound string
@@ -126,7 +127,7 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	}
 	co := o.ClientOptions
 	co.DisableAutomaticAuthentication = false // the step applies it after trying the broker silently
-	client, err := oauth.NewClient(clientID, &co)
+	client, err := engine.New(clientID, &co)
 	if err != nil {
 		return nil, err
 	}
@@ -150,10 +151,10 @@ func New(clientID string, opts *Options) (*Credential, error) {
 		return nil, err
 	}
 	c := &Credential{client: client, opts: o, clientID: clientID, be: be, bound: bound}
-	c.interactiveFn = func(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+	c.interactiveFn = func(ctx context.Context, req *engine.InteractiveRequest) (*engine.TokenResult, error) {
 		return c.step(ctx, req, true)
 	}
-	c.silentFirstFn = func(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+	c.silentFirstFn = func(ctx context.Context, req *engine.InteractiveRequest) (*engine.TokenResult, error) {
 		return c.step(ctx, req, false)
 	}
 	return c, nil

@@ -12,9 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/godbus/dbus/v5"
-
-	"github.com/entraauth/entraauth/oauth"
 )
 
 const (
@@ -271,6 +270,6 @@ func pickAccount(accts []brokerAccount, hint string) *brokerAccount {
 
 // sameHome reports whether clientInfo names a's home account.
 func sameHome(clientInfo string, a *brokerAccount) bool {
-	ci, err := oauth.ParseClientInfo(clientInfo)
+	ci, err := engine.ParseClientInfo(clientInfo)
 	return err == nil && strings.EqualFold(ci.HomeAccountID(), a.HomeAccountID)
 }

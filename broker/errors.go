@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -110,8 +111,8 @@ var (
 
 // linuxError maps the Linux broker's error object.
 func linuxError(method string, j *linuxErrorJSON) *Error {
-	e := &Error{Method: method, Status: int(j.Status.int()), SubStatus: int(j.SubStatus.int()),
-		Code: j.ErrorCode.int(), Tag: j.Tag.int(), Exception: clean(j.Diagnostics.ExceptionType),
+	e := &Error{Method: method, Status: int(j.Status.Int()), SubStatus: int(j.SubStatus.Int()),
+		Code: j.ErrorCode.Int(), Tag: j.Tag.Int(), Exception: clean(j.Diagnostics.ExceptionType),
 		Message: clean(j.Context)}
 	e.interaction = e.Status == StatusInteractionRequired || strings.Contains(e.Exception, "UiRequired")
 	e.canceled = e.Status == StatusCanceled
@@ -152,13 +153,13 @@ func relayedOAuth(method, code, subError, text string) *oauth.Error {
 // maxText bounds a broker string kept in an error or account.
 const maxText = 2048
 
-// clean makes a broker string safe for a terminal (oauth.SanitizeText:
+// clean makes a broker string safe for a terminal (redact.Text:
 // no control or bidi characters, valid UTF-8) and at most maxText bytes.
 func clean(s string) string {
 	if len(s) > 4*maxText {
 		s = s[:4*maxText]
 	}
-	s = oauth.SanitizeText(s)
+	s = redact.Text(s)
 	if len(s) > maxText {
 		s = strings.ToValidUTF8(s[:maxText], "")
 	}

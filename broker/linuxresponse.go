@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/engine"
+	"github.com/entraauth/entraauth/internal/jsonnum"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -18,32 +18,6 @@ const (
 	defaultLifetime = 10 * time.Minute
 	maxLifetime     = 30 * 24 * time.Hour
 )
-
-// flexNum is a JSON number, or a string holding one.
-type flexNum struct {
-	v   float64
-	set bool
-}
-
-func (f *flexNum) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return errors.New("not a number")
-	}
-	f.v, f.set = max(min(v, 1e15), -1e15), true
-	return nil
-}
-
-func (f flexNum) int() int64 { return int64(f.v) }
 
 // scopeList is grantedScopes: a space-separated string (sso-mib's reading
 // of the real broker) or an array of strings.
@@ -72,17 +46,17 @@ type linuxDiagnostics struct {
 type linuxErrorJSON struct {
 	Context     string           `json:"context"`
 	Diagnostics linuxDiagnostics `json:"diagnostics"`
-	ErrorCode   flexNum          `json:"errorCode"`
-	Status      flexNum          `json:"status"`
-	SubStatus   flexNum          `json:"subStatus"`
-	Tag         flexNum          `json:"tag"`
+	ErrorCode   jsonnum.Number   `json:"errorCode"`
+	Status      jsonnum.Number   `json:"status"`
+	SubStatus   jsonnum.Number   `json:"subStatus"`
+	Tag         jsonnum.Number   `json:"tag"`
 }
 
 type linuxTokenJSON struct {
 	AccessToken     string          `json:"accessToken"`
-	AccessTokenType flexNum         `json:"accessTokenType"`
-	ExpiresOn       flexNum         `json:"expiresOn"`
-	ExtExpiresOn    flexNum         `json:"extendedExpiresOn"`
+	AccessTokenType jsonnum.Number  `json:"accessTokenType"`
+	ExpiresOn       jsonnum.Number  `json:"expiresOn"`
+	ExtExpiresOn    jsonnum.Number  `json:"extendedExpiresOn"`
 	GrantedScopes   scopeList       `json:"grantedScopes"`
 	IDToken         string          `json:"idToken"`
 	ClientInfo      string          `json:"clientInfo"`
@@ -131,7 +105,7 @@ func parseLinuxToken(method, body string, now time.Time, requested []string) (*r
 	if t.AccessToken == "" {
 		return nil, badAnswer(method, "no access token")
 	}
-	if t.AccessTokenType.int() != 0 {
+	if t.AccessTokenType.Int() != 0 {
 		return nil, badAnswer(method, "the token is not a bearer token")
 	}
 	exp, err := epoch(t.ExpiresOn, now, defaultLifetime)
@@ -143,7 +117,7 @@ func parseLinuxToken(method, body string, now time.Time, requested []string) (*r
 	if len(scopes) == 0 {
 		scopes = requested
 	}
-	res := &oauth.TokenResult{AccessToken: t.AccessToken, TokenType: "Bearer", ExpiresOn: exp,
+	res := &engine.TokenResult{AccessToken: t.AccessToken, TokenType: "Bearer", ExpiresOn: exp,
 		ExtExpiresOn: ext, Scopes: scopes, IDToken: t.IDToken, ClientInfo: t.ClientInfo}
 	rep := &reply{result: res}
 	if len(t.Account) > 0 && string(t.Account) != "null" {
@@ -160,14 +134,14 @@ func parseLinuxToken(method, body string, now time.Time, requested []string) (*r
 // (a value below 1e11 is read as seconds, as some brokers send). Missing
 // or zero means now+def (def 0: zero time). A time already past is an
 // error; one beyond maxLifetime is cut to it.
-func epoch(n flexNum, now time.Time, def time.Duration) (time.Time, error) {
-	if !n.set || n.v == 0 {
+func epoch(n jsonnum.Number, now time.Time, def time.Duration) (time.Time, error) {
+	if !n.Set || n.Value == 0 {
 		if def == 0 {
 			return time.Time{}, nil
 		}
 		return now.Add(def), nil
 	}
-	ms := n.int()
+	ms := n.Int()
 	if ms < 1e11 {
 		ms *= 1000
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -18,7 +19,7 @@ var errNoAccount = errors.New("broker: no broker account to sign in silently")
 // UseDefaultAccount), then through the broker's sign-in window. signIn is
 // true for Authenticate, which goes to the window unless UseDefaultAccount
 // signs the default account in silently.
-func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest, signIn bool) (*oauth.TokenResult, error) {
+func (c *Credential) step(ctx context.Context, req *engine.InteractiveRequest, signIn bool) (*engine.TokenResult, error) {
 	r := c.newRequest(req)
 	var acct *brokerAccount
 	if !signIn {
@@ -58,7 +59,7 @@ func needsInteraction(err error) bool {
 	return errors.Is(err, errNoAccount) || errors.Is(err, oauth.ErrInteractionRequired)
 }
 
-func (c *Credential) newRequest(req *oauth.InteractiveRequest) *request {
+func (c *Credential) newRequest(req *engine.InteractiveRequest) *request {
 	authority := c.client.Authority()
 	if req.TenantID != "" {
 		if a, err := authority.WithTenant(req.TenantID); err == nil {
@@ -86,7 +87,7 @@ func (c *Credential) newRequest(req *oauth.InteractiveRequest) *request {
 // verifies its ID token (signature, issuer, audience, lifetime) against
 // the authority's keys before anything is cached. want is the account a
 // silent call was made for: an answer for another account is refused.
-func (c *Credential) accept(rep *reply, want *brokerAccount) (*oauth.TokenResult, error) {
+func (c *Credential) accept(rep *reply, want *brokerAccount) (*engine.TokenResult, error) {
 	res := rep.result
 	if res == nil || res.AccessToken == "" {
 		return nil, invalid("the broker answered without an access token")
@@ -94,7 +95,7 @@ func (c *Credential) accept(rep *reply, want *brokerAccount) (*oauth.TokenResult
 	res.RefreshToken = "" // never ours: the broker keeps it
 	res.FamilyID = ""
 	if want != nil && res.ClientInfo != "" {
-		ci, err := oauth.ParseClientInfo(res.ClientInfo)
+		ci, err := engine.ParseClientInfo(res.ClientInfo)
 		if err != nil {
 			return nil, invalid("unreadable clientInfo")
 		}
@@ -109,7 +110,7 @@ func (c *Credential) accept(rep *reply, want *brokerAccount) (*oauth.TokenResult
 	}
 	if rep.account != nil && c.bound != "" && !strings.EqualFold(rep.account.Username, c.bound) {
 		// Another user than the login hint's: the engine refuses the
-		// answer by its ID token (oauth.Client.BindUser); it is not
+		// answer by its ID token (engine.Client.BindUser); it is not
 		// remembered for silent calls either.
 		rep.account = nil
 	}

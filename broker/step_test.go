@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -78,11 +79,11 @@ func issuedAnswer(tb testing.TB, fa *fakeauthority.Authority) (*reply, *brokerAc
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil || body.IDToken == "" {
 		tb.Fatalf("the fake's token response: %d, %v", resp.StatusCode, err)
 	}
-	ci, err := oauth.ParseClientInfo(body.ClientInfo)
+	ci, err := engine.ParseClientInfo(body.ClientInfo)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rep := &reply{result: &oauth.TokenResult{AccessToken: body.AccessToken, TokenType: "Bearer", ExpiresOn: time.Now().Add(time.Hour),
+	rep := &reply{result: &engine.TokenResult{AccessToken: body.AccessToken, TokenType: "Bearer", ExpiresOn: time.Now().Add(time.Hour),
 		Scopes: []string{"https://graph.microsoft.com/.default"}, IDToken: body.IDToken, ClientInfo: body.ClientInfo, RefreshToken: body.RefreshToken}}
 	acct := &brokerAccount{Account: oauth.Account{HomeAccountID: ci.HomeAccountID(), Username: fakeauthority.DefaultUsername}, raw: []byte(`{}`)}
 	return rep, acct
@@ -93,7 +94,7 @@ func clientInfoFor(uid, utid string) string {
 }
 
 func answer(idToken, clientInfo string) *reply {
-	return &reply{result: &oauth.TokenResult{AccessToken: "at", TokenType: "Bearer", ExpiresOn: time.Now().Add(time.Hour),
+	return &reply{result: &engine.TokenResult{AccessToken: "at", TokenType: "Bearer", ExpiresOn: time.Now().Add(time.Hour),
 		Scopes: []string{"https://graph.microsoft.com/.default"}, IDToken: idToken, ClientInfo: clientInfo, RefreshToken: "rt"}}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/engine"
+	"github.com/entraauth/entraauth/internal/jsonnum"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -129,7 +131,7 @@ func wamReply(method string, w *wamResponse, now time.Time, requested []string) 
 	if w.token == "" {
 		return nil, badAnswer(method, "no access token")
 	}
-	var n flexNum
+	var n jsonnum.Number
 	if v := w.props["TokenExpiresOn"]; v != "" {
 		if err := n.UnmarshalJSON([]byte(strings.TrimSpace(v))); err != nil {
 			return nil, badAnswer(method, "TokenExpiresOn is not a number")
@@ -143,7 +145,7 @@ func wamReply(method string, w *wamResponse, now time.Time, requested []string) 
 	if len(scopes) == 0 {
 		scopes = requested
 	}
-	res := &oauth.TokenResult{AccessToken: w.token, TokenType: "Bearer", ExpiresOn: exp, Scopes: scopes,
+	res := &engine.TokenResult{AccessToken: w.token, TokenType: "Bearer", ExpiresOn: exp, Scopes: scopes,
 		IDToken: w.props["wamcompat_id_token"], ClientInfo: w.props["wamcompat_client_info"]}
 	rep := &reply{result: res}
 	if a, ok := wamAccount(w.accountID, w.accountUser, w.accountProp); ok {

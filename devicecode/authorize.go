@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/engine"
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -89,21 +91,21 @@ type wireDeviceAuth struct {
 // token-like values, but a device code is a polling credential
 // (RFC 8628 §3.3) whatever its shape.
 func deviceAuthError(status int, body []byte) *oauth.Error {
-	e := oauth.ParseErrorResponse("devicecode", status, body)
+	e := engine.ParseErrorResponse("devicecode", status, body)
 	if status == http.StatusOK || bytes.Contains(body, []byte("device_code")) {
 		e.Snippet = ""
 	}
 	return e
 }
 
-// clean prepares a server string for display: oauth.SanitizeText, then
+// clean prepares a server string for display: redact.Text, then
 // surrounding space trimmed.
-func clean(s string) string { return strings.TrimSpace(oauth.SanitizeText(s)) }
+func clean(s string) string { return strings.TrimSpace(redact.Text(s)) }
 
 // requestDeviceCode posts the device authorization request (RFC 8628 §3.1)
 // through the engine's wire (so it has a deadline even under
 // context.Background(), and a bounded body) and parses the answer.
-func requestDeviceCode(ctx context.Context, c *oauth.Client, endpoint string, scopes []string) (*deviceAuth, error) {
+func requestDeviceCode(ctx context.Context, c *engine.Client, endpoint string, scopes []string) (*deviceAuth, error) {
 	form := url.Values{"client_id": {c.ClientID()}, "scope": {strings.Join(scopes, " ")}}
 	now := time.Now()
 	status, body, err := c.PostForm(ctx, "devicecode", endpoint, form)

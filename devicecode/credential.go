@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -39,7 +40,7 @@ type Options struct {
 // it in; give it the record of a sign-in to bind it to that account.
 // A Credential is safe for concurrent use.
 type Credential struct {
-	client *oauth.Client
+	client *engine.Client
 	prompt func(context.Context, Message) error
 	reach  func() error // nil: the caller's prompt, assumed to reach someone
 }
@@ -53,7 +54,7 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	if opts != nil {
 		o = *opts
 	}
-	c, err := oauth.NewClient(clientID, &o.ClientOptions)
+	c, err := engine.New(clientID, &o.ClientOptions)
 	if err != nil {
 		return nil, fmt.Errorf("devicecode: %w", err)
 	}
@@ -84,7 +85,7 @@ func (c *Credential) Authenticate(ctx context.Context, o oauth.TokenOptions) (oa
 }
 
 // step is the interactive part: device authorization, prompt, polling.
-func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+func (c *Credential) step(ctx context.Context, req *engine.InteractiveRequest) (*engine.TokenResult, error) {
 	if c.reach != nil {
 		if err := c.reach(); err != nil {
 			return nil, err
@@ -114,7 +115,7 @@ func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*
 		return nil, fmt.Errorf("devicecode: prompt: %w", err)
 	}
 	form := url.Values{"grant_type": {grantType}, "device_code": {auth.deviceCode}}
-	return poll(ctx, auth.interval, auth.msg.ExpiresOn, log, func(ctx context.Context) (*oauth.TokenResult, error) {
+	return poll(ctx, auth.interval, auth.msg.ExpiresOn, log, func(ctx context.Context) (*engine.TokenResult, error) {
 		return c.client.RedeemToken(ctx, req, form, "")
 	})
 }

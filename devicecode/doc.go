@@ -33,7 +33,7 @@
 // message naming another URL, sets [Message].Warning, which the default
 // prompt prints above the checked URI and code (it never prints Entra's
 // message, whose text is the server's). Control and escape characters are
-// removed from everything shown to the user (oauth.SanitizeText), and the
+// removed from everything shown to the user (redact.Text), and the
 // device code, which works as a polling credential, is never shown, logged
 // or quoted in an error.
 //

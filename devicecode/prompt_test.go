@@ -12,6 +12,7 @@ import (
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/devicecode"
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -110,7 +111,7 @@ func TestPromptSanitizesServerText(t *testing.T) {
 			shown["printed line "+strconv.Itoa(i)] = line
 		}
 		for name, s := range shown {
-			if oauth.SanitizeText(s) != s || strings.ContainsAny(s, "\x1b\u009b\u202e\r\n") {
+			if redact.Text(s) != s || strings.ContainsAny(s, "\x1b\u009b\u202e\r\n") {
 				t.Errorf("%q: %s = %q is not clean", h, name, s)
 			}
 		}

@@ -8,7 +8,7 @@ import (
 	"github.com/entraauth/entraauth/cache"
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/loopback"
-	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 // A credential with a login hint serves only the hinted user's cached
@@ -19,7 +19,7 @@ func TestLoginHintBindsTheCache(t *testing.T) {
 	shared := cache.New(nil, nil)
 	o := clientOptions(fa)
 	o.Cache = shared
-	alice, err := oauth.NewPasswordCredential("", fakeauthority.DefaultUsername, fakeauthority.DefaultPassword, &o)
+	alice, err := password.New("", &password.Options{ClientOptions: o, Username: fakeauthority.DefaultUsername, Password: fakeauthority.DefaultPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

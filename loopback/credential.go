@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 	"github.com/entraauth/entraauth/pkce"
 )
@@ -87,7 +88,7 @@ type Options struct {
 // refresh token, whenever they can: the browser opens only when neither
 // serves. A Credential is safe for concurrent use.
 type Credential struct {
-	client *oauth.Client
+	client *engine.Client
 	opts   Options
 }
 
@@ -125,7 +126,7 @@ func New(clientID string, opts *Options) (*Credential, error) {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
-	c, err := oauth.NewClient(clientID, &o.ClientOptions)
+	c, err := engine.New(clientID, &o.ClientOptions)
 	if err != nil {
 		return nil, fmt.Errorf("loopback: %w", err)
 	}
@@ -151,7 +152,7 @@ func (c *Credential) Authenticate(ctx context.Context, o oauth.TokenOptions) (oa
 
 // step is the interactive part: listen, open the browser, wait for the
 // code, redeem it with the verifier.
-func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+func (c *Credential) step(ctx context.Context, req *engine.InteractiveRequest) (*engine.TokenResult, error) {
 	if err := c.canShowURL(); err != nil {
 		return nil, err
 	}
@@ -207,7 +208,7 @@ func (c *Credential) step(ctx context.Context, req *oauth.InteractiveRequest) (*
 
 // authorizeURL builds the authorization request (RFC 6749 4.1.1, RFC 7636
 // 4.3, OIDC Core 3.1.2.1 and Entra's extensions).
-func (c *Credential) authorizeURL(req *oauth.InteractiveRequest, redirectURI, state, nonce, challenge string) (string, error) {
+func (c *Credential) authorizeURL(req *engine.InteractiveRequest, redirectURI, state, nonce, challenge string) (string, error) {
 	u, err := url.Parse(req.Endpoints.Authorize)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return "", fmt.Errorf("loopback: invalid authorize endpoint %q", req.Endpoints.Authorize)

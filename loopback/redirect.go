@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/entraauth/entraauth/internal/engine"
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -145,13 +147,13 @@ func issuerMatches(got, want string) bool {
 	}
 	switch {
 	case wt == "{tenantid}":
-		if !oauth.IsGUID(gt) {
+		if !engine.IsGUID(gt) {
 			return false
 		}
 	case !strings.EqualFold(gt, wt):
 		return false
 	}
-	auth, err := oauth.ParseAuthority(w.Scheme+"://"+w.Host, oauth.TenantCommon)
+	auth, err := engine.ParseAuthority(w.Scheme+"://"+w.Host, oauth.TenantCommon)
 	if err != nil {
 		return false
 	}
@@ -166,4 +168,4 @@ func issuerMatches(got, want string) bool {
 // printable cleans text chosen by the server before it goes into an
 // *oauth.Error, which may be printed on a terminal.
 // HTML escaping is the page's job.
-var printable = oauth.SanitizeText
+var printable = redact.Text

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -118,7 +119,7 @@ func FuzzRedirect(f *testing.F) {
 				t.Fatalf("classify error %v is not *oauth.Error", cerr)
 			}
 			for _, s := range []string{oe.Code, oe.Description, oe.ErrorURI, oe.SubError} {
-				if !utf8.ValidString(s) || oauth.SanitizeText(s) != s {
+				if !utf8.ValidString(s) || redact.Text(s) != s {
 					t.Fatalf("error field %q keeps control characters or invalid UTF-8", s)
 				}
 			}

@@ -10,6 +10,7 @@ import (
 
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 // stub is a credential with a scripted answer that counts its calls.
@@ -146,7 +147,7 @@ func TestChainConcurrent(t *testing.T) {
 // is reported, the next credential is not tried.
 func TestChainPassesRefusal(t *testing.T) {
 	a := fa.New(nil)
-	bad, err := oauth.NewPasswordCredential("", fa.DefaultUsername, "wrong", &oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID})
+	bad, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID}, Username: fa.DefaultUsername, Password: "wrong"})
 	if err != nil {
 		t.Fatal(err)
 	}

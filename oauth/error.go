@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/entraauth/entraauth/internal/redact"
 )
 
 // Sentinels for the categories callers branch on. Test with errors.Is; an
@@ -31,10 +33,11 @@ var (
 // answered in a way that could not be understood. Inspect it with
 // errors.As; classify it with errors.Is against the sentinels above.
 //
-// Its text fields come from the server. [ParseErrorResponse] cleans them
-// with [SanitizeText] (Description keeps its line breaks), except Claims,
-// which must go back to the server byte for byte: never print Claims
-// without SanitizeText.
+// Its text fields come from the server. The library cleans them for a
+// terminal when it parses a response (Description keeps its line breaks:
+// no control or bidirectional formatting character survives), except
+// Claims, which must go back to the server byte for byte (as
+// TokenOptions.Claims): never print Claims.
 type Error struct {
 	// Endpoint names what answered: "token", "devicecode", "authorize",
 	// "discovery", "keys", "userrealm".
@@ -59,13 +62,13 @@ type Error struct {
 	// parsed; empty when the body was a well-formed error.
 	Snippet string
 
-	err error // an underlying cause, when there is one
+	Err error // an underlying cause, when there is one
 }
 
 // Error returns "oauth: <endpoint>: <code>: <first line of description>"
 // with the status and correlation ID when known. The text is passed
-// through [SanitizeText] whoever built e, so it is safe to print on a
-// terminal even when a server chose every field.
+// through the library's terminal sanitiser whoever built e, so it is safe
+// to print on a terminal even when a server chose every field.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("oauth: ")
@@ -95,18 +98,18 @@ func (e *Error) Error() string {
 		b.WriteString(" correlation_id=")
 		b.WriteString(e.CorrelationID)
 	}
-	if e.err != nil {
+	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(e.err.Error())
+		b.WriteString(e.Err.Error())
 	}
-	return SanitizeText(b.String())
+	return redact.Text(b.String())
 }
 
 // HasAADSTS reports whether Entra listed code among the error's AADSTS codes.
 func (e *Error) HasAADSTS(code int) bool { return slices.Contains(e.AADSTS, code) }
 
 // Unwrap returns the underlying cause, if any.
-func (e *Error) Unwrap() error { return e.err }
+func (e *Error) Unwrap() error { return e.Err }
 
 // Is classifies e against the package's sentinels.
 func (e *Error) Is(target error) bool {
@@ -130,3 +133,27 @@ func (e *Error) Is(target error) bool {
 	}
 	return false
 }
+
+// ErrNoScopes is returned by GetToken and Authenticate when
+// TokenOptions.Scopes is empty where scopes are required.
+var ErrNoScopes = errors.New("oauth: at least one scope is required")
+
+// ErrInvalidIDToken is matched (errors.Is) by the *Error returned when an
+// ID token fails validation (signature, issuer, audience, times, nonce).
+var ErrInvalidIDToken = errors.New("oauth: invalid ID token")
+
+// ErrInvalidClaims is matched (errors.Is) when TokenOptions.Claims is not
+// a JSON object (nor base64 of one).
+var ErrInvalidClaims = errors.New("oauth: claims is not a JSON object")
+
+// ErrInvalidClientInfo is matched (errors.Is) by every error
+// ParseClientInfo returns.
+var ErrInvalidClientInfo = errors.New("oauth: invalid client_info")
+
+// ErrAccountMismatch is matched (errors.Is) by the *Error returned when a
+// token response names an account other than the one it must be for: its
+// client_info disagrees with the signed ID token, a refresh returned
+// another user, or a credential bound to one user (a username, login hint
+// or AuthenticationRecord) was answered for another. Nothing from such a
+// response is cached.
+var ErrAccountMismatch = errors.New("oauth: token response is for another account")

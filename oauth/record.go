@@ -1,8 +1,6 @@
 package oauth
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -40,89 +38,60 @@ func (e *AuthenticationRequiredError) Unwrap() error {
 	return e.Err
 }
 
-// Authenticate runs step to sign a user in (even when a token is cached),
-// caches the tokens, and returns the record that lets a later credential
-// use this account silently. Empty opts.Scopes means
-// [DefaultAuthenticateScope]. DisableAutomaticAuthentication does not
-// apply: this is the explicit sign-in.
-//
-// Authenticate is about a durable sign-in, so when the tokens could not
-// be persisted (the cache's storage failed to lock, read or write) it
-// returns an error matching cache.ErrNotPersisted (and the storage's
-// error), together with the record: the user did sign in, the tokens are
-// kept in memory and this client's GetToken serves them silently, but a
-// later process given the record would have to sign in again. An
-// application that only needs this process can check for
-// cache.ErrNotPersisted and go on. GetToken, by contrast, returns its
-// token when persisting fails and only logs the failure.
-func (c *Client) Authenticate(ctx context.Context, opts TokenOptions, step Interactive) (AuthenticationRecord, error) {
-	if step == nil {
-		return AuthenticationRecord{}, errors.New("oauth: Authenticate needs a sign-in step")
-	}
-	if len(opts.Scopes) == 0 {
-		opts.Scopes = []string{DefaultAuthenticateScope}
-	}
-	auth, err := c.resolveTenant(opts.TenantID)
-	if err != nil {
-		return AuthenticationRecord{}, err
-	}
-	claims, err := mergeClaims(opts.Claims, opts.EnableCAE)
-	if err != nil {
-		return AuthenticationRecord{}, err
-	}
-	res, err := c.runStep(ctx, opts, auth, c.account.Load(), claims, step)
-	if err != nil {
-		return AuthenticationRecord{}, err
-	}
-	if _, err := c.save(ctx, opts, auth, res); err != nil {
-		return c.record(auth, res), fmt.Errorf("oauth: signed in, but the token cache could not be persisted "+
-			"(the tokens are kept in memory for this process only): %w", err)
-	}
-	return c.record(auth, res), nil
+// NoAccountError is the cause GetToken reports when it must sign in
+// silently (automatic authentication is off, or the flow has no step that
+// can run) and the cache names no single account for the credential:
+// none, or several with nothing (an [AuthenticationRecord], a username)
+// to choose between them. It never falls back to one of them: with two
+// users in a shared cache, neither one's token is returned. It comes
+// wrapped in a [*CredentialUnavailableError] (so a [Chain] moves on) and
+// wraps an [*AuthenticationRequiredError] (errors.As finds all three).
+type NoAccountError struct {
+	// Credential names the credential, for example "devicecode".
+	Credential string
+	// Found is the number of distinct cached accounts the credential
+	// could serve: 0, or 2 and more.
+	Found int
+	// TokenOptions is the request that found no account.
+	TokenOptions TokenOptions
 }
 
-// record builds azidentity's AuthenticationRecord for a sign-in result.
-func (c *Client) record(auth Authority, res *TokenResult) AuthenticationRecord {
-	tenant := res.Account.Realm
-	if tenant == "" {
-		tenant = auth.Tenant
+func (e *NoAccountError) Error() string {
+	if e.Found == 0 {
+		return "oauth: " + e.Credential + ": no signed-in account in the cache for this client; sign in first (Authenticate)"
+	}
+	return fmt.Sprintf("oauth: %s: %d accounts in the cache and nothing says which to use; "+
+		"pass one's record (oauth.RecordFromAccount of an entry of Accounts) as ClientOptions.AuthenticationRecord",
+		e.Credential, e.Found)
+}
+
+// Unwrap returns the [*AuthenticationRequiredError] for the request (it
+// matches ErrInteractionRequired).
+func (e *NoAccountError) Unwrap() error {
+	return &AuthenticationRequiredError{TokenOptions: e.TokenOptions}
+}
+
+// RecordFromAccount returns the [AuthenticationRecord] of a cached
+// account (an entry of a credential's Accounts) for clientID ("" means
+// [AzureCLIClientID]): pass it as ClientOptions.AuthenticationRecord to
+// bind a credential to that user, for example when the cache holds
+// several. The authority is the account's environment (its host, over
+// https) and the tenant its realm. The client ID is required because a
+// record is for one application: a credential for another refuses it.
+func RecordFromAccount(clientID string, a Account) AuthenticationRecord {
+	if clientID == "" {
+		clientID = AzureCLIClientID
+	}
+	auth := ""
+	if a.Environment != "" {
+		auth = "https://" + strings.ToLower(a.Environment)
 	}
 	return AuthenticationRecord{
-		Authority:     auth.Base(),
-		ClientID:      c.clientID,
-		HomeAccountID: res.Account.HomeAccountID,
-		TenantID:      tenant,
-		Username:      res.Account.Username,
+		Authority:     auth,
+		ClientID:      clientID,
+		HomeAccountID: a.HomeAccountID,
+		TenantID:      a.Realm,
+		Username:      a.Username,
 		Version:       "1.0",
 	}
-}
-
-// Accounts lists the cached accounts that can sign in to this client
-// silently (after syncing a persistent cache).
-func (c *Client) Accounts(ctx context.Context) ([]Account, error) {
-	if err := c.cache.Sync(ctx); err != nil {
-		return nil, err
-	}
-	var out []Account
-	for _, a := range c.cache.Accounts(c.auth.Host, c.clientID) {
-		out = append(out, fromCacheAccount(a))
-	}
-	return out, nil
-}
-
-// RemoveAccount deletes an account's tokens for this client from the
-// cache: access, ID and refresh tokens, family refresh tokens included.
-// It does not sign the user out at the authority.
-func (c *Client) RemoveAccount(ctx context.Context, a Account) error {
-	if a.HomeAccountID == "" {
-		return errors.New("oauth: RemoveAccount needs the account's HomeAccountID")
-	}
-	env := a.Environment
-	if env == "" {
-		env = c.auth.Host
-	}
-	if cur := c.account.Load(); cur != nil && strings.EqualFold(cur.HomeAccountID, a.HomeAccountID) {
-		c.account.CompareAndSwap(cur, nil)
-	}
-	return c.cache.RemoveAccount(ctx, a.HomeAccountID, env, c.clientID)
 }

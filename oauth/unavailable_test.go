@@ -7,8 +7,11 @@ import (
 	"io/fs"
 	"testing"
 
+	"github.com/entraauth/entraauth/cache"
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 func TestCredentialUnavailableErrorText(t *testing.T) {
@@ -66,8 +69,7 @@ func TestIsCredentialUnavailable(t *testing.T) {
 // chain must not skip past it to another way of signing in.
 func TestRefusalIsNotUnavailable(t *testing.T) {
 	a := fa.New(nil)
-	cred, err := oauth.NewPasswordCredential("", fa.DefaultUsername, "wrong",
-		&oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID})
+	cred, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID}, Username: fa.DefaultUsername, Password: "wrong"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,11 +100,11 @@ func ExampleIsCredentialUnavailable() {
 // which a chain passes through.
 func TestDisableAutomaticAuthenticationUnavailable(t *testing.T) {
 	a := fa.New(nil)
-	step := func(ctx context.Context, req *oauth.InteractiveRequest) (*oauth.TokenResult, error) {
+	step := func(ctx context.Context, req *engine.InteractiveRequest) (*engine.TokenResult, error) {
 		t.Fatal("the interactive step ran")
 		return nil, nil
 	}
-	c, err := oauth.NewClient("", &oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, DisableAutomaticAuthentication: true})
+	c, err := engine.New("", &oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, DisableAutomaticAuthentication: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +115,8 @@ func TestDisableAutomaticAuthenticationUnavailable(t *testing.T) {
 		t.Fatalf("nothing cached: err = %v; want unavailable wrapping *AuthenticationRequiredError", err)
 	}
 
-	p, err := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword, &oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID})
+	shared := cache.New(nil, nil)
+	p, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID, Cache: shared}, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +125,7 @@ func TestDisableAutomaticAuthenticationUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.RevokeRefreshTokens(fa.DefaultUsername)
-	c2, err := oauth.NewClient("", &oauth.ClientOptions{HTTPClient: a.Client(), Cache: p.Client().Cache(),
+	c2, err := engine.New("", &oauth.ClientOptions{HTTPClient: a.Client(), Cache: shared,
 		AuthenticationRecord: rec, DisableAutomaticAuthentication: true})
 	if err != nil {
 		t.Fatal(err)

@@ -6,14 +6,14 @@ import (
 
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 	"github.com/entraauth/entraauth/sshcert"
 	"golang.org/x/crypto/ssh"
 )
 
 func benchCred(b *testing.B) sshcert.Credential {
 	a := fa.New(nil)
-	cred, err := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword,
-		&oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID})
+	cred, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID}, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if err != nil {
 		b.Fatal(err)
 	}

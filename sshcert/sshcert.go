@@ -16,6 +16,7 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 	"golang.org/x/crypto/ssh"
 )
@@ -68,7 +69,7 @@ func Get(ctx context.Context, cred Credential, pub ssh.PublicKey, opts *Options)
 		return nil, err
 	}
 	if !strings.EqualFold(tok.TokenType, TokenType) {
-		return nil, fmt.Errorf("sshcert: the credential returned a %s token, not an SSH certificate", oauth.SanitizeText(tok.TokenType))
+		return nil, fmt.Errorf("sshcert: the credential returned a %s token, not an SSH certificate", redact.Text(tok.TokenType))
 	}
 	return ParseCertificate(tok.Token, pub)
 }

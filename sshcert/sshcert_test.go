@@ -9,6 +9,7 @@ import (
 
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 	"github.com/entraauth/entraauth/sshcert"
 	"golang.org/x/crypto/ssh"
 )
@@ -33,8 +34,7 @@ func newKey(t testing.TB) ssh.PublicKey {
 func TestCacheByKeyAndType(t *testing.T) {
 	ctx := context.Background()
 	a := fa.New(nil)
-	cred, err := oauth.NewPasswordCredential("", fa.DefaultUsername, fa.DefaultPassword,
-		&oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID})
+	cred, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), TenantID: fa.DefaultTenantID}, Username: fa.DefaultUsername, Password: fa.DefaultPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -39,7 +40,7 @@ func listAccounts(ctx context.Context, io *stdio, s *session, o *options) error 
 	var list []accountOut
 	add := func(home, env, realm, username string, inBroker bool) {
 		tenant := realm
-		if _, utid, _ := strings.Cut(home, "."); !oauth.IsGUID(tenant) && utid != "" {
+		if _, utid, _ := strings.Cut(home, "."); !engine.IsGUID(tenant) && utid != "" {
 			tenant = utid // stored under "organizations" or "common": name the home tenant
 		}
 		list = append(list, accountOut{clean(username), clean(tenant), clean(home), clean(env),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -31,7 +32,7 @@ func silentToken(ctx context.Context, s *session, scopes []string) (oauth.Access
 		}
 		return b.GetToken(ctx, oauth.TokenOptions{Scopes: scopes})
 	}
-	c, err := oauth.NewClient(s.clientID, &s.client)
+	c, err := engine.New(s.clientID, &s.client)
 	if err != nil {
 		return oauth.AccessToken{}, err
 	}

@@ -1,8 +1,10 @@
 package main
 
-import "github.com/entraauth/entraauth/oauth"
+import (
+	"github.com/entraauth/entraauth/internal/redact"
+)
 
-// clean is the library's one sanitizer, oauth.SanitizeText: every server
+// clean is the library's one sanitizer, redact.Text: every server
 // string the tool prints (claims, usernames, error text, the device code
 // prompt, Azure CLI's profile) goes through it first.
-var clean = oauth.SanitizeText
+var clean = redact.Text

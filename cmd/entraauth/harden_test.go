@@ -91,7 +91,7 @@ func TestTokenOutputRefusesUnsafeToken(t *testing.T) {
 	}
 }
 
-// hostileText holds what a terminal acts on and SanitizeText strips: ESC
+// hostileText holds what a terminal acts on and redact.Text strips: ESC
 // (OSC 52), the 8-bit CSI and OSC, a bidi override and isolate.
 const hostileText = "a\x1b]52;c;cGF3bmVk\x07b\u009b2Jc\u009d0;t\u009cd\u202ee\u2066f"
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -223,13 +224,13 @@ func newLogger(io *stdio) *slog.Logger {
 }
 
 // silentTenant is the tenant of a silent command whose login named none:
-// "" for a CIAM host, which names its own tenant (oauth.ParseAuthority)
+// "" for a CIAM host, which names its own tenant (engine.ParseAuthority)
 // as it did at login; organizations for any other host.
 func silentTenant(host, tenant string) string {
 	if tenant != "" {
 		return tenant
 	}
-	if a, err := oauth.ParseAuthority(host, ""); err == nil && a.IsCIAM() {
+	if a, err := engine.ParseAuthority(host, ""); err == nil && a.IsCIAM() {
 		return ""
 	}
 	return oauth.TenantOrganizations

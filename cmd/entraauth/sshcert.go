@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entraauth/entraauth/internal/engine"
+	"github.com/entraauth/entraauth/internal/redact"
 	"github.com/entraauth/entraauth/oauth"
 	"github.com/entraauth/entraauth/sshcert"
 	"golang.org/x/crypto/ssh"
@@ -49,7 +51,7 @@ func cmdSSHCert(ctx context.Context, io *stdio, args []string) error {
 		if err != nil {
 			return err
 		}
-		c, err := oauth.NewClient(s.clientID, &s.client)
+		c, err := engine.New(s.clientID, &s.client)
 		if err != nil {
 			return err
 		}
@@ -65,11 +67,11 @@ func cmdSSHCert(ctx context.Context, io *stdio, args []string) error {
 		if err := os.WriteFile(out, ssh.MarshalAuthorizedKey(cert), 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(io.stdout, "certificate: %s\nprincipals: %s\nvalid: %s to %s\n", oauth.SanitizeText(out),
-			oauth.SanitizeText(strings.Join(cert.ValidPrincipals, ", ")),
+		fmt.Fprintf(io.stdout, "certificate: %s\nprincipals: %s\nvalid: %s to %s\n", redact.Text(out),
+			redact.Text(strings.Join(cert.ValidPrincipals, ", ")),
 			time.Unix(int64(cert.ValidAfter), 0).UTC().Format(time.RFC3339), time.Unix(int64(cert.ValidBefore), 0).UTC().Format(time.RFC3339))
 		if s.fake != nil {
-			fmt.Fprintf(io.stdout, "fake CA: %s\n", oauth.SanitizeText(strings.TrimSpace(s.fake.fa.SSHCAPublicKey())))
+			fmt.Fprintf(io.stdout, "fake CA: %s\n", redact.Text(strings.TrimSpace(s.fake.fa.SSHCAPublicKey())))
 		}
 		return nil
 	})
@@ -77,7 +79,7 @@ func cmdSSHCert(ctx context.Context, io *stdio, args []string) error {
 
 // clientCredential is the engine as an sshcert.Credential (silent: the
 // session's client never prompts).
-type clientCredential struct{ c *oauth.Client }
+type clientCredential struct{ c *engine.Client }
 
 func (c clientCredential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oauth.AccessToken, error) {
 	return c.c.GetToken(ctx, opts, nil)
@@ -89,7 +91,7 @@ func publicKeyFor(key string) (ssh.PublicKey, error) {
 	f, err := os.Open(key + ".pub")
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, err := os.Stat(key); err == nil {
-			return nil, fmt.Errorf("%s has no public key file %s.pub", oauth.SanitizeText(key), oauth.SanitizeText(key))
+			return nil, fmt.Errorf("%s has no public key file %s.pub", redact.Text(key), redact.Text(key))
 		}
 		return generateKey(key)
 	}
@@ -101,7 +103,7 @@ func publicKeyFor(key string) (ssh.PublicKey, error) {
 	n, _ := f.Read(b)
 	pub, _, _, _, err := ssh.ParseAuthorizedKey(b[:n])
 	if err != nil {
-		return nil, fmt.Errorf("%s.pub is not an OpenSSH public key", oauth.SanitizeText(key))
+		return nil, fmt.Errorf("%s.pub is not an OpenSSH public key", redact.Text(key))
 	}
 	return pub, nil
 }

@@ -53,7 +53,7 @@ func firstUnsafeRune(b []byte) int {
 }
 
 // unsafeForTerminal reports whether the library's sanitizer strips r:
-// one rule, oauth.SanitizeText's, not a second list to keep in step.
+// one rule, redact.Text's, not a second list to keep in step.
 func unsafeForTerminal(r rune) bool {
 	var buf [utf8.UTFMax]byte
 	s := string(buf[:utf8.EncodeRune(buf[:], r)])

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/entraauth/entraauth/internal/redact"
 )
 
 // secretFields are replaced by a fingerprint wherever they appear in a
@@ -166,35 +168,10 @@ func transportErrorText(err error) string {
 	return err.Error()
 }
 
-// redactURL fingerprints the query's secret values and the user realm
-// path segment (a username); a URL without secrets is shown as it is.
-func redactURL(u *url.URL) string {
-	c := *u
-	c.User = nil
-	if c.RawQuery != "" {
-		q := c.Query()
-		for k, vs := range q {
-			if isSecret(k) {
-				for i := range vs {
-					vs[i] = fingerprint(k, vs[i])
-				}
-			}
-		}
-		c.RawQuery = q.Encode()
-	}
-	s := c.String()
-	lower := strings.ToLower(s)
-	if i := strings.Index(lower, "/userrealm/"); i >= 0 {
-		rest := s[i+len("/userrealm/"):]
-		name, tail, _ := strings.Cut(rest, "?")
-		user, _ := url.PathUnescape(name)
-		s = s[:i] + "/userrealm/" + fingerprint("username", user)
-		if tail != "" {
-			s += "?" + tail
-		}
-	}
-	return s
-}
+// redactURL shows u with the library's one URL redactor: the value of
+// every parameter not known to be harmless, and the user realm's
+// username, fingerprinted.
+func redactURL(u *url.URL) string { return redact.URL(u, &redact.URLOptions{Replace: fingerprint}) }
 
 // redactHeaders lists h sorted by name, secret values fingerprinted.
 func redactHeaders(h http.Header) [][2]string {

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
-
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 // verifyJWT checks d's RS256 signature against the key set its issuer
@@ -128,7 +128,7 @@ const (
 // named, or unknown. Verification against an unknown issuer proves only
 // that whoever runs that host signed the token.
 func issuerTrust(host, named string) string {
-	if a, err := oauth.ParseAuthority("https://"+host, oauth.TenantCommon); err == nil && a.IsKnownCloud() {
+	if a, err := engine.ParseAuthority("https://"+host, oauth.TenantCommon); err == nil && a.IsKnownCloud() {
 		return issuerMicrosoft
 	}
 	if named != "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 )
 
@@ -166,5 +167,5 @@ func translate(err error) error {
 	if rerr != nil {
 		return err
 	}
-	return oauth.ParseErrorResponse("token", ce.Resp.StatusCode, body)
+	return engine.ParseErrorResponse("token", ce.Resp.StatusCode, body)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/entraauth/entraauth/cache"
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 // TestOurPasswordCredentialThenMSALSilent: our password credential signs
@@ -22,10 +23,10 @@ func TestOurPasswordCredentialThenMSALSilent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cred, err := oauth.NewPasswordCredential("", fakeauthority.DefaultUsername, fakeauthority.DefaultPassword, &oauth.ClientOptions{
+	cred, err := password.New("", &password.Options{ClientOptions: oauth.ClientOptions{
 		AuthorityHost: s.fa.URL(), TenantID: fakeauthority.DefaultTenantID, HTTPClient: s.fa.TLSClient(),
 		DisableInstanceDiscovery: true, Cache: cache.New(st, nil),
-	})
+	}, Username: fakeauthority.DefaultUsername, Password: fakeauthority.DefaultPassword})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,9 @@ import (
 	"github.com/entraauth/entraauth/cache/persistent"
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/devicecode"
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 const (
@@ -276,10 +278,10 @@ func (e *env) clientOptions(c *cache.Cache, rec oauth.AuthenticationRecord) oaut
 }
 
 // ourPassword signs in with our ROPC credential on a new cache.
-func (e *env) ourPassword() *oauth.PasswordCredential {
+func (e *env) ourPassword() *password.Credential {
 	e.t.Helper()
 	o := e.clientOptions(e.ourCache(), oauth.AuthenticationRecord{})
-	c, err := oauth.NewPasswordCredential("", fakeauthority.DefaultUsername, fakeauthority.DefaultPassword, &o)
+	c, err := password.New("", &password.Options{ClientOptions: o, Username: fakeauthority.DefaultUsername, Password: fakeauthority.DefaultPassword})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -299,12 +301,12 @@ func (e *env) ourDeviceCode() *devicecode.Credential {
 
 // ourSilent is our library in a new process that knows the account from
 // rec and must not sign in: GetToken is cache or refresh only.
-func (e *env) ourSilent(rec oauth.AuthenticationRecord) *oauth.Client {
+func (e *env) ourSilent(rec oauth.AuthenticationRecord) *engine.Client {
 	e.t.Helper()
 	o := e.clientOptions(e.ourCache(), rec)
 	o.TenantID = ""
 	o.DisableAutomaticAuthentication = true
-	c, err := oauth.NewClient("", &o)
+	c, err := engine.New("", &o)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -312,7 +314,7 @@ func (e *env) ourSilent(rec oauth.AuthenticationRecord) *oauth.Client {
 }
 
 // get is GetToken for armScope on a silent client; it fails the test on error.
-func (e *env) get(c *oauth.Client, what string) string {
+func (e *env) get(c *engine.Client, what string) string {
 	e.t.Helper()
 	tok, err := c.GetToken(e.t.Context(), oauth.TokenOptions{Scopes: []string{armScope}}, nil)
 	if err != nil {

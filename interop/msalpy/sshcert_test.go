@@ -7,12 +7,13 @@ import (
 	"encoding/base64"
 	"testing"
 
+	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
 	"github.com/entraauth/entraauth/sshcert"
 	"golang.org/x/crypto/ssh"
 )
 
-type silent struct{ c *oauth.Client }
+type silent struct{ c *engine.Client }
 
 func (s silent) GetToken(ctx context.Context, o oauth.TokenOptions) (oauth.AccessToken, error) {
 	return s.c.GetToken(ctx, o, nil)

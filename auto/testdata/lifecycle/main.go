@@ -31,6 +31,7 @@ import (
 	"github.com/entraauth/entraauth/devicecode"
 	"github.com/entraauth/entraauth/loopback"
 	"github.com/entraauth/entraauth/oauth"
+	"github.com/entraauth/entraauth/password"
 )
 
 var errPrompted = errors.New("a sign-in was started in a silent run")
@@ -130,7 +131,7 @@ func run(ctx context.Context, authority, certFile, store, flow, mode, recordFile
 		cred, err = loopback.New("", &loopback.Options{ClientOptions: co, OpenURL: openURL})
 	case "password":
 		u, pw, _ := strings.Cut(user, "\x00")
-		cred, err = oauth.NewPasswordCredential("", u, pw, &co)
+		cred, err = password.New("", &password.Options{ClientOptions: co, Username: u, Password: pw})
 	case "broker":
 		bo := &broker.Options{ClientOptions: co, DBusAddress: brokerBus}
 		bo.Cache = nil // the broker keeps the tokens; New refuses a cache

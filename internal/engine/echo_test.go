@@ -1,0 +1,103 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/entraauth/entraauth/internal/redact"
+	"github.com/entraauth/entraauth/oauth"
+)
+
+// An error answer that quotes our request back (as some gateways and
+// Entra's own AADSTS90014-style messages do) must not carry the secrets
+// we sent into the *Error: redaction is by the values we sent, not only
+// by the names of the answer's members.
+func TestErrorEchoOfRequestRedacted(t *testing.T) {
+	form := url.Values{"grant_type": {"password"}, "username": {"u@contoso.com"}, "password": {"hunter2 & co!"},
+		"refresh_token": {"1.AXkAsecretRefreshTokenValue"}, "code_verifier": {"verifier-0123456789"}}
+	echo := form.Encode()
+	jsonEcho, _ := json.Marshal(map[string]any{"error": "invalid_request",
+		"error_description": "AADSTS900144: bad request body: " + echo + "\r\nraw: " + form.Get("password") + " " + form.Get("refresh_token"),
+		"claims":            `{"echo":"` + form.Get("refresh_token") + `"}`, "error_codes": []int{900144}})
+	for _, tc := range []struct {
+		name, ctype string
+		status      int
+		body        string
+	}{
+		{"JSON error", "application/json", 400, string(jsonEcho)},
+		{"200 with error", "application/json", 200, string(jsonEcho)},
+		{"text error", "text/plain", 502, "Bad Gateway: upstream refused " + echo},
+		{"HTML error", "text/html", 500, "<html><body>request was " + echo + "</body></html>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWire(&http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+				return reply(tc.status, http.Header{"Content-Type": {tc.ctype}}, tc.body), nil
+			})}, nil, false)
+			resp, err := w.do(context.Background(), "token", "POST", "https://h/t/oauth2/v2.0/token", form)
+			if err == nil {
+				_, err = ParseTokenResponse("token", resp.status, resp.body, time.Now(), nil)
+			}
+			e, ok := err.(*oauth.Error)
+			if !ok {
+				t.Fatalf("err = %T %v, want *Error", err, err)
+			}
+			all := e.Error() + "\n" + e.Description + "\n" + e.Claims + "\n" + e.Snippet
+			for _, name := range []string{"password", "refresh_token", "code_verifier"} {
+				v := form.Get(name)
+				for _, spelling := range []string{v, url.QueryEscape(v)} {
+					if strings.Contains(all, spelling) {
+						t.Errorf("the error carries our %s (%q):\n%s", name, spelling, all)
+					}
+				}
+			}
+		})
+	}
+}
+
+// A success answer is left as it is: Entra may return the refresh token
+// we sent (no rotation), and that must still reach the cache.
+func TestSuccessAnswerNotScrubbed(t *testing.T) {
+	secrets := redact.SentSecrets(url.Values{"refresh_token": {"RT-same"}})
+	body := []byte(`{"access_token":"a","refresh_token":"RT-same","token_type":"Bearer"}`)
+	if got := redact.ScrubEcho(200, body, secrets); string(got) != string(body) {
+		t.Errorf("scrubEcho changed a success body: %s", got)
+	}
+}
+
+// FuzzScrubEcho: whatever the secret and the text around it, an error
+// answer quoting it (raw, query-escaped or JSON-escaped) yields an *Error
+// whose text holds no spelling of it.
+func FuzzScrubEcho(f *testing.F) {
+	f.Add("hunter2!", "grant_type=password&password=", "&scope=x", 0)
+	f.Add("1.AXk_secret-token", "bad ", "", 1)
+	f.Add("p@ss word", "<p>", "</p>", 2)
+	f.Fuzz(func(t *testing.T, secret, before, after string, mode int) {
+		if len(secret) < 4 || strings.ContainsAny(secret, "[]") || redact.Text(before+secret+after) != before+secret+after {
+			t.Skip()
+		}
+		form := url.Values{"password": {secret}}
+		var body []byte
+		switch (mode%3 + 3) % 3 {
+		case 0:
+			body, _ = json.Marshal(map[string]string{"error": "invalid_grant", "error_description": before + secret + after})
+		case 1:
+			body, _ = json.Marshal(map[string]string{"error": "invalid_grant", "error_description": before + url.QueryEscape(secret) + after})
+		default:
+			body = []byte(before + secret + after)
+		}
+		baseline := ParseErrorResponse("token", 400, []byte(strings.ReplaceAll(string(body), secret, ""))).Error()
+		if strings.Contains(baseline, secret) {
+			t.Skip() // the surrounding text spells it by itself
+		}
+		e := ParseErrorResponse("token", 400, redact.ScrubEcho(400, body, redact.SentSecrets(form)))
+		all := e.Error() + e.Description + e.Snippet
+		if strings.Contains(all, secret) {
+			t.Fatalf("secret %q survives in %q", secret, all)
+		}
+	})
+}

@@ -1,0 +1,420 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/entraauth/entraauth/cache"
+	"github.com/entraauth/entraauth/oauth"
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+const (
+	minRSABits = 2048 // smaller RSA keys are refused for verification
+	maxRSABits = 8192 // larger ones too: they only cost time
+)
+
+// keySet is one authority's JSON Web Key Set, shared by every client of
+// the process that reaches the same key set URL through the same
+// transport (see sharedKeySet). In verifySignature an unknown kid
+// triggers one refetch (coalesced with any fetch in flight, and at most
+// once per keysMinRetry), and a failed fetch keeps the last good keys.
+// Keys are parsed lazily: a fetch reads only each key's small members,
+// and the RSA key a token names is built when first used (certificates
+// only for a key published without n and e).
+type keySet struct {
+	url  string
+	wire *wire
+
+	mu       sync.Mutex
+	keys     []*jwkSlot
+	lastTry  time.Time     // when the last fetch started; zero = never
+	lastMiss time.Time     // when an unknown kid last caused a fetch
+	inflight chan struct{} // closed when the running fetch ends
+	fetchErr error         // error of the last finished fetch
+
+	// The token cache that keeps this key set across processes (that of
+	// the first client with a keeping storage that prefetched it), and
+	// the authority it is for.
+	store     *cache.Cache
+	authority string
+}
+
+// jwkEntry is one published key, decoded only as far as choosing it
+// needs. Its public key is built on first use.
+type jwkEntry struct {
+	Kid    string  `json:"kid"`
+	Kty    string  `json:"kty"`
+	Use    string  `json:"use"`
+	Alg    string  `json:"alg"`
+	Issuer string  `json:"issuer"` // Entra's per-key issuer, with {tenantid}
+	N      string  `json:"n"`
+	E      string  `json:"e"`
+	X5c    rawJSON `json:"x5c"` // decoded only for a key without n and e
+
+	once sync.Once
+	pub  *rsa.PublicKey
+	err  error
+}
+
+// rawJSON keeps a member's JSON text undecoded (a copy of the bytes, not
+// a string per certificate), for the rare key that needs it.
+type rawJSON []byte
+
+func (r *rawJSON) UnmarshalJSON(b []byte) error {
+	*r = append((*r)[:0], b...)
+	return nil
+}
+
+// usable reports whether the key may verify RS256 signatures at all: an
+// RSA key, not for encryption, with no other algorithm (RFC 7517 4.2, 4.4).
+func (e *jwkEntry) usable() bool {
+	return e.Kty == "RSA" && (e.Use == "" || e.Use == "sig") && (e.Alg == "" || e.Alg == "RS256")
+}
+
+// publicKey builds the key once: from n and e, else from the first x5c
+// certificate. Keys under minRSABits or over maxRSABits are refused.
+func (e *jwkEntry) publicKey() (*rsa.PublicKey, error) {
+	e.once.Do(func() { e.pub, e.err = e.build() })
+	return e.pub, e.err
+}
+
+var errKeyUnusable = errors.New("key is not a usable RSA key")
+
+func (e *jwkEntry) build() (*rsa.PublicKey, error) {
+	var pub *rsa.PublicKey
+	switch {
+	case e.N != "" && e.E != "":
+		n, err1 := base64.RawURLEncoding.DecodeString(strings.TrimRight(e.N, "="))
+		eb, err2 := base64.RawURLEncoding.DecodeString(strings.TrimRight(e.E, "="))
+		if err1 != nil || err2 != nil || len(eb) == 0 || len(eb) > 4 {
+			return nil, errKeyUnusable
+		}
+		exp := new(big.Int).SetBytes(eb).Int64()
+		if exp < 3 || exp > 1<<31-1 || exp%2 == 0 {
+			return nil, errKeyUnusable
+		}
+		pub = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(exp)}
+	case len(e.X5c) > 0:
+		var chain []string
+		if json.Unmarshal(e.X5c, &chain) != nil || len(chain) == 0 {
+			return nil, errKeyUnusable
+		}
+		der, err := base64.StdEncoding.DecodeString(chain[0])
+		if err != nil {
+			return nil, errKeyUnusable
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, errKeyUnusable
+		}
+		var ok bool
+		if pub, ok = cert.PublicKey.(*rsa.PublicKey); !ok {
+			return nil, errKeyUnusable
+		}
+	default:
+		return nil, errKeyUnusable
+	}
+	if bits := pub.N.BitLen(); bits < minRSABits || bits > maxRSABits {
+		return nil, errors.New("RSA key size is outside 2048 to 8192 bits")
+	}
+	return pub, nil
+}
+
+// bindsIssuer checks the key's own issuer against the token (Entra
+// publishes one per key): filled with the token's tid it must be the
+// token's iss, so a key of one tenant (the consumer tenant's, say) cannot
+// vouch for a token of another. A key without an issuer (AD FS, other
+// clouds) is not bound; the token's iss is still checked against the
+// authority.
+func (e *jwkEntry) bindsIssuer(payload []byte) error {
+	if e.Issuer == "" {
+		return nil
+	}
+	var c struct {
+		Iss string `json:"iss"`
+		Tid string `json:"tid"`
+	}
+	if json.Unmarshal(payload, &c) != nil {
+		return idTokenError("claims unreadable")
+	}
+	want := e.Issuer
+	if strings.Contains(want, "{tenantid}") {
+		if !IsGUID(c.Tid) {
+			return idTokenError("tid is missing or not a GUID")
+		}
+		want = strings.ReplaceAll(want, "{tenantid}", c.Tid)
+	}
+	if c.Iss != want {
+		return idTokenError("the signing key belongs to another issuer than the token's iss")
+	}
+	return nil
+}
+
+// prefetch starts fetching the key set in the background if it has never
+// been fetched, so validation later costs no wait.
+// The first fetch reads the key set stored in store for this authority
+// and URL when it is under a day old (cache.KeySetMaxAge), so a new
+// process does not fetch it again; a key the stored set lacks still
+// causes a fetch (refresh), whose result is stored.
+func (k *keySet) prefetch(ctx context.Context, store *cache.Cache, authority string) {
+	k.mu.Lock()
+	if k.store == nil && store != nil && store.KeepsKeySets() {
+		k.store, k.authority = store, authority
+	}
+	start := k.lastTry.IsZero() && k.inflight == nil
+	var ch chan struct{}
+	if start {
+		ch = k.startLocked()
+	}
+	k.mu.Unlock()
+	if start {
+		go k.firstFetch(context.WithoutCancel(ctx), ch)
+	}
+}
+
+func (k *keySet) persistence() (*cache.Cache, string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.store, k.authority
+}
+
+// firstFetch uses the stored key set when there is a fresh one, else
+// fetches.
+func (k *keySet) firstFetch(ctx context.Context, done chan struct{}) {
+	if store, authority := k.persistence(); store != nil {
+		if st, ok := store.StoredKeySet(ctx, authority, k.url, time.Now()); ok {
+			if keys, err := parseJWKS(st.Keys); err == nil {
+				k.mu.Lock()
+				k.keys, k.fetchErr, k.inflight = keys, nil, nil
+				k.mu.Unlock()
+				close(done)
+				return
+			}
+		}
+	}
+	k.fetch(ctx, done)
+}
+
+func (k *keySet) startLocked() chan struct{} {
+	ch := make(chan struct{})
+	k.inflight = ch
+	k.lastTry = time.Now()
+	return ch
+}
+
+// refresh waits for a fetch: the one in flight, or a new one unless an
+// unknown kid already caused one less than keysMinRetry ago (the first
+// fetch and the prefetch do not count, so a key rotated just after the
+// prefetch is still found).
+func (k *keySet) refresh(ctx context.Context) error {
+	k.mu.Lock()
+	ch := k.inflight
+	if ch == nil {
+		if !k.lastMiss.IsZero() && time.Since(k.lastMiss) < keysMinRetry {
+			err := k.fetchErr
+			k.mu.Unlock()
+			return err
+		}
+		k.lastMiss = time.Now()
+		ch = k.startLocked()
+		go k.fetch(context.WithoutCancel(ctx), ch)
+	}
+	k.mu.Unlock()
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.fetchErr
+}
+
+func (k *keySet) fetch(ctx context.Context, done chan struct{}) {
+	keys, body, err := k.download(ctx)
+	if store, authority := k.persistence(); err == nil && store != nil {
+		// Stored before the waiters resume, so a short-lived process
+		// that exits once its token is verified has kept the keys. A
+		// failure only costs the next process a fetch.
+		_ = store.StoreKeySet(ctx, cache.KeySet{Authority: authority, URL: k.url, FetchedAt: time.Now(), Keys: body})
+	}
+	k.mu.Lock()
+	if err == nil {
+		k.keys = keys
+	}
+	k.fetchErr = err
+	k.inflight = nil
+	k.mu.Unlock()
+	close(done)
+}
+
+// download fetches and splits the key set; body is the document as
+// served, for the store.
+func (k *keySet) download(ctx context.Context) ([]*jwkSlot, []byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, defaultTimeout)
+	defer cancel()
+	resp, err := k.wire.do(ctx, "keys", http.MethodGet, k.url, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if resp.status != http.StatusOK {
+		return nil, nil, ParseErrorResponse("keys", resp.status, resp.body)
+	}
+	keys, err := parseJWKS(resp.body)
+	return keys, resp.body, err
+}
+
+// jwkSlot is one element of a fetched key set, decoded on first use.
+type jwkSlot struct {
+	raw   []byte
+	once  sync.Once
+	entry *jwkEntry // nil when the element is not a usable RS256 key
+}
+
+// get decodes the element once; nil for a key this package cannot read
+// or use (RFC 7517 5: such keys are skipped).
+func (s *jwkSlot) get() *jwkEntry {
+	s.once.Do(func() {
+		var e jwkEntry
+		if json.Unmarshal(s.raw, &e) == nil && e.usable() {
+			s.entry = &e
+		}
+	})
+	return s.entry
+}
+
+// parseJWKS splits a JWKS into its keys without decoding them (see
+// splitKeys); a key is decoded when a token names it.
+func parseJWKS(body []byte) ([]*jwkSlot, error) {
+	raw, err := splitKeys(body)
+	if err != nil {
+		return nil, invalidResponse("keys", http.StatusOK, "key set is not JWKS JSON", body)
+	}
+	if len(raw) == 0 {
+		return nil, invalidResponse("keys", http.StatusOK, "key set has no key", nil)
+	}
+	slots := make([]*jwkSlot, len(raw))
+	for i, r := range raw {
+		slots[i] = &jwkSlot{raw: r}
+	}
+	return slots, nil
+}
+
+var errNoKey = errors.New("no key in the authority's key set verifies the signature")
+
+// verifySignature verifies jws (parsed once by verifyIDToken, RS256 and
+// one signature) and returns its payload. Keys come only from the
+// authority's key set URL, never from the token header (jku, jwk, x5u).
+func (k *keySet) verifySignature(ctx context.Context, jws *jose.JSONWebSignature) ([]byte, error) {
+	kid := jws.Signatures[0].Header.KeyID
+	if err := k.settle(ctx); err != nil {
+		return nil, keySetUnavailable(err)
+	}
+	if payload, found, err := k.verifyWith(jws, kid); found || err == nil {
+		return payload, err
+	}
+	// Unknown kid (or none fitting): the authority may have rotated keys.
+	if err := k.refresh(ctx); err != nil {
+		return nil, keySetUnavailable(err)
+	}
+	payload, _, err := k.verifyWith(jws, kid)
+	return payload, err
+}
+
+// keySetUnavailable is the error of a key-set fetch as verification
+// reports it: the authority's own error, else an invalid ID token.
+func keySetUnavailable(err error) error {
+	var oe *oauth.Error
+	if errors.As(err, &oe) {
+		return oe
+	}
+	e := idTokenError("key set unavailable")
+	e.Err = err
+	return e
+}
+
+// settle waits for a fetch in flight (the prefetch, or the key set kept
+// beside the cache being read), so that a kid is looked up in the set it
+// brings: judged against an empty set, the kid would seem unknown, and
+// the refresh it causes would only wait for that same fetch, leaving a
+// key rotated since the set was kept unfound.
+// It returns that fetch's error: a set that could not be fetched just
+// now is not fetched again for the same token.
+func (k *keySet) settle(ctx context.Context) error {
+	k.mu.Lock()
+	ch := k.inflight
+	k.mu.Unlock()
+	if ch == nil {
+		return nil
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.fetchErr
+}
+
+// verifyWith verifies with the cached key named kid (every cached key when
+// kid is empty). found reports whether a key with that kid was cached. A
+// key that verifies must also be bound to the token's issuer. Only keys
+// whose text holds the kid are decoded; when none does (a kid written
+// with JSON escapes, or unknown), every key is decoded to be sure.
+func (k *keySet) verifyWith(jws *jose.JSONWebSignature, kid string) (payload []byte, found bool, err error) {
+	k.mu.Lock()
+	slots := k.keys
+	k.mu.Unlock()
+	quoted := []byte(`"` + kid + `"`)
+	for pass := 0; pass < 2; pass++ {
+		for _, s := range slots {
+			if kid != "" && pass == 0 && !bytes.Contains(s.raw, quoted) {
+				continue
+			}
+			key := s.get()
+			if key == nil || (kid != "" && key.Kid != kid) {
+				continue
+			}
+			found = found || kid != ""
+			if p, ok, err := key.verify(jws); ok {
+				return p, true, err
+			}
+		}
+		if found || kid == "" {
+			break
+		}
+	}
+	if found {
+		return nil, true, idTokenError("signature does not verify with the key named by kid (or that key is unusable: under 2048 bits, for encryption, or for another algorithm)")
+	}
+	return nil, false, idTokenError(errNoKey.Error())
+}
+
+// verify checks jws with this key; ok reports a valid signature, and err
+// then whether the key is bound to the token's issuer.
+func (e *jwkEntry) verify(jws *jose.JSONWebSignature) (payload []byte, ok bool, err error) {
+	pub, err := e.publicKey()
+	if err != nil {
+		return nil, false, nil
+	}
+	p, err := jws.Verify(pub)
+	if err != nil {
+		return nil, false, nil
+	}
+	if err := e.bindsIssuer(p); err != nil {
+		return nil, true, err
+	}
+	return p, true, nil
+}

@@ -1,0 +1,20 @@
+package password
+
+import (
+	"context"
+
+	"github.com/entraauth/entraauth/oauth"
+)
+
+// Accounts lists the cached accounts that can get tokens from this
+// credential silently (after syncing a persistent cache).
+func (p *Credential) Accounts(ctx context.Context) ([]oauth.Account, error) {
+	return p.client.Accounts(ctx)
+}
+
+// RemoveAccount deletes an account's tokens for this credential's client
+// from the cache (access, ID and refresh tokens, family refresh tokens
+// included). It does not sign the user out at the authority.
+func (p *Credential) RemoveAccount(ctx context.Context, a oauth.Account) error {
+	return p.client.RemoveAccount(ctx, a)
+}
