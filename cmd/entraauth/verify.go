@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,15 +12,15 @@ import (
 
 	"github.com/entraauth/entraauth/internal/engine"
 	"github.com/entraauth/entraauth/oauth"
-	jose "github.com/go-jose/go-jose/v4"
 )
 
-// verifyJWT checks d's RS256 signature against the key set its issuer
-// publishes: iss + "/.well-known/openid-configuration" names jwks_uri, the
-// key is picked by the header's kid (never taken from the token), must be
-// RSA of at least 2048 bits, and, where Entra gives a key an "issuer"
-// ({tenantid} filled with the token's tid), that issuer must be the
-// token's. On success d says what it was verified against.
+// verifyJWT checks d's signature against the key set its issuer
+// publishes (iss + "/.well-known/openid-configuration" names jwks_uri)
+// with the library's own verifier, the one every ID token passes
+// (engine.VerifyJWS): RS256 only, the key picked by the header's kid and
+// never taken from the token, RSA of 2048 to 8192 bits published for
+// RS256 signatures, and, where Entra gives a key an "issuer", that issuer
+// must be the token's. On success d says what it was verified against.
 //
 // This proves who signed the token, not that you should trust that
 // issuer: the issuer's name comes from the token itself.
@@ -33,10 +32,6 @@ func verifyJWT(ctx context.Context, d *decoded, caFile, namedHost string) error 
 	}
 	if _, ok := d.Header["nonce"]; ok {
 		return fmt.Errorf("--verify: this token has a nonce in its header (a Microsoft Graph access token): only Graph can verify it, by design")
-	}
-	jws, err := jose.ParseSigned(d.raw, []jose.SignatureAlgorithm{jose.RS256})
-	if err != nil || len(jws.Signatures) != 1 {
-		return fmt.Errorf("--verify: not a JWS signed with RS256 (the only algorithm Entra ID uses)")
 	}
 	hc, err := httpClient(caFile)
 	if err != nil {
@@ -57,43 +52,18 @@ func verifyJWT(ctx context.Context, d *decoded, caFile, namedHost string) error 
 	if ju, err := url.Parse(meta.JWKSURI); err != nil || ju.Scheme != "https" {
 		return fmt.Errorf("--verify: %s names no https jwks_uri", clean(metaURL))
 	}
-	var set struct {
-		Keys []json.RawMessage `json:"keys"`
-	}
+	var set json.RawMessage
 	if err := getJSON(ctx, hc, meta.JWKSURI, &set); err != nil {
 		return fmt.Errorf("--verify: %s", clean(err.Error()))
 	}
-	kid := jws.Signatures[0].Header.KeyID
-	tid, _ := d.Claims["tid"].(string)
-	for _, raw := range set.Keys {
-		var k jose.JSONWebKey
-		var extra struct {
-			Issuer string `json:"issuer"`
-		}
-		if k.UnmarshalJSON(raw) != nil || json.Unmarshal(raw, &extra) != nil || k.KeyID != kid {
-			continue
-		}
-		// The library's rules for a signing key (RFC 7517 4.2, 4.4): RSA,
-		// not for encryption, for no other algorithm, 2048 to 8192 bits.
-		pub, ok := k.Key.(*rsa.PublicKey)
-		if !ok || pub.N.BitLen() < 2048 || pub.N.BitLen() > 8192 {
-			return fmt.Errorf("--verify: key %s is not an RSA key of 2048 to 8192 bits", clean(kid))
-		}
-		if (k.Use != "" && k.Use != "sig") || (k.Algorithm != "" && k.Algorithm != string(jose.RS256)) {
-			return fmt.Errorf("--verify: key %s is published for %q/%q, not for RS256 signatures", clean(kid), clean(k.Use), clean(k.Algorithm))
-		}
-		if extra.Issuer != "" && strings.ReplaceAll(extra.Issuer, "{tenantid}", tid) != iss {
-			return fmt.Errorf("--verify: key %s is published for issuer %s, not the token's %s", clean(kid), clean(extra.Issuer), clean(iss))
-		}
-		if _, err := jws.Verify(pub); err != nil {
-			return fmt.Errorf("--verify: the signature does NOT verify with key %s from %s", clean(kid), clean(meta.JWKSURI))
-		}
-		d.Verified = true
-		d.VerifiedWith = fmt.Sprintf("key %s from %s (issuer %s)", clean(kid), clean(meta.JWKSURI), clean(iss))
-		d.Issuer, d.IssuerTrust = clean(iss), issuerTrust(u.Host, namedHost)
-		return nil
+	_, kid, err := engine.VerifyJWS(d.raw, set)
+	if err != nil {
+		return fmt.Errorf("--verify: the signature does NOT verify against %s: %s", clean(meta.JWKSURI), clean(err.Error()))
 	}
-	return fmt.Errorf("--verify: no key %q in %s", clean(kid), clean(meta.JWKSURI))
+	d.Verified = true
+	d.VerifiedWith = fmt.Sprintf("key %s from %s (issuer %s)", clean(kid), clean(meta.JWKSURI), clean(iss))
+	d.Issuer, d.IssuerTrust = clean(iss), issuerTrust(u.Host, namedHost)
+	return nil
 }
 
 // getJSON fetches u (200 only, at most 1 MiB) and decodes it into v.

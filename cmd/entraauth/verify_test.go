@@ -82,9 +82,9 @@ func TestDecodeVerifySaysWhatWasVerified(t *testing.T) {
 		{"key set over http", "https://login.microsoftonline.com/t/v2.0", "", issuerSite{jwksURI: "http://login.microsoftonline.com/keys"}, "text", exitFailed,
 			"", "names no https jwks_uri", ""},
 		{"encryption key", "https://login.microsoftonline.com/t/v2.0", "", issuerSite{use: "enc"}, "text", exitFailed,
-			"", "not for RS256 signatures", ""},
+			"", "not an RSA key published for RS256 signatures", ""},
 		{"key for another algorithm", "https://login.microsoftonline.com/t/v2.0", "", issuerSite{alg: "RS384"}, "text", exitFailed,
-			"", "not for RS256 signatures", ""},
+			"", "not an RSA key published for RS256 signatures", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			site := tc.site

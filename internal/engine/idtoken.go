@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/entraauth/entraauth/oauth"
-	jose "github.com/go-jose/go-jose/v4"
 )
 
 const (
@@ -144,20 +143,11 @@ func idTokenError(what string) *oauth.Error {
 // then iss (per tid for tenant-independent authorities), aud/azp, exp, nbf
 // and iat within clockSkew, sub, and nonce when one was sent.
 func (c *Client) verifyIDToken(ctx context.Context, raw string, auth Authority, nonce string) (*IDTokenClaims, error) {
-	if len(raw) > maxIDTokenLen {
-		return nil, idTokenError("larger than 64 KiB")
-	}
-	if strings.Count(raw, ".") != 2 {
-		return nil, idTokenError("not a compact JWS (3 parts)") // refuses JWE and garbage early
-	}
 	// One parse: the signature is checked on this JWS and its payload
 	// decoded once into the claims (RFC 7515 section 5.2).
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := parseJWS(raw)
 	if err != nil {
-		return nil, idTokenError("not an RS256 JWS")
-	}
-	if len(jws.Signatures) != 1 {
-		return nil, idTokenError("not exactly one signature")
+		return nil, err
 	}
 	payload, err := c.keySet(auth.keysURL()).verifySignature(ctx, jws)
 	if err != nil {

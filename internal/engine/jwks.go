@@ -378,13 +378,18 @@ func (k *keySet) verifyWith(jws *jose.JSONWebSignature, kid string) (payload []b
 	slots := k.keys
 	k.mu.Unlock()
 	quoted := []byte(`"` + kid + `"`)
+	unusable := false // a key that names kid but is not for RS256 signatures
 	for pass := 0; pass < 2; pass++ {
 		for _, s := range slots {
 			if kid != "" && pass == 0 && !bytes.Contains(s.raw, quoted) {
 				continue
 			}
 			key := s.get()
-			if key == nil || (kid != "" && key.Kid != kid) {
+			if key == nil {
+				unusable = unusable || (kid != "" && pass == 0 && namesKid(s.raw, kid))
+				continue
+			}
+			if kid != "" && key.Kid != kid {
 				continue
 			}
 			found = found || kid != ""
@@ -399,7 +404,19 @@ func (k *keySet) verifyWith(jws *jose.JSONWebSignature, kid string) (payload []b
 	if found {
 		return nil, true, idTokenError("signature does not verify with the key named by kid (or that key is unusable: under 2048 bits, for encryption, or for another algorithm)")
 	}
+	if unusable {
+		return nil, false, idTokenError("the key named by kid is not an RSA key published for RS256 signatures (RFC 7517 sections 4.2, 4.4: use, alg)")
+	}
 	return nil, false, idTokenError(errNoKey.Error())
+}
+
+// namesKid reports whether a key set element, one this package cannot
+// use, is the key named kid.
+func namesKid(raw []byte, kid string) bool {
+	var k struct {
+		Kid string `json:"kid"`
+	}
+	return json.Unmarshal(raw, &k) == nil && k.Kid == kid
 }
 
 // verify checks jws with this key; ok reports a valid signature, and err
