@@ -59,8 +59,9 @@ var vendorSDKs = []string{
 // tests: a module its tests import is a requirement in its go.mod, and so
 // in the module graph of every user of the library. The fake authority
 // mints tokens with the standard library (and so shares no JOSE code with
-// the client's go-jose).
-var testOnlyModules = []string{"github.com/lestrrat-go/jwx"}
+// the client's go-jose); the tests that drive a real Chromium (chromedp)
+// live in the nested module interop/chromium.
+var testOnlyModules = []string{"github.com/lestrrat-go/jwx", "github.com/chromedp"}
 
 // noDBus are the packages a program that signs in without an OS secret
 // store links (a credential, its cache in memory or in a plain file):
