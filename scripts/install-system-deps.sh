@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the system tests drive for real:
-#   chromium        - the interactive flow's end-to-end test (loopback/)
+#   chromium        - the interactive flow's end-to-end tests (interop/chromium/)
 #   dbus            - dbus-daemon / dbus-run-session for the Linux broker and Secret Service tests
 #   gnome-keyring   - a real Secret Service for the encrypted cache (cache/)
 #   libsecret-tools - secret-tool, to cross-check items with libsecret

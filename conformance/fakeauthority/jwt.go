@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
 // Misbehavior makes the authority issue ID tokens that a careful client
@@ -112,31 +108,6 @@ func (a *Authority) SetIDTokenHook(f func(claims map[string]any)) {
 	a.mu.Unlock()
 }
 
-// signJWT signs claims as a compact JWS with alg and key (an RSA private
-// key, or an HMAC secret), with typ JWT, kid (omitted when "") and any
-// extra header parameters.
-func signJWT(claims map[string]any, key any, alg jwa.SignatureAlgorithm, kid string, extra map[string]any) (string, error) {
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
-	}
-	hdr := jws.NewHeaders()
-	params := map[string]any{"typ": "JWT"}
-	if kid != "" {
-		params[jws.KeyIDKey] = kid
-	}
-	for k, v := range extra {
-		params[k] = v
-	}
-	for k, v := range params {
-		if err := hdr.Set(k, v); err != nil {
-			return "", err
-		}
-	}
-	b, err := jws.Sign(payload, jws.WithKey(alg, key, jws.WithProtectedHeaders(hdr)))
-	return string(b), err
-}
-
 // signIDToken signs an ID token, applying the misbehaviour mode m.
 func (a *Authority) signIDToken(claims map[string]any, m Misbehavior, now time.Time, base string) (string, error) {
 	a.mu.Lock()
@@ -162,12 +133,12 @@ func (a *Authority) signIDToken(claims map[string]any, m Misbehavior, now time.T
 
 // signMisbehaving signs claims the way mode m calls for.
 func (a *Authority) signMisbehaving(claims map[string]any, m Misbehavior, signer signingKey, base string) (string, error) {
-	rs := jwa.RS256()
+	rs := algRS256
 	switch m {
 	case MisbehaveAlgNone:
 		return unsignedJWT(claims)
 	case MisbehaveHS256PublicKey:
-		return signJWT(claims, signer.Private.PublicKey.N.Bytes(), jwa.HS256(), signer.KID, nil)
+		return signJWT(claims, signer.Private.PublicKey.N.Bytes(), algHS256, signer.KID, nil)
 	case MisbehaveUnknownKID:
 		return signJWT(claims, newSigningKey().Private, rs, "unknown-"+randomID(8), nil)
 	case MisbehaveForeignIssuerKey, MisbehaveSmallKey:
@@ -183,11 +154,8 @@ func (a *Authority) signMisbehaving(claims map[string]any, m Misbehavior, signer
 		return signJWT(claims, signer.Private, rs, signer.KID, map[string]any{"crit": []string{"x-entraauth-unknown"}, "x-entraauth-unknown": true})
 	case MisbehaveEmbeddedKey:
 		attacker := newSigningKey()
-		pub, err := jwk.Import(&attacker.Private.PublicKey)
-		if err != nil {
-			return "", err
-		}
-		return signJWT(claims, attacker.Private, rs, attacker.KID, map[string]any{jws.JWKKey: pub, jws.JWKSetURLKey: base + AttackerKeysPath})
+		pub := rsaJWK(&attacker.Private.PublicKey)
+		return signJWT(claims, attacker.Private, rs, attacker.KID, map[string]any{"jwk": pub, "jku": base + AttackerKeysPath})
 	case MisbehaveBadSignature:
 		tok, err := signJWT(claims, signer.Private, rs, signer.KID, nil)
 		if err != nil {

@@ -3,10 +3,6 @@ package fakeauthority
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/base64"
-	"math/big"
-
-	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 // misbehavingKey is an extra key of a key misbehaviour: published in the
@@ -32,25 +28,14 @@ func newMisbehavingKey(m Misbehavior) *misbehavingKey {
 	return nil
 }
 
-// publish returns set with the key added, with its issuer. The entry is
-// written by hand, in Entra's shape without x5c: the JWK library refuses
-// to publish a key under 2048 bits, which is what MisbehaveSmallKey needs.
-func (m *misbehavingKey) publish(set jwk.Set, rc *reqCtx) map[string]any {
+// publish returns the key's JWKS entry, with its issuer, in Entra's
+// shape without x5c.
+func (m *misbehavingKey) publish(rc *reqCtx) map[string]any {
 	issuer := rc.issuerTemplate()
 	if m.tenant != "" {
 		issuer = rc.issuer(m.tenant)
 	}
-	keys := []any{}
-	for i := range set.Len() {
-		if k, ok := set.Key(i); ok {
-			keys = append(keys, k)
-		}
-	}
-	pub := m.key.Private.PublicKey
-	enc := base64.RawURLEncoding
-	keys = append(keys, map[string]any{
-		"kty": "RSA", "use": "sig", "alg": "RS256", "kid": m.key.KID, "issuer": issuer,
-		"n": enc.EncodeToString(pub.N.Bytes()), "e": enc.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
-	})
-	return map[string]any{"keys": keys}
+	jk := rsaJWK(&m.key.Private.PublicKey)
+	jk["use"], jk["alg"], jk["kid"], jk["issuer"] = "sig", algRS256, m.key.KID, issuer
+	return jk
 }

@@ -12,10 +12,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/lestrrat-go/jwx/v3/cert"
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 // signingKey is one RSA key of the authority's key ring, with the
@@ -117,59 +113,41 @@ func (a *Authority) KeyIDs() []string {
 	return ids
 }
 
-// handleKeys serves /{tenant}/discovery/v2.0/keys.
+// handleKeys serves /{tenant}/discovery/v2.0/keys: a JWK Set (RFC 7517
+// section 5).
 func (a *Authority) handleKeys(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	a.mu.Lock()
 	keys := append([]signingKey(nil), a.keys.keys...)
 	m, bad := a.misbehave, a.badKey
 	a.mu.Unlock()
-	set := jwk.NewSet()
+	set := make([]any, 0, len(keys)+1)
 	for i, k := range keys {
-		jk, err := publicJWK(k, rc.issuerTemplate())
-		if err == nil && m == MisbehaveEncKey && i == len(keys)-1 {
-			err = jk.Set(jwk.KeyUsageKey, "enc")
+		jk := publicJWK(k, rc.issuerTemplate())
+		if m == MisbehaveEncKey && i == len(keys)-1 {
+			jk["use"] = "enc"
 		}
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		if err := set.AddKey(jk); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
+		set = append(set, jk)
 	}
 	if bad != nil {
-		writeJSON(w, http.StatusOK, bad.publish(set, rc))
-		return
+		set = append(set, bad.publish(rc))
 	}
-	writeJSON(w, http.StatusOK, set)
+	writeJSON(w, http.StatusOK, map[string]any{"keys": set})
 }
 
 // publicJWK is the JWKS entry of k, in Entra's shape (kty, use, kid, x5t,
-// n, e, x5c, issuer); alg is included for strict clients.
-func publicJWK(k signingKey, issuer string) (jwk.Key, error) {
-	jk, err := jwk.Import(&k.Private.PublicKey)
-	if err != nil {
-		return nil, err
-	}
-	var chain cert.Chain
-	if err := chain.Add([]byte(base64.StdEncoding.EncodeToString(k.Cert))); err != nil {
-		return nil, err
-	}
+// n, e, x5c, issuer; RFC 7517 section 4); alg is included for strict
+// clients. x5c is standard base64 (RFC 7517 section 4.7), x5t base64url
+// (section 4.8).
+func publicJWK(k signingKey, issuer string) map[string]any {
+	jk := rsaJWK(&k.Private.PublicKey)
 	thumb := sha1.Sum(k.Cert)
-	for name, v := range map[string]any{
-		jwk.KeyIDKey:              k.KID,
-		jwk.KeyUsageKey:           "sig",
-		jwk.AlgorithmKey:          jwa.RS256(),
-		jwk.X509CertChainKey:      &chain,
-		jwk.X509CertThumbprintKey: base64.RawURLEncoding.EncodeToString(thumb[:]),
-		"issuer":                  issuer,
-	} {
-		if err := jk.Set(name, v); err != nil {
-			return nil, err
-		}
-	}
-	return jk, nil
+	jk["kid"] = k.KID
+	jk["use"] = "sig"
+	jk["alg"] = algRS256
+	jk["x5c"] = []string{base64.StdEncoding.EncodeToString(k.Cert)}
+	jk["x5t"] = base64.RawURLEncoding.EncodeToString(thumb[:])
+	jk["issuer"] = issuer
+	return jk
 }
 
 // writeJSON writes v as a JSON response with Entra's headers.

@@ -4,15 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
 // idToken gets an ID token through the password grant.
@@ -27,8 +23,7 @@ func idToken(t *testing.T, fa *fakeauthority.Authority) string {
 
 func verifies(t *testing.T, fa *fakeauthority.Authority, tok string) bool {
 	t.Helper()
-	_, err := jws.Verify([]byte(tok), jws.WithKeySet(fetchJWKS(t, fa), jws.WithRequireKid(false)))
-	return err == nil
+	return fetchJWKS(t, fa).verify(tok, false) == nil
 }
 
 func TestMisbehaviorModes(t *testing.T) {
@@ -74,10 +69,11 @@ func TestMisbehaviorModes(t *testing.T) {
 			if h["alg"] != "HS256" || !ok {
 				t.Fatalf("header %v", h)
 			}
-			var n []byte
-			if err := key.Get(jwk.RSANKey, &n); err != nil {
+			pub, err := rsaKey(key)
+			if err != nil {
 				t.Fatal(err)
 			}
+			n := pub.N.Bytes()
 			i := strings.LastIndexByte(tok, '.')
 			mac := hmac.New(sha256.New, n)
 			mac.Write([]byte(tok[:i]))
@@ -119,12 +115,26 @@ func TestMisbehaviorModes(t *testing.T) {
 				t.Errorf("header %v; the token must carry jwk and jku and not verify with the JWKS", h)
 			}
 			// It does verify with the embedded key: the attack is real.
-			k, err := jwk.ParseKey([]byte(mustJSON(t, h["jwk"])))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := jws.Verify([]byte(tok), jws.WithKey(jwa.RS256(), k)); err != nil {
+			k, _ := h["jwk"].(map[string]any)
+			if err := verifyRS256(tok, k); err != nil {
 				t.Errorf("token does not verify with its own embedded key: %v", err)
+			}
+		}},
+		{fakeauthority.MisbehaveForeignIssuerKey, func(t *testing.T, fa *fakeauthority.Authority, tok string) {
+			k := signingJWK(t, fa, tok)
+			if !strings.Contains(k["issuer"].(string), "/9188040d-6c67-4c5b-b112-36a304b66dad/") {
+				t.Errorf("signing key's issuer %v is not the consumer tenant's", k["issuer"])
+			}
+		}},
+		{fakeauthority.MisbehaveSmallKey, func(t *testing.T, fa *fakeauthority.Authority, tok string) {
+			pub, err := rsaKey(signingJWK(t, fa, tok))
+			if err != nil || pub.N.BitLen() != 1024 {
+				t.Errorf("signing key: %v, want a 1024-bit RSA key", err)
+			}
+		}},
+		{fakeauthority.MisbehaveEncKey, func(t *testing.T, fa *fakeauthority.Authority, tok string) {
+			if k := signingJWK(t, fa, tok); k["use"] != "enc" {
+				t.Errorf("signing key's use %v, want enc", k["use"])
 			}
 		}},
 	}
@@ -156,11 +166,17 @@ func TestIDTokenHook(t *testing.T) {
 	}
 }
 
-func mustJSON(t *testing.T, v any) string {
+// signingJWK is the published key that tok's kid names; tok must verify
+// with it.
+func signingJWK(t *testing.T, fa *fakeauthority.Authority, tok string) map[string]any {
 	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
+	kid, _ := header(t, tok)["kid"].(string)
+	k, ok := fetchJWKS(t, fa).LookupKeyID(kid)
+	if !ok {
+		t.Fatalf("kid %q is not published", kid)
 	}
-	return string(b)
+	if err := verifyRS256(tok, k); err != nil {
+		t.Fatalf("token does not verify with its published key: %v", err)
+	}
+	return k
 }

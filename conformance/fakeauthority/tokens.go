@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/lestrrat-go/jwx/v3/jwa"
 )
 
 // tokenResponse is Entra's token-endpoint success JSON.
@@ -183,7 +181,7 @@ func (a *Authority) accessToken(rc *reqCtx, g grant, scp string, now time.Time, 
 	a.mu.Lock()
 	signer := a.keys.active()
 	a.mu.Unlock()
-	return signJWT(claims, signer.Private, jwa.RS256(), signer.KID, nil)
+	return signJWT(claims, signer.Private, algRS256, signer.KID, nil)
 }
 
 // claimsRequest is the part of a claims request parameter the fake reads.
