@@ -59,6 +59,8 @@
 //   - the first valid response closes the listener, so a second delivery
 //     finds no socket and no code is redeemed twice.
 //
-// The browser test in this package drives a real headless Chromium through
-// the fake authority's sign-in page, for both response modes.
+// The browser tests in the nested module interop/chromium drive a real
+// headless Chromium through the fake authority's sign-in page, for both
+// response modes (a nested module, so their browser driver never reaches
+// this module's dependency graph).
 package loopback
