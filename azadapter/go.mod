@@ -4,7 +4,7 @@ go 1.26.0
 
 require (
 	github.com/Azure/azure-sdk-for-go/sdk/azcore v1.24.0
-	github.com/entraauth/entraauth v0.0.0-20261206041723-06249b2786de
+	github.com/entraauth/entraauth v0.0.0-20261206042039-9c15d0e014f3
 )
 
 replace github.com/entraauth/entraauth => ../
