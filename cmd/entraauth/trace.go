@@ -15,27 +15,6 @@ import (
 	"github.com/entraauth/entraauth/internal/redact"
 )
 
-// secretFields are replaced by a fingerprint wherever they appear in a
-// traced URL query, form or JSON body, whatever their case (the library's
-// JSON parser matches member names case-insensitively, as encoding/json
-// does): tokens, codes, verifiers and passwords, and what identifies the
-// user.
-var secretFields = map[string]bool{
-	"access_token": true, "refresh_token": true, "id_token": true, "device_code": true,
-	"code": true, "code_verifier": true, "password": true, "client_secret": true,
-	"client_assertion": true, "assertion": true, "client_info": true, "username": true,
-	"login_hint": true, "session_state": true, "state": true, "nonce": true,
-}
-
-// secretHeaders are replaced by a fingerprint in traced headers.
-var secretHeaders = map[string]bool{
-	"authorization": true, "proxy-authorization": true, "cookie": true, "set-cookie": true,
-}
-
-// isSecret reports whether a form field or JSON member named name holds a
-// secret.
-func isSecret(name string) bool { return secretFields[strings.ToLower(name)] }
-
 // fingerprint stands for a secret value: its name and the first six hex
 // digits of its SHA-256, so two traces can be compared without either
 // holding the secret.
@@ -178,7 +157,7 @@ func redactHeaders(h http.Header) [][2]string {
 	var out [][2]string
 	for _, k := range sortedKeys(h) {
 		for _, v := range h[k] {
-			if secretHeaders[strings.ToLower(k)] {
+			if redact.SecretHeader(k) {
 				v = fingerprint(k, v)
 			}
 			out = append(out, [2]string{k, v})
@@ -197,7 +176,7 @@ func redactFormFields(s string) [][2]string {
 	var out [][2]string
 	for _, k := range sortedKeys(v) {
 		for _, val := range v[k] {
-			if isSecret(k) && !(strings.EqualFold(k, "client_info") && val == "1") { // client_info=1 asks for it
+			if redact.SecretField(k) && !(strings.EqualFold(k, "client_info") && val == "1") { // client_info=1 asks for it
 				val = fingerprint(k, val)
 			}
 			out = append(out, [2]string{k, val})

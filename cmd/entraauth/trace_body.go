@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/entraauth/entraauth/internal/redact"
 )
 
 // redactBody shows a JSON body with every secret member (at any depth,
@@ -47,7 +49,7 @@ func redactJSON(name string, v any) any {
 		}
 		return v
 	}
-	if name == "" || !isSecret(name) {
+	if name == "" || !redact.SecretField(name) {
 		return v
 	}
 	if s, ok := v.(string); ok {

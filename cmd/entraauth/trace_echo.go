@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/entraauth/entraauth/internal/redact"
 )
 
 // sentSecret is one spelling of a secret value the traced request sent,
@@ -22,7 +24,7 @@ func sentSecrets(form string) []sentSecret {
 	}
 	var out []sentSecret
 	for k, vals := range v {
-		if !isSecret(k) || strings.EqualFold(k, "client_info") {
+		if !redact.SecretField(k) || strings.EqualFold(k, "client_info") {
 			continue
 		}
 		for _, val := range vals {

@@ -8,14 +8,6 @@ import (
 	"strings"
 )
 
-// secretFormFields are the request fields whose values are secrets: a
-// server that quotes the request back in an error ("...&password=...")
-// must not put them in an *Error's text, a log line or a snippet.
-var secretFormFields = []string{
-	"password", "refresh_token", "code", "code_verifier", "device_code",
-	"client_secret", "client_assertion", "assertion",
-}
-
 // echoRedacted stands for a secret of ours found in an answer.
 const echoRedacted = "[redacted]"
 
