@@ -50,7 +50,7 @@ for i in $(seq "$count"); do
 done
 
 echo "bench: main module ($core_bench)"
-(cd .. && go test -run='^$' -bench="$core_bench" -benchmem -count="$count" ./cache ./oauth ./sshcert) >"$out/core.txt" || true
+(cd .. && go test -run='^$' -bench="$core_bench" -benchmem -count="$count" ./cache ./internal/engine ./sshcert) >"$out/core.txt" || true
 
 echo "bench: request counts and the 1,000-caller storm"
 "$bin" -test.run='^(TestColdStart|TestConcurrentRefresh)$' -test.v -test.count=1 >"$out/tables.txt"
