@@ -104,6 +104,7 @@ type Credential struct {
 
 var (
 	_ oauth.Credential     = (*Credential)(nil)
+	_ oauth.Authenticator  = (*Credential)(nil)
 	_ oauth.AccountManager = (*Credential)(nil)
 )
 

@@ -6,7 +6,10 @@ import (
 	"github.com/entraauth/entraauth/oauth"
 )
 
-var _ oauth.AccountManager = (*Credential)(nil)
+var (
+	_ oauth.Authenticator  = (*Credential)(nil)
+	_ oauth.AccountManager = (*Credential)(nil)
+)
 
 // Accounts lists the cached accounts that can get tokens from this
 // credential silently (after syncing a persistent cache).

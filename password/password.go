@@ -31,7 +31,11 @@ type Credential struct {
 	stepFn   engine.Interactive // p.step, bound once: a method value allocates per call
 }
 
-var _ oauth.Credential = (*Credential)(nil)
+var (
+	_ oauth.Credential     = (*Credential)(nil)
+	_ oauth.Authenticator  = (*Credential)(nil)
+	_ oauth.AccountManager = (*Credential)(nil)
+)
 
 // Options configure a password [Credential]; Username and Password are
 // required.
