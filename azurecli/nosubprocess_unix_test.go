@@ -102,3 +102,30 @@ func TestBoundUserOnlyOwnSession(t *testing.T) {
 		t.Fatalf("err = %v, token %v; want unavailable", err, tok.Token != "")
 	}
 }
+
+// On the subprocess route too (az's cache encrypted), a credential bound
+// to another cloud never runs az: az would answer for its own cloud.
+func TestSubprocessOnlyInTheBoundCloud(t *testing.T) {
+	const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+	for _, tc := range []struct {
+		host    string
+		wantRun bool
+	}{{"https://login.microsoftonline.com", true}, {"https://login.microsoftonline.us", false}} {
+		t.Run(tc.host, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, "azureProfile.json", profileJSON)
+			write(t, dir, "config", "[core]\nencrypt_token_cache = true\n")
+			marker := filepath.Join(t.TempDir(), "ran")
+			az := fakeAz(t, `touch "`+marker+`"; echo '{"accessToken":"`+jwt+`","expires_on":1895963876,"tokenType":"Bearer"}'`)
+			c, err := azurecli.New(&azurecli.Options{ClientOptions: oauth.ClientOptions{AuthorityHost: tc.host}, ConfigDir: dir, AzPath: az, Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{armScope}})
+			_, statErr := os.Stat(marker)
+			if ran := statErr == nil; ran != tc.wantRun || (!ran && !oauth.IsCredentialUnavailable(err)) {
+				t.Fatalf("az ran: %v, want %v (err %v)", statErr == nil, tc.wantRun, err)
+			}
+		})
+	}
+}

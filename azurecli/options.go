@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 
 	"github.com/entraauth/entraauth/internal/redact"
@@ -49,18 +50,29 @@ func (c *Credential) servesCloud(host string) error {
 }
 
 // subprocessServes is checked before "az account get-access-token",
-// which answers for az's default account in az's current cloud: the
-// user and the cloud must be the ones this credential is bound to.
+// which answers for az's default account in az's current cloud: a
+// credential bound to a user (Options.Username) or a cloud
+// (Options.AuthorityHost) must not get another's token. The profile is
+// read once, and only when the credential is bound.
 func (c *Credential) subprocessServes() error {
-	if err := c.subprocessServesUser(); err != nil {
-		return err
+	if c.opts.Username == "" && c.opts.AuthorityHost == "" {
+		return nil
+	}
+	b, err := readFile(filepath.Join(c.opts.ConfigDir, "azureProfile.json"))
+	if err != nil {
+		return &oauth.CredentialUnavailableError{Credential: name,
+			Reason: "azureProfile.json cannot be read, so the Azure CLI session cannot be matched to this credential", Err: err}
+	}
+	sess, err := parseProfile(b)
+	if c.opts.Username != "" && (err != nil || !strings.EqualFold(sess.username, c.opts.Username)) {
+		return &oauth.CredentialUnavailableError{Credential: name,
+			Reason: "Azure CLI's default account is not " + redact.Text(c.opts.Username) + "; run az login as that user or az account set", Err: err}
 	}
 	if c.opts.AuthorityHost == "" {
 		return nil
 	}
-	sess, err := c.session()
+	host := ""
 	if err == nil {
-		var host string
 		if host, err = authorityHost(c.opts.ConfigDir, sess.cloud); err == nil {
 			err = c.servesCloud(host)
 		}

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/entraauth/entraauth/internal/redact"
-	"github.com/entraauth/entraauth/oauth"
 )
 
 // maxConfigFile bounds what is read of azureProfile.json, clouds.config
@@ -143,24 +142,4 @@ func parseINI(data []byte) map[string]map[string]string {
 		}
 	}
 	return out
-}
-
-// subprocessServesUser is checked before "az account get-access-token",
-// which answers for the default subscription's user: a credential bound
-// to another user (Options.Username) must not get that user's token.
-func (c *Credential) subprocessServesUser() error {
-	if c.opts.Username == "" {
-		return nil
-	}
-	b, err := readFile(filepath.Join(c.opts.ConfigDir, "azureProfile.json"))
-	if err != nil {
-		return &oauth.CredentialUnavailableError{Credential: name,
-			Reason: "azureProfile.json cannot be read, so the Azure CLI session cannot be matched to " + c.opts.Username, Err: err}
-	}
-	sess, err := parseProfile(b)
-	if err != nil || !strings.EqualFold(sess.username, c.opts.Username) {
-		return &oauth.CredentialUnavailableError{Credential: name,
-			Reason: "Azure CLI's default account is not " + redact.Text(c.opts.Username) + "; run az login as that user or az account set", Err: err}
-	}
-	return nil
 }
