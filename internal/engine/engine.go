@@ -333,10 +333,11 @@ func (c *Client) runStep(ctx context.Context, opts oauth.TokenOptions, auth Auth
 		return nil, err
 	}
 	// Fetch the key set while the user signs in.
-	c.keySet(auth.keysURL()).prefetch(ctx, c.cache, auth.String())
+	c.keySet(auth.keysURL()).prefetch(ctx, c.cache, auth.String(), &c.wire.conns)
 	c.prefetchTenant(ctx, auth)
 	c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: interactive sign-in", slog.String("tenant", auth.Tenant))
 	res, err := step(ctx, c.newRequest(opts, auth, claims, acct))
+	c.wire.conns.fire(false) // a step that sent nothing no longer holds the key-set fetch back
 	if err != nil {
 		c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: sign-in failed", slog.String("error", err.Error()))
 		return nil, err

@@ -36,6 +36,7 @@ type keySet struct {
 	lastTry  time.Time     // when the last fetch started; zero = never
 	lastMiss time.Time     // when an unknown kid last caused a fetch
 	inflight chan struct{} // closed when the running fetch ends
+	hurry    chan struct{} // closed when a token waits for the first fetch
 	fetchErr error         // error of the last finished fetch
 
 	// The token cache that keeps this key set across processes (that of
@@ -51,19 +52,25 @@ type keySet struct {
 // and URL when it is under a day old (cache.KeySetMaxAge), so a new
 // process does not fetch it again; a key the stored set lacks still
 // causes a fetch (refresh), whose result is stored.
-func (k *keySet) prefetch(ctx context.Context, store *cache.Cache, authority string) {
+//
+// The network fetch waits, up to connWait, for conn: the signal that the
+// request the caller is about to send has its connection, so that over
+// HTTP/2 both travel on one connection. A token waiting for the keys
+// (settle) ends that wait at once.
+func (k *keySet) prefetch(ctx context.Context, store *cache.Cache, authority string, conns *connWatch) {
 	k.mu.Lock()
 	if k.store == nil && store != nil && store.KeepsKeySets() {
 		k.store, k.authority = store, authority
 	}
 	start := k.lastTry.IsZero() && k.inflight == nil
-	var ch chan struct{}
+	var ch, hurry chan struct{}
 	if start {
 		ch = k.startLocked()
+		hurry = k.hurry
 	}
 	k.mu.Unlock()
 	if start {
-		go k.firstFetch(context.WithoutCancel(ctx), ch)
+		go k.firstFetch(context.WithoutCancel(ctx), ch, conns.connSignal(), hurry)
 	}
 }
 
@@ -75,7 +82,7 @@ func (k *keySet) persistence() (*cache.Cache, string) {
 
 // firstFetch uses the stored key set when there is a fresh one, else
 // fetches.
-func (k *keySet) firstFetch(ctx context.Context, done chan struct{}) {
+func (k *keySet) firstFetch(ctx context.Context, done chan struct{}, conn, hurry <-chan struct{}) {
 	if store, authority := k.persistence(); store != nil {
 		if st, ok := store.StoredKeySet(ctx, authority, k.url, time.Now()); ok {
 			if keys, err := parseJWKS(st.Keys); err == nil {
@@ -87,12 +94,33 @@ func (k *keySet) firstFetch(ctx context.Context, done chan struct{}) {
 			}
 		}
 	}
+	awaitConn(conn, hurry)
 	k.fetch(ctx, done)
+}
+
+// awaitConn waits for conn, for a token that needs the keys now, or for
+// connWait, whichever comes first.
+func awaitConn(conn, hurry <-chan struct{}) {
+	t := time.NewTimer(connWait)
+	defer t.Stop()
+	select {
+	case <-conn:
+	case <-hurry:
+	case <-t.C:
+	}
+}
+
+// hurryLocked ends a first fetch's wait for a connection to share.
+func (k *keySet) hurryLocked() {
+	if k.hurry != nil {
+		close(k.hurry)
+		k.hurry = nil
+	}
 }
 
 func (k *keySet) startLocked() chan struct{} {
 	ch := make(chan struct{})
-	k.inflight = ch
+	k.inflight, k.hurry = ch, make(chan struct{})
 	k.lastTry = time.Now()
 	return ch
 }
@@ -104,6 +132,7 @@ func (k *keySet) startLocked() chan struct{} {
 func (k *keySet) refresh(ctx context.Context) error {
 	k.mu.Lock()
 	ch := k.inflight
+	k.hurryLocked()
 	if ch == nil {
 		if !k.lastMiss.IsZero() && time.Since(k.lastMiss) < keysMinRetry {
 			err := k.fetchErr
@@ -238,6 +267,7 @@ func keySetUnavailable(err error) error {
 func (k *keySet) settle(ctx context.Context) error {
 	k.mu.Lock()
 	ch := k.inflight
+	k.hurryLocked()
 	k.mu.Unlock()
 	if ch == nil {
 		return nil

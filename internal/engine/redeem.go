@@ -132,7 +132,7 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 	if req.Claims != "" {
 		f.Set("claims", req.Claims)
 	}
-	c.keySet(auth.keysURL()).prefetch(ctx, c.cache, auth.String())
+	c.keySet(auth.keysURL()).prefetch(ctx, c.cache, auth.String(), &c.wire.conns)
 	c.prefetchTenant(ctx, auth)
 	now := time.Now()
 	resp, err := c.wire.do(ctx, "token", http.MethodPost, tokenURL, f)

@@ -42,6 +42,7 @@ type wire struct {
 	hc     *http.Client // CheckRedirect refuses redirects
 	log    *slog.Logger
 	logPII bool
+	conns  connWatch // when a request has a connection the key-set fetch can share
 }
 
 func newWire(hc *http.Client, log *slog.Logger, logPII bool) *wire {
@@ -171,7 +172,7 @@ func (w *wire) once(ctx context.Context, endpoint, method, target, body string, 
 	w.log.LogAttrs(ctx, slog.LevelDebug, "oauth: request",
 		slog.String("endpoint", endpoint), slog.String("method", method),
 		slog.String("url", redact.URLString(target, &redact.URLOptions{KeepUsername: w.logPII})), slog.String("client_request_id", reqID))
-	hr, err := w.hc.Do(req)
+	hr, err := w.doTraced(req)
 	if err != nil {
 		w.log.LogAttrs(ctx, slog.LevelWarn, "oauth: request failed",
 			slog.String("endpoint", endpoint), slog.String("client_request_id", reqID), slog.String("error", transportError(err)))
@@ -198,6 +199,18 @@ func (w *wire) once(ctx context.Context, endpoint, method, target, body string, 
 			Description: "response body larger than 1 MiB", Snippet: snippet(b)}
 	}
 	return resp, nil
+}
+
+// doTraced sends req, firing the connection signal for the key-set
+// fetch waiting on it (see connWatch).
+func (w *wire) doTraced(req *http.Request) (*http.Response, error) {
+	ctx, traced := w.conns.trace(req.Context())
+	if !traced {
+		return w.hc.Do(req)
+	}
+	hr, err := w.hc.Do(req.WithContext(ctx))
+	w.conns.fire(false)
+	return hr, err
 }
 
 // retryAfter decides whether the one retry is due and how long to wait.
