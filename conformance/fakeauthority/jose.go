@@ -13,8 +13,9 @@ import (
 )
 
 // The fake's JOSE is written against the RFCs with the standard library
-// alone, on purpose: the client verifies with go-jose, and a fake minting
-// with the same library could share its bugs. Real MSAL Go and MSAL
+// alone, on purpose, apart from the client's verifier
+// (internal/engine/verifyjws.go), so that neither shares the other's bugs;
+// go-jose checks both in tests. Real MSAL Go and MSAL
 // Python validate these tokens in interop/.
 
 // JWS algorithm names (RFC 7518 section 3.1).

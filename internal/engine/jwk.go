@@ -9,8 +9,6 @@ import (
 	"math/big"
 	"strings"
 	"sync"
-
-	jose "github.com/go-jose/go-jose/v4"
 )
 
 // jwkEntry is one published key, decoded only as far as choosing it
@@ -126,17 +124,13 @@ func (e *jwkEntry) bindsIssuer(payload []byte) error {
 
 // verify checks jws with this key; ok reports a valid signature, and err
 // then whether the key is bound to the token's issuer.
-func (e *jwkEntry) verify(jws *jose.JSONWebSignature) (payload []byte, ok bool, err error) {
+func (e *jwkEntry) verify(jws *compactJWS) (payload []byte, ok bool, err error) {
 	pub, err := e.publicKey()
-	if err != nil {
+	if err != nil || !jws.verify(pub) {
 		return nil, false, nil
 	}
-	p, err := jws.Verify(pub)
-	if err != nil {
-		return nil, false, nil
-	}
-	if err := e.bindsIssuer(p); err != nil {
+	if err := e.bindsIssuer(jws.payload); err != nil {
 		return nil, true, err
 	}
-	return p, true, nil
+	return jws.payload, true, nil
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/entraauth/entraauth/cache"
 	"github.com/entraauth/entraauth/oauth"
-	jose "github.com/go-jose/go-jose/v4"
 )
 
 const (
@@ -229,8 +228,8 @@ var errNoKey = errors.New("no key in the authority's key set verifies the signat
 // verifySignature verifies jws (parsed once by verifyIDToken, RS256 and
 // one signature) and returns its payload. Keys come only from the
 // authority's key set URL, never from the token header (jku, jwk, x5u).
-func (k *keySet) verifySignature(ctx context.Context, jws *jose.JSONWebSignature) ([]byte, error) {
-	kid := jws.Signatures[0].Header.KeyID
+func (k *keySet) verifySignature(ctx context.Context, jws *compactJWS) ([]byte, error) {
+	kid := jws.kid
 	if err := k.settle(ctx); err != nil {
 		return nil, keySetUnavailable(err)
 	}
@@ -287,7 +286,7 @@ func (k *keySet) settle(ctx context.Context) error {
 // key that verifies must also be bound to the token's issuer. Only keys
 // whose text holds the kid are decoded; when none does (a kid written
 // with JSON escapes, or unknown), every key is decoded to be sure.
-func (k *keySet) verifyWith(jws *jose.JSONWebSignature, kid string) (payload []byte, found bool, err error) {
+func (k *keySet) verifyWith(jws *compactJWS, kid string) (payload []byte, found bool, err error) {
 	k.mu.Lock()
 	slots := k.keys
 	k.mu.Unlock()
