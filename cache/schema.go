@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"sort"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -152,7 +152,7 @@ func appendSection[T any](b []byte, m map[string]*T, bad map[string]json.RawMess
 		}
 		b = append(b, '{')
 		fs := fields(m[k])
-		slices.SortFunc(fs, func(x, y field) int { return strings.Compare(x.name, y.name) })
+		sort.Sort(byName(fs)) // not slices.SortFunc: see byUser
 		for j, f := range fs {
 			if j > 0 {
 				b = append(b, ',')
@@ -237,3 +237,10 @@ func appendString(b []byte, s string) []byte {
 	}
 	return append(b, '"')
 }
+
+// byName orders an entry's fields by name.
+type byName []field
+
+func (f byName) Len() int           { return len(f) }
+func (f byName) Swap(i, j int)      { f[i], f[j] = f[j], f[i] }
+func (f byName) Less(i, j int) bool { return f[i].name < f[j].name }
