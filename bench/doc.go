@@ -36,6 +36,17 @@
 //     time.Now) and an optional 100 ms fake latency costs no wall time.
 //     entraauth must send exactly one request; the other libraries are
 //     logged.
+//   - BenchmarkNewProcessFirstToken: a first token in a new process, one
+//     real program (bench/newproc) per op, entraauth and MSAL Go, through
+//     a proxy that adds 0, 5, 20 or 50 ms to every handshake and request,
+//     against the fake on a loopback TLS socket posing as
+//     login.microsoftonline.com.
+//   - BenchmarkNewProcessRefresh: a refresh in a new process (the cache
+//     file's access tokens expired), with requests per op;
+//     BenchmarkNewProcessRefreshKeysNotKept is entraauth with the key set
+//     it keeps beside the cache deleted first (what every run paid before).
+//   - BenchmarkVerifyIDTokenSignature: the ID-token check a refresh adds
+//     over the fake's answer.
 //   - TestColdStart: the requests per endpoint for a first token (password
 //     and device code) and for the silent call after it; entraauth's are
 //     asserted, the others logged.

@@ -3,12 +3,14 @@ package bench_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"runtime"
 	"strings"
 	"testing"
 
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
+	"github.com/entraauth/entraauth/internal/engine"
 )
 
 // goroutineCounts are the numbers of concurrent callers in
@@ -99,6 +101,46 @@ func BenchmarkRefresh(b *testing.B) {
 				"scope": {scope}, "client_info": {"1"}, "claims": {claimsChallenge}})
 			if s, _ := m["refresh_token"].(string); s != "" {
 				rt = s
+			}
+		}
+	})
+}
+
+// BenchmarkVerifyIDTokenSignature is the check a refresh adds over the
+// fake's answer: one ID token the fake issued, verified against the
+// fake's key set (engine.VerifyJWS: parse, choose the key by kid, build
+// it, RS256, the key's issuer binding). It is the "signature check" of
+// the refresh target in BENCHMARKS.md.
+func BenchmarkVerifyIDTokenSignature(b *testing.B) {
+	b.Run("lib=entraauth", func(b *testing.B) {
+		a := fa.New(nil)
+		hc := a.Client()
+		base := a.AuthorityURL(fa.DefaultTenantID)
+		resp, err := hc.PostForm(base+"/oauth2/v2.0/token", url.Values{"grant_type": {"password"}, "client_id": {fa.AzureCLIClientID},
+			"username": {fa.DefaultUsername}, "password": {fa.DefaultPassword}, "scope": {"openid profile offline_access"}, "client_info": {"1"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var m map[string]any
+		err = decodeJSON(resp.Body, &m)
+		resp.Body.Close()
+		idToken, _ := m["id_token"].(string)
+		if err != nil || idToken == "" {
+			b.Fatalf("no ID token: %v", err)
+		}
+		kr, err := hc.Get(base + "/discovery/v2.0/keys")
+		if err != nil {
+			b.Fatal(err)
+		}
+		jwks, err := io.ReadAll(io.LimitReader(kr.Body, 1<<20))
+		kr.Body.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := engine.VerifyJWS(idToken, jwks); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})

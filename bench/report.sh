@@ -25,7 +25,7 @@ fi
 
 count=${COUNT:-10}
 benchtime=${BENCHTIME:-500ms}
-bench='^Benchmark(WarmSilent|WarmSilentParallel|WarmScale|WarmGoroutines|ColdFirstToken|Refresh|ColdProcess)$'
+bench='^Benchmark(WarmSilent|WarmSilentParallel|WarmScale|WarmGoroutines|ColdFirstToken|Refresh|VerifyIDTokenSignature|ColdProcess|NewProcessFirstToken|NewProcessRefresh|NewProcessRefreshKeysNotKept)$'
 # The main module's own benchmarks of the cache miss and key-set size.
 core_bench=${CORE_BENCH:-'Miss|KeySet|SSHCert'}
 benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
