@@ -26,6 +26,10 @@ func (c ClientInfo) HomeAccountID() string {
 	return c.UID + "." + c.UTID
 }
 
+// stdToURLBase64 turns standard base64's alphabet into base64url's; a
+// Replacer is safe for concurrent use, so one serves every call.
+var stdToURLBase64 = strings.NewReplacer("+", "-", "/", "_")
+
 // ParseClientInfo decodes raw, base64url with or without padding (standard
 // base64 is accepted too), into a ClientInfo. uid is required.
 func ParseClientInfo(raw string) (ClientInfo, error) {
@@ -33,7 +37,9 @@ func ParseClientInfo(raw string) (ClientInfo, error) {
 		return ClientInfo{}, fmt.Errorf("%w: %d bytes is too long", oauth.ErrInvalidClientInfo, len(raw))
 	}
 	s := strings.TrimRight(strings.TrimSpace(raw), "=")
-	s = strings.NewReplacer("+", "-", "/", "_").Replace(s)
+	if strings.ContainsAny(s, "+/") {
+		s = stdToURLBase64.Replace(s)
+	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return ClientInfo{}, fmt.Errorf("%w: not base64url", oauth.ErrInvalidClientInfo)

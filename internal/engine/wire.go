@@ -162,12 +162,14 @@ func (w *wire) once(ctx context.Context, endpoint, method, target, body string, 
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("x-client-sku", clientSKU)
-	req.Header.Set("x-client-ver", clientVersion)
-	req.Header.Set("x-client-os", runtime.GOOS)
-	req.Header.Set("x-client-cpu", runtime.GOARCH)
-	req.Header.Set("client-request-id", reqID)
-	req.Header.Set("return-client-request-id", "true")
+	// Names in canonical form: Header.Set would allocate a canonical copy
+	// of each (the wire carries the canonical form either way).
+	req.Header.Set("X-Client-Sku", clientSKU)
+	req.Header.Set("X-Client-Ver", clientVersion)
+	req.Header.Set("X-Client-Os", runtime.GOOS)
+	req.Header.Set("X-Client-Cpu", runtime.GOARCH)
+	req.Header.Set("Client-Request-Id", reqID)
+	req.Header.Set("Return-Client-Request-Id", "true")
 	start := time.Now()
 	w.log.LogAttrs(ctx, slog.LevelDebug, "oauth: request",
 		slog.String("endpoint", endpoint), slog.String("method", method),
