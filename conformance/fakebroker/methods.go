@@ -153,7 +153,10 @@ func (o *object) CancelInteractiveFlow(proto, corr, req string) (string, *dbus.E
 // a method it does not implement. Microsoft's broker's answer to that is
 // not published; the fake gives the D-Bus error an unexported method
 // gets (org.freedesktop.DBus.Error.UnknownMethod). himmelblau answers
-// generateSignedHttpRequest with its "Not implemented" error.
+// generateSignedHttpRequest with its "Not implemented" error; the
+// Himmelblau mode answers acquirePrtSsoCookie the same way, although the
+// real himmelblau serves it (src/daemon/src/broker.rs,
+// acquire_prt_sso_cookie): that answer is the fake's own.
 func (o *object) AcquirePrtSsoCookie(proto, corr, req string) (string, *dbus.Error) {
 	return o.unsupported("acquirePrtSsoCookie", proto, corr, req)
 }
