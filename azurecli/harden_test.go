@@ -121,24 +121,35 @@ func TestConfigDirFailsClosed(t *testing.T) {
 
 // azureProfile.json is a file anyone who can write the config directory
 // controls: its user name, user type and cloud name reach error text, so
-// they come out of the parser without terminal controls.
+// they come out of the parser without terminal controls. The controls
+// are JSON escapes (a raw ESC in a JSON string would make the file
+// unparsable and the test pass on the parse error).
 func TestProfileValuesSanitized(t *testing.T) {
-	const evil = "\x1b]0;pwn\x07\u009b2J\u202e"
-	doc := `{"subscriptions":[{"isDefault":true,"tenantId":"t","environmentName":"c` + evil +
-		`","user":{"name":"u` + evil + `@x","type":"servicePrincipal` + evil + `"}}]}`
-	dir := t.TempDir()
-	writeFile(t, dir, "azureProfile.json", doc)
-	c, err := New(&Options{ConfigDir: dir, DisableSubprocess: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _, err = c.open(t.Context())
-	if err == nil {
-		t.Fatal("a service principal profile opened")
-	}
-	for _, bad := range []string{"\x1b", "\x07", "\u009b", "\u202e"} {
-		if strings.Contains(err.Error(), bad) {
-			t.Errorf("error text %q holds %q", err, bad)
-		}
+	const evil = `\u001b]0;pwn\u0007\u009b2J\u202e`
+	for _, tc := range []struct{ name, cloud, user, userType, want string }{
+		{"user type", "AzureCloud", "u@x", "servicePrincipal" + evil, "servicePrincipal"},
+		{"user name", "AzureCloud", "u" + evil + "@x", "user", "has no tokens"},
+		{"cloud name", "c" + evil, "u@x", "user", "is not built in"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := `{"subscriptions":[{"isDefault":true,"tenantId":"t","environmentName":"` + tc.cloud +
+				`","user":{"name":"` + tc.user + `","type":"` + tc.userType + `"}}]}`
+			dir := t.TempDir()
+			writeFile(t, dir, "azureProfile.json", doc)
+			writeFile(t, dir, "msal_token_cache.json", "{}") // a cache without this user
+			c, err := New(&Options{ConfigDir: dir, DisableSubprocess: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = c.open(t.Context())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("open = %v, want an error naming %q", err, tc.want)
+			}
+			for _, bad := range []string{"\x1b", "\x07", "\u009b", "\u202e"} {
+				if strings.Contains(err.Error(), bad) {
+					t.Errorf("error text %q holds %q", err, bad)
+				}
+			}
+		})
 	}
 }

@@ -65,13 +65,24 @@ func parseProfile(data []byte) (session, error) {
 	return session{}, fmt.Errorf("%w: azureProfile.json has no default subscription", errNoSession)
 }
 
-// readFile reads a configuration file of at most maxConfigFile bytes.
+// readFile reads a configuration file of at most maxConfigFile bytes. A
+// FIFO or device planted in its place is refused before it is opened (an
+// open of a FIFO for reading waits for a writer, with no deadline), and
+// again if one was swapped in before the open.
 func readFile(path string) ([]byte, error) {
+	if fi, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("azurecli: %s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("azurecli: %s is not a regular file", path)
+	}
 	b, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
 	if err != nil {
 		return nil, err
