@@ -123,11 +123,19 @@ func TestLifecycleAcrossProcesses(t *testing.T) {
 			}
 		}
 	}
-	for _, tc := range []struct{ flow, name string }{{"device", "devicecode"}, {"browser", "loopback"}, {"auto", "loopback"}} {
-		name := tc.flow + "/two-accounts"
+	// Two users in either store, no record. (The password credential
+	// names its user, so it is bound and has no such case.)
+	for _, tc := range []struct{ store, flow, name string }{
+		{"file", "device", "devicecode"}, {"file", "browser", "loopback"}, {"file", "auto", "loopback"},
+		{"secretservice", "device", "devicecode"}, {"secretservice", "browser", "loopback"}, {"secretservice", "auto", "loopback"},
+	} {
+		name := tc.store + "/" + tc.flow + "/two-accounts"
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			store := filepath.Join(t.TempDir(), "cache.json")
+			if tc.store == "secretservice" {
+				store = ss.spec(name)
+			}
 			var tokens []string
 			for _, u := range []string{fa.DefaultUsername, bobUsername} {
 				out, _ := l.run(t, name+"/"+u, "-flow", "password", "-store", store, "-mode", "signin", "-user", u, "-password", fa.DefaultPassword)
