@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/conformance/fakebroker"
 	"github.com/godbus/dbus/v5"
 )
@@ -75,5 +76,38 @@ func TestLifecycleBroker(t *testing.T) {
 				}
 			})
 		}
+	}
+	// Two users signed in through the broker, no record: a new process
+	// gets a typed error naming the broker and the count, no window, and
+	// neither user's token.
+	for _, flow := range []string{"broker"} {
+		name := "broker/" + flow + "/two-accounts"
+		t.Run(name, func(t *testing.T) {
+			if err := fb.RestoreState([]byte(`{"version":1,"accounts":[]}`)); err != nil {
+				t.Fatal(err)
+			}
+			store := filepath.Join(t.TempDir(), "cache.json")
+			var tokens []string
+			for _, u := range []string{fa.DefaultUsername, bobUsername} {
+				out, _ := l.run(t, name+"/"+u, "-flow", "broker", "-store", store, "-bus", bus.Address, "-mode", "signin", "-user", u)
+				if !strings.HasPrefix(out, "token ") {
+					t.Fatalf("signing %s in: %s", u, out)
+				}
+				tokens = append(tokens, out)
+			}
+			windows := len(fb.CallsTo("acquireTokenInteractively"))
+			got, _ := l.run(t, name+"/silent", "-flow", flow, "-store", store, "-bus", bus.Address, "-mode", "silent")
+			if !strings.Contains(got, "noaccount broker 2") {
+				t.Errorf("got %q; want a NoAccountError of broker with 2 accounts", got)
+			}
+			if n := len(fb.CallsTo("acquireTokenInteractively")) - windows; n != 0 {
+				t.Errorf("%d broker windows in the silent run", n)
+			}
+			for _, tok := range tokens {
+				if strings.Contains(got, strings.TrimPrefix(tok, "token ")) {
+					t.Errorf("a user's token came back: %q", got)
+				}
+			}
+		})
 	}
 }
