@@ -5,8 +5,8 @@
 // only when none serves does it run a step that needs a person (the
 // broker's sign-in window, the system browser, a device code), and each
 // such step only when it can run at that moment (a browser can open, a
-// terminal is attached), decided at the call, not when the credential is
-// built. So a cron job, a CI step or a pipe whose cache holds a valid
+// terminal is attached, a display shows the OS broker's window), decided
+// at the call, not when the credential is built. So a cron job, a CI step or a pipe whose cache holds a valid
 // token gets it with no terminal. A flow can be excluded as
 // azure-identity's DefaultAzureCredential exclude_* options do. A refusal
 // by the authority of a session auto cannot renew by itself (the Azure
@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 
 	"github.com/entraauth/entraauth/azurecli"
 	"github.com/entraauth/entraauth/broker"
@@ -85,7 +86,10 @@ type Options struct {
 
 	// Broker, when set, replaces the OS broker's credential (a broker
 	// built by the caller, or a stand-in), tried after the Azure CLI
-	// session; BrokerOptions is then ignored.
+	// session; BrokerOptions is then ignored. A broker passed in may sign
+	// in at every call; the OS broker built here opens its sign-in window
+	// only where one can be shown (on Linux, DISPLAY or WAYLAND_DISPLAY
+	// is set), asked at the call.
 	Broker oauth.Credential
 
 	// OpenURL replaces the system browser (see loopback.Options.OpenURL);
@@ -99,17 +103,33 @@ type Options struct {
 }
 
 // machine is what the choice of flows depends on, so it is tested
-// without a browser or a terminal. canOpenBrowser and hasTerminal are
-// asked at each call, before a step that needs a person.
+// without a browser or a terminal. canOpenBrowser, hasTerminal and
+// canShowWindow are asked at each call, before a step that needs a
+// person.
 type machine struct {
 	canOpenBrowser func() bool
 	hasTerminal    func() bool
+	// canShowWindow reports whether the OS broker's sign-in window can
+	// reach a person here; nil means it always can.
+	canShowWindow func() bool
 	// newBroker builds the OS broker's credential; an error matching
 	// broker.ErrUnsupported means there is none on this machine.
 	newBroker func(clientID string, o *broker.Options) (*broker.Credential, error)
 }
 
-var thisMachine = machine{canOpenBrowser: loopback.CanOpenBrowser, hasTerminal: stderrIsTerminal, newBroker: broker.New}
+var thisMachine = machine{canOpenBrowser: loopback.CanOpenBrowser, hasTerminal: stderrIsTerminal,
+	canShowWindow: hasDisplay, newBroker: broker.New}
+
+// hasDisplay reports whether a window can be shown to this process's
+// user: on Linux a graphical session named in DISPLAY or WAYLAND_DISPLAY
+// (a cron job, a CI step or an SSH shell has neither); elsewhere (WAM on
+// Windows) always.
+func hasDisplay() bool {
+	if runtime.GOOS != "linux" {
+		return true
+	}
+	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
+}
 
 // stderrIsTerminal reports whether standard error is a terminal, where
 // the device code prompt is written by default.

@@ -78,6 +78,7 @@ func brokerOnBus(t *testing.T, bus *fakebroker.Bus, a *fa.Authority, used *[]str
 // With the broker on the session bus, auto signs in through it: the
 // browser and the device code are never used.
 func TestAutoPicksBroker(t *testing.T) {
+	t.Setenv("DISPLAY", ":0") // somewhere to show the broker's window
 	bus := startBus(t)
 	a := fa.New(nil)
 	fb := serveFakeBroker(t, bus, a)
@@ -110,6 +111,43 @@ func TestAutoPicksBroker(t *testing.T) {
 	}
 	if n := len(fb.Accounts()); n != 0 || len(fb.CallsTo("removeAccount")) != 1 {
 		t.Fatalf("the broker still holds %d accounts", n)
+	}
+}
+
+// With no display (a cron job, CI, an SSH shell) the broker's sign-in
+// window is not opened, decided at the call: auto goes on to the next
+// step that can reach a person. (Before, the window was shown wherever a
+// broker answered on the bus.)
+func TestBrokerWindowNeedsDisplay(t *testing.T) {
+	bus := startBus(t)
+	a := fa.New(nil)
+	fb := serveFakeBroker(t, bus, a)
+	for _, display := range []string{"", ":0"} {
+		if err := fb.RestoreState([]byte(`{"version":1,"accounts":[]}`)); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("DISPLAY", display)
+		t.Setenv("WAYLAND_DISPLAY", "")
+		var used []string
+		o := brokerOnBus(t, bus, a, &used)
+		o.OpenURL = func(context.Context, string) error {
+			used = append(used, "browser")
+			return errors.New("browser opened")
+		}
+		cred, err := auto.New("", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		windows := len(fb.CallsTo("acquireTokenInteractively"))
+		_, err = cred.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{armScope}})
+		cred.Close()
+		opened := len(fb.CallsTo("acquireTokenInteractively")) - windows
+		if display == "" && (opened != 0 || len(used) == 0 || used[0] != "browser") {
+			t.Errorf("no display: %d broker windows, flows used %v (err %v); want no window, the browser next", opened, used, err)
+		}
+		if display != "" && (opened != 1 || err != nil) {
+			t.Errorf("DISPLAY=%s: %d broker windows (err %v); want the broker's sign-in", display, opened, err)
+		}
 	}
 }
 

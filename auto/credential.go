@@ -124,10 +124,19 @@ func (m machine) flow(o *Options, f Flow, clientID string, b *broker.Credential,
 }
 
 // canRun is the check made at each call before a step that needs a
-// person: nil means it can always run (the broker shows its own window;
-// the browser credential itself reports that no browser can open).
+// person: nil means it can always run (a broker passed in as
+// Options.Broker; the browser credential itself reports that no browser
+// can open).
 func (m machine) canRun(o *Options, f Flow) func() error {
 	switch {
+	case f == Broker && o.Broker == nil && m.canShowWindow != nil:
+		return func() error {
+			if m.canShowWindow() {
+				return nil
+			}
+			return &oauth.CredentialUnavailableError{Credential: "broker",
+				Reason: "no display to show the broker's sign-in window on (DISPLAY and WAYLAND_DISPLAY are unset)"}
+		}
 	case f == Browser && o.OpenURL == nil:
 		return func() error {
 			if m.canOpenBrowser() {

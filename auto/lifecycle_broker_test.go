@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 	"github.com/entraauth/entraauth/conformance/fakebroker"
 	"github.com/godbus/dbus/v5"
 )
@@ -28,7 +29,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // The lifecycle through the identity broker (the fake broker on a private
 // bus), for the broker credential and auto: run 1 signs in through the
-// broker's window; run 2, a new process with no terminal, gets a token
+// broker's window; run 2, a new process with no terminal and no display, gets a token
 // with no window and at most one token request (the broker's). The
 // broker keeps the tokens, not the application's store, so the store and
 // expiry rows of the file and Secret Service matrix do not apply.
@@ -49,6 +50,9 @@ func TestLifecycleBroker(t *testing.T) {
 	if err := fb.Serve(conn); err != nil {
 		t.Fatal(err)
 	}
+	// The sign-in runs have a display for the broker's window (the fake
+	// broker shows none); the silent runs have none, as cron or CI.
+	display := []string{"DISPLAY=:0"}
 	for _, flow := range []string{"broker", "auto"} {
 		for _, record := range []bool{false, true} {
 			name := "broker/" + flow + map[bool]string{false: "/no-record", true: "/record"}[record]
@@ -61,7 +65,7 @@ func TestLifecycleBroker(t *testing.T) {
 				if record {
 					args = append(args, "-record", filepath.Join(dir, "record.json"))
 				}
-				first, _ := l.run(t, name+"/1", append(args, "-mode", "signin")...)
+				first, _ := l.runEnv(t, display, name+"/1", append(args, "-mode", "signin")...)
 				if !strings.HasPrefix(first, "token ") {
 					t.Fatalf("run 1: %s", first)
 				}
@@ -75,5 +79,39 @@ func TestLifecycleBroker(t *testing.T) {
 				}
 			})
 		}
+	}
+	// Two users signed in through the broker, no record: a new process
+	// with no display gets a typed error naming the broker and the count,
+	// no window, and neither user's token. (Before, auto opened the
+	// broker's window there and returned the token of whoever signed in.)
+	for _, flow := range []string{"broker", "auto"} {
+		name := "broker/" + flow + "/two-accounts"
+		t.Run(name, func(t *testing.T) {
+			if err := fb.RestoreState([]byte(`{"version":1,"accounts":[]}`)); err != nil {
+				t.Fatal(err)
+			}
+			store := filepath.Join(t.TempDir(), "cache.json")
+			var tokens []string
+			for _, u := range []string{fa.DefaultUsername, bobUsername} {
+				out, _ := l.runEnv(t, display, name+"/"+u, "-flow", "broker", "-store", store, "-bus", bus.Address, "-mode", "signin", "-user", u)
+				if !strings.HasPrefix(out, "token ") {
+					t.Fatalf("signing %s in: %s", u, out)
+				}
+				tokens = append(tokens, out)
+			}
+			windows := len(fb.CallsTo("acquireTokenInteractively"))
+			got, _ := l.run(t, name+"/silent", "-flow", flow, "-store", store, "-bus", bus.Address, "-mode", "silent")
+			if !strings.Contains(got, "noaccount broker 2") {
+				t.Errorf("got %q; want a NoAccountError of broker with 2 accounts", got)
+			}
+			if n := len(fb.CallsTo("acquireTokenInteractively")) - windows; n != 0 {
+				t.Errorf("%d broker windows in the silent run", n)
+			}
+			for _, tok := range tokens {
+				if strings.Contains(got, strings.TrimPrefix(tok, "token ")) {
+					t.Errorf("a user's token came back: %q", got)
+				}
+			}
+		})
 	}
 }

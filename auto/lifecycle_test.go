@@ -46,14 +46,20 @@ func newLifecycle(t *testing.T) *lifecycle {
 const bobUsername = "bob@contoso.onmicrosoft.com"
 
 // run starts one process: stdin is /dev/null, stdout and stderr are
-// pipes (no terminal), PATH names no browser opener, no display, no
-// session bus, an empty Azure CLI configuration. It returns the
+// pipes (no terminal), PATH names no browser opener, no display (so no
+// broker window either), no session bus, an empty Azure CLI configuration. It returns the
 // program's first output line and the requests the process made.
 func (l *lifecycle) run(t *testing.T, tag string, args ...string) (string, []fa.Request) {
 	t.Helper()
+	return l.runEnv(t, nil, tag, args...)
+}
+
+// runEnv is run with env added to the process's environment.
+func (l *lifecycle) runEnv(t *testing.T, env []string, tag string, args ...string) (string, []fa.Request) {
+	t.Helper()
 	home := t.TempDir()
 	cmd := exec.Command(l.bin, append([]string{"-authority", l.a.URL(), "-cert", l.cert, "-tag", tag}, args...)...)
-	cmd.Env = []string{"PATH=" + filepath.Join(home, "bin"), "HOME=" + home, "AZURE_CONFIG_DIR=" + filepath.Join(home, ".azure")}
+	cmd.Env = append([]string{"PATH=" + filepath.Join(home, "bin"), "HOME=" + home, "AZURE_CONFIG_DIR=" + filepath.Join(home, ".azure")}, env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
@@ -123,11 +129,19 @@ func TestLifecycleAcrossProcesses(t *testing.T) {
 			}
 		}
 	}
-	for _, tc := range []struct{ flow, name string }{{"device", "devicecode"}, {"browser", "loopback"}, {"auto", "loopback"}} {
-		name := tc.flow + "/two-accounts"
+	// Two users in either store, no record. (The password credential
+	// names its user, so it is bound and has no such case.)
+	for _, tc := range []struct{ store, flow, name string }{
+		{"file", "device", "devicecode"}, {"file", "browser", "loopback"}, {"file", "auto", "loopback"},
+		{"secretservice", "device", "devicecode"}, {"secretservice", "browser", "loopback"}, {"secretservice", "auto", "loopback"},
+	} {
+		name := tc.store + "/" + tc.flow + "/two-accounts"
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			store := filepath.Join(t.TempDir(), "cache.json")
+			if tc.store == "secretservice" {
+				store = ss.spec(name)
+			}
 			var tokens []string
 			for _, u := range []string{fa.DefaultUsername, bobUsername} {
 				out, _ := l.run(t, name+"/"+u, "-flow", "password", "-store", store, "-mode", "signin", "-user", u, "-password", fa.DefaultPassword)

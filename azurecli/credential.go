@@ -82,7 +82,8 @@ type Options struct {
 // *oauth.CredentialUnavailableError saying to run az login; an
 // authority's refusal of the session's refresh token (revoked, expired,
 // MFA required) is an *oauth.Error, wrapped in an error naming az login,
-// which stops an [oauth.Chain] (as azure-identity's).
+// which stops an [oauth.Chain] (as azure-identity's); on the subprocess
+// route, az's own report of such a refusal (an AADSTS error) stops it too.
 //
 // Azure CLI declares itself CAE-capable (cp1) on every request and keeps
 // one kind of token, so TokenOptions.EnableCAE does not split the cache

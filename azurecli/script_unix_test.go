@@ -39,6 +39,11 @@ func TestSubprocessRoute(t *testing.T) {
 			oauth.TokenOptions{Scopes: []string{armScope}, TenantID: "t1"}, false, ""},
 		{"not logged in", `echo "ERROR: Please run 'az login' to setup account." >&2; exit 1`,
 			oauth.TokenOptions{Scopes: []string{armScope}}, true, "az login"},
+		// The authority refused the session (revoked or expired refresh
+		// token): az names AADSTS and says to run az login. A refusal,
+		// not "no session", so a chain stops instead of prompting.
+		{"session refused", `printf '%s\n' "ERROR: AADSTS700082: The refresh token has expired due to inactivity." "Interactive authentication is needed. Please run:" "az login --scope https://management.core.windows.net//.default" >&2; exit 1`,
+			oauth.TokenOptions{Scopes: []string{armScope}}, false, "refused; run az login: ERROR: AADSTS700082"},
 		{"az fails otherwise, token in its message", `echo "ERROR: boom ` + jwt + `" >&2; exit 2`,
 			oauth.TokenOptions{Scopes: []string{armScope}}, false, "boom [redacted]"},
 		{"hangs", `exec sleep 30`, oauth.TokenOptions{Scopes: []string{armScope}}, true, "did not answer within"},

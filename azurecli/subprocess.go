@@ -110,10 +110,15 @@ func (c *Credential) runAz(ctx context.Context, args []string) ([]byte, error) {
 	return stdout.Bytes(), nil
 }
 
-// azError classifies a failed run the way azure-identity does: "az login"
-// or "az account set" in the message means there is no usable session
-// (unavailable); anything else is az's own failure, reported with its
-// message cleaned of control characters and tokens.
+// azError classifies a failed run the way azure-identity's
+// AzureCliCredential does: "az login" or "az account set" in the message,
+// with no AADSTS error in it, means there is no usable session
+// (unavailable); an AADSTS error is the authority's refusal of the
+// session (a revoked or expired refresh token, MFA required), which
+// stops an [oauth.Chain] as the cache route's refusal does; anything
+// else is az's own failure. The message is cleaned of control characters
+// and tokens. See
+// https://github.com/Azure/azure-sdk-for-python/blob/main/sdk/identity/azure-identity/azure/identity/_credentials/azure_cli.py
 func azError(err error, stderr string) error {
 	msg := strings.TrimSpace(redactTokens(redact.Text(stderr)))
 	if len(msg) > 1000 {
@@ -123,9 +128,13 @@ func azError(err error, stderr string) error {
 	if !errors.As(err, &ee) {
 		return &oauth.CredentialUnavailableError{Credential: name, Reason: "az could not be started", Err: err}
 	}
-	if strings.Contains(stderr, "az login") || strings.Contains(stderr, "az account set") {
+	refused := strings.Contains(stderr, "AADSTS")
+	if !refused && (strings.Contains(stderr, "az login") || strings.Contains(stderr, "az account set")) {
 		return &oauth.CredentialUnavailableError{Credential: name,
 			Reason: "Azure CLI is not signed in for this request; run az login: " + msg}
+	}
+	if refused {
+		return fmt.Errorf("azurecli: Azure CLI's session was refused; run az login: %s", msg)
 	}
 	if msg == "" {
 		msg = "no message"

@@ -40,7 +40,10 @@ type Options struct {
 	// the broker keeps the refresh tokens, and this credential keeps
 	// access tokens in memory only. DisableAutomaticAuthentication makes
 	// GetToken fail with *oauth.AuthenticationRequiredError where the
-	// broker cannot sign the user in silently.
+	// broker cannot sign the user in silently; when the broker lists no
+	// account or several with nothing to choose between them, it comes
+	// as an *oauth.NoAccountError (naming "broker" and the count) inside
+	// an *oauth.CredentialUnavailableError, as for a cache.
 	oauth.ClientOptions
 
 	// ParentWindow is the window handle (HWND on Windows) the broker's

@@ -22,8 +22,9 @@ var errNoAccount = errors.New("broker: no broker account to sign in silently")
 func (c *Credential) step(ctx context.Context, req *engine.InteractiveRequest, signIn bool) (*engine.TokenResult, error) {
 	r := c.newRequest(req)
 	var acct *brokerAccount
+	found := -1 // accounts the broker listed that this credential may serve; -1: not listed
 	if !signIn {
-		acct = c.knownAccount(ctx)
+		acct, found = c.knownAccount(ctx)
 	}
 	if acct != nil || c.opts.UseDefaultAccount {
 		r.account = acct
@@ -37,7 +38,16 @@ func (c *Credential) step(ctx context.Context, req *engine.InteractiveRequest, s
 		c.client.Logger().LogAttrs(ctx, slog.LevelInfo, "broker: silent sign-in needs interaction", slog.String("error", err.Error()))
 	}
 	if !signIn && c.opts.DisableAutomaticAuthentication {
-		return nil, &oauth.AuthenticationRequiredError{TokenOptions: oauth.TokenOptions{Scopes: r.scopes, Claims: r.claims, TenantID: req.TenantID}}
+		opts := oauth.TokenOptions{Scopes: r.scopes, Claims: r.claims, TenantID: req.TenantID}
+		if acct == nil && found >= 0 && found != 1 {
+			// The engine's rule for a cache: none, or several and nothing
+			// to choose, is a NoAccountError naming the credential and the
+			// count, and unavailable (a chain moves on).
+			return nil, &oauth.CredentialUnavailableError{Credential: "broker",
+				Reason: "no account to sign in silently and automatic authentication is disabled",
+				Err:    &oauth.NoAccountError{Credential: "broker", Found: found, TokenOptions: opts}}
+		}
+		return nil, &oauth.AuthenticationRequiredError{TokenOptions: opts}
 	}
 	r.account = acct
 	if r.loginHint == "" && acct != nil {
@@ -128,20 +138,22 @@ func (c *Credential) accept(rep *reply, want *brokerAccount) (*engine.TokenResul
 // AuthenticationRecord's, else the login hint's, else any), as the
 // engine chooses from a cache: none, or several with nothing to choose
 // between them, is nil (a new process then signs in silently only when
-// the choice is clear).
-func (c *Credential) knownAccount(ctx context.Context) *brokerAccount {
+// the choice is clear). It also returns the number of distinct accounts
+// that qualified, or -1 when the broker was not asked or did not answer.
+func (c *Credential) knownAccount(ctx context.Context) (*brokerAccount, int) {
 	c.mu.Lock()
 	last := c.last
 	c.mu.Unlock()
 	if last != nil {
-		return last
+		return last, -1
 	}
 	accts, err := c.be.accounts(ctx, c.clientID, c.opts.RedirectURI)
 	if err != nil {
-		return nil
+		return nil, -1
 	}
 	home, hint := c.opts.AuthenticationRecord.HomeAccountID, c.opts.LoginHint
 	var pick *brokerAccount
+	n := 0
 	for i := range accts {
 		a := &accts[i]
 		switch {
@@ -150,12 +162,15 @@ func (c *Credential) knownAccount(ctx context.Context) *brokerAccount {
 		case home == "" && hint != "" && !strings.EqualFold(a.Username, hint):
 			continue
 		}
-		if pick != nil && !strings.EqualFold(pick.HomeAccountID, a.HomeAccountID) {
-			return nil
+		if pick == nil || !strings.EqualFold(pick.HomeAccountID, a.HomeAccountID) {
+			n++
 		}
 		pick = a
 	}
-	return pick
+	if n != 1 {
+		return nil, n
+	}
+	return pick, 1
 }
 
 func invalid(what string) *oauth.Error {

@@ -46,7 +46,7 @@ func main() {
 	flow := flag.String("flow", "", "device, browser, password or auto")
 	mode := flag.String("mode", "silent", "signin, silent, or expire (every cached access token)")
 	recordFile := flag.String("record", "", "authentication record file (written by signin, read by silent)")
-	user := flag.String("user", "", "username for the password flow")
+	user := flag.String("user", "", "username for the password flow, or the broker's sign-in (login hint)")
 	password := flag.String("password", "", "password for the password flow")
 	tag := flag.String("tag", "", "X-Test-Case header on every request")
 	bus := flag.String("bus", "", "D-Bus address of the identity broker (flow broker, or auto with a broker)")
@@ -135,6 +135,9 @@ func run(ctx context.Context, authority, certFile, store, flow, mode, recordFile
 	case "broker":
 		bo := &broker.Options{ClientOptions: co, DBusAddress: brokerBus}
 		bo.Cache = nil // the broker keeps the tokens; New refuses a cache
+		if u, _, _ := strings.Cut(user, "\x00"); signin && u != "" {
+			bo.LoginHint = u // the user the broker's window signs in
+		}
 		cred, err = broker.New("", bo)
 	case "auto":
 		o := &auto.Options{ClientOptions: co, ExcludeBroker: brokerBus == "", BrokerOptions: &broker.Options{DBusAddress: brokerBus},
