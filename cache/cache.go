@@ -119,6 +119,14 @@ func (c *Cache) AccessTokenRecheck(h *Hit, now time.Time) (AccessToken, bool) {
 	return *h.t, true
 }
 
+// HitCurrent reports whether h would still be found by a lookup of its
+// key, expiry aside: the index has not changed since h was found (one
+// pointer comparison; any write publishes a new index). A caller that
+// copied what it needs of h's token at the hit checks the expiry itself.
+func (c *Cache) HitCurrent(h *Hit) bool {
+	return h.t != nil && c.view.Load() == h.v
+}
+
 // IDToken returns the ID token stored for an account, environment, realm
 // and client.
 func (c *Cache) IDToken(homeAccountID, environment, realm, clientID string) (IDToken, bool) {

@@ -256,7 +256,8 @@ func must(t *testing.T, err error) {
 
 // A Hit stands only while the index it came from is current and its
 // token is valid: any write, and the token's expiry, send the caller back
-// to a lookup; the recheck itself allocates nothing.
+// to a lookup; the recheck itself allocates nothing. HitCurrent is the
+// same test without the expiry.
 func TestAccessTokenRecheck(t *testing.T) {
 	k := NewAccessTokenKey(testHome, testEnv, testRealm, testClient, []string{"User.Read"}, "", false)
 	now := time.Now()
@@ -265,15 +266,16 @@ func TestAccessTokenRecheck(t *testing.T) {
 		after func(t *testing.T, c *Cache)
 		at    time.Time
 		want  bool
+		cur   bool // HitCurrent
 	}{
-		{"unchanged", func(*testing.T, *Cache) {}, now, true},
-		{"expired", func(*testing.T, *Cache) {}, now.Add(2 * time.Hour), false},
+		{"unchanged", func(*testing.T, *Cache) {}, now, true, true},
+		{"expired", func(*testing.T, *Cache) {}, now.Add(2 * time.Hour), false, true},
 		{"token replaced", func(t *testing.T, c *Cache) {
 			mustWrite(t, c, Update{AccessToken: testAT("new", "User.Read", time.Hour)})
-		}, now, false},
+		}, now, false, false},
 		{"other token written", func(t *testing.T, c *Cache) {
 			mustWrite(t, c, Update{AccessToken: testAT("other", "Mail.Read", time.Hour)})
-		}, now, false},
+		}, now, false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := New(nil, nil)
@@ -287,6 +289,9 @@ func TestAccessTokenRecheck(t *testing.T) {
 			if ok != tt.want || (ok && got.Secret != "old") {
 				t.Errorf("AccessTokenRecheck = %v, %v; want ok %v", got.Secret, ok, tt.want)
 			}
+			if cur := c.HitCurrent(&h); cur != tt.cur {
+				t.Errorf("HitCurrent = %v; want %v", cur, tt.cur)
+			}
 		})
 	}
 	c := New(nil, nil)
@@ -295,7 +300,7 @@ func TestAccessTokenRecheck(t *testing.T) {
 	if allocs := testing.AllocsPerRun(100, func() { c.AccessTokenRecheck(&h, now) }); allocs != 0 {
 		t.Errorf("AccessTokenRecheck allocates %v times, want 0", allocs)
 	}
-	if _, ok := c.AccessTokenRecheck(&Hit{}, now); ok {
+	if _, ok := c.AccessTokenRecheck(&Hit{}, now); ok || c.HitCurrent(&Hit{}) {
 		t.Error("the zero Hit rechecked as valid")
 	}
 }

@@ -37,9 +37,12 @@ func (c *Client) GetToken(ctx context.Context, opts oauth.TokenOptions, step Int
 	if opts.Bound != nil {
 		return c.getBound(ctx, opts, step) // tokentype.go
 	}
-	auth, err := c.resolveTenant(opts.TenantID)
-	if err != nil {
-		return oauth.AccessToken{}, err
+	auth := c.auth // the usual case, without resolveTenant's call
+	if opts.TenantID != "" {
+		var err error
+		if auth, err = c.resolveTenant(opts.TenantID); err != nil {
+			return oauth.AccessToken{}, err
+		}
 	}
 	acct := c.account.Load()
 	if acct == nil {
@@ -54,14 +57,14 @@ func (c *Client) GetToken(ctx context.Context, opts oauth.TokenOptions, step Int
 			at, ok = c.equivalentRealmToken(opts, auth, acct.HomeAccountID, now)
 		}
 		if ok {
-			if at.ExpiresOn.Sub(now) > minRemaining {
-				if refreshDue(&at, now) {
+			if at.expiresOn.Sub(now) > minRemaining {
+				if refreshDue(at.expiresOn, at.refreshOn, now) {
 					c.refreshInBackground(ctx, key, opts, auth, acct)
 				}
 				if c.log.Enabled(ctx, slog.LevelDebug) {
 					c.log.LogAttrs(ctx, slog.LevelDebug, "oauth: cache hit", slog.String("tenant", auth.Tenant))
 				}
-				return oauth.AccessToken{Token: at.Secret, ExpiresOn: at.ExpiresOn, RefreshOn: at.RefreshOn, TokenType: "Bearer"}, nil
+				return oauth.AccessToken{Token: at.secret, ExpiresOn: at.expiresOn, RefreshOn: at.refreshOn, TokenType: "Bearer"}, nil
 			}
 		}
 	}
@@ -80,7 +83,7 @@ func (c *Client) GetToken(ctx context.Context, opts oauth.TokenOptions, step Int
 // hold equivalent tokens, and for a request through them so does the home
 // tenant's realm. A request to any other tenant (a guest tenant) uses its
 // own realm only. No allocation: the keys come from the memo.
-func (c *Client) equivalentRealmToken(opts oauth.TokenOptions, auth Authority, home string, now time.Time) (cache.AccessToken, bool) {
+func (c *Client) equivalentRealmToken(opts oauth.TokenOptions, auth Authority, home string, now time.Time) (*tokenHit, bool) {
 	_, utid, _ := strings.Cut(home, ".")
 	switch {
 	case utid == "" || auth.IsADFS():
@@ -93,14 +96,14 @@ func (c *Client) equivalentRealmToken(opts oauth.TokenOptions, auth Authority, h
 	case auth.IsTenantIndependent():
 		return c.lookupAccess(c.memoEntry(opts.Scopes, auth.Host, utid, opts.EnableCAE, home), now)
 	}
-	return cache.AccessToken{}, false
+	return nil, false
 }
 
-func refreshDue(at *cache.AccessToken, now time.Time) bool {
-	if !at.RefreshOn.IsZero() && !now.Before(at.RefreshOn) {
+func refreshDue(expiresOn, refreshOn, now time.Time) bool {
+	if !refreshOn.IsZero() && !now.Before(refreshOn) {
 		return true
 	}
-	return at.ExpiresOn.Sub(now) <= refreshBefore
+	return expiresOn.Sub(now) <= refreshBefore
 }
 
 // loadAccount is pickAccount after reading the persistent storage: a new
@@ -167,12 +170,12 @@ func (c *Client) acquire(ctx context.Context, opts oauth.TokenOptions, auth Auth
 		if claims == "" {
 			key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
 			now := time.Now()
-			at, ok := c.cache.AccessTokenAt(key, now)
-			if !ok {
-				at, ok = c.equivalentRealmToken(opts, auth, acct.HomeAccountID, now)
-			}
-			if ok && !refreshDue(&at, now) {
-				return oauth.AccessToken{Token: at.Secret, ExpiresOn: at.ExpiresOn, RefreshOn: at.RefreshOn, TokenType: "Bearer"}, nil
+			if at, ok := c.cache.AccessTokenAt(key, now); ok {
+				if !refreshDue(at.ExpiresOn, at.RefreshOn, now) {
+					return oauth.AccessToken{Token: at.Secret, ExpiresOn: at.ExpiresOn, RefreshOn: at.RefreshOn, TokenType: "Bearer"}, nil
+				}
+			} else if t, ok := c.equivalentRealmToken(opts, auth, acct.HomeAccountID, now); ok && !refreshDue(t.expiresOn, t.refreshOn, now) {
+				return oauth.AccessToken{Token: t.secret, ExpiresOn: t.expiresOn, RefreshOn: t.refreshOn, TokenType: "Bearer"}, nil
 			}
 		}
 		tok, err := c.refresh(ctx, opts, auth, acct, claims)

@@ -25,7 +25,7 @@ type keyMemo struct {
 	// unchanged, the hot path rechecks it (a pointer comparison and the
 	// expiry test) instead of hashing key. Allocated with the entry, so
 	// copies of the entry in a newer memo share it.
-	last *atomic.Pointer[cache.Hit]
+	last *atomic.Pointer[tokenHit]
 }
 
 const maxMemo = 32
@@ -52,7 +52,7 @@ func (c *Client) memoEntry(scopes []string, host, realm string, cae bool, home s
 		}
 	}
 	key := cache.NewAccessTokenKey(home, host, strings.ToLower(realm), c.clientID, scopes, "", cae)
-	e := keyMemo{scopes: slices.Clone(scopes), tenant: realm, home: home, cae: cae, key: key, last: new(atomic.Pointer[cache.Hit])}
+	e := keyMemo{scopes: slices.Clone(scopes), tenant: realm, home: home, cae: cae, key: key, last: new(atomic.Pointer[tokenHit])}
 	for {
 		old := c.memo.Load()
 		var next []keyMemo
@@ -69,22 +69,34 @@ func (c *Client) memoEntry(scopes []string, host, realm string, cae bool, home s
 	}
 }
 
+// tokenHit is a cache hit with what the hot path returns of its token,
+// copied once when the hit is found (the entry is some 250 bytes; the
+// hot path reads three of its fields).
+type tokenHit struct {
+	hit                  cache.Hit
+	secret               string
+	expiresOn, refreshOn time.Time
+}
+
 // lookupAccess is the cache lookup of memo's key at now: the key's last
 // hit when the cache index has not changed since and the token is still
-// valid (no hashing), else a lookup that becomes the new last hit.
-func (c *Client) lookupAccess(memo *keyMemo, now time.Time) (cache.AccessToken, bool) {
-	if h := memo.last.Load(); h != nil {
-		if at, ok := c.cache.AccessTokenRecheck(h, now); ok {
-			return at, true
-		}
+// valid (no hashing, no copy), else a lookup that becomes the new last
+// hit.
+func (c *Client) lookupAccess(memo *keyMemo, now time.Time) (*tokenHit, bool) {
+	if t := memo.last.Load(); t != nil && c.cache.HitCurrent(&t.hit) && t.expiresOn.After(now) {
+		return t, true
 	}
 	h, ok := c.cache.AccessTokenHit(memo.key, now)
 	if !ok {
-		return cache.AccessToken{}, false
+		return nil, false
 	}
-	last := h // only a hit escapes to the heap
-	memo.last.Store(&last)
-	return c.cache.AccessTokenRecheck(&last, now)
+	at, ok := c.cache.AccessTokenRecheck(&h, now)
+	if !ok {
+		return nil, false
+	}
+	t := &tokenHit{hit: h, secret: at.Secret, expiresOn: at.ExpiresOn, refreshOn: at.RefreshOn} // only a hit escapes to the heap
+	memo.last.Store(t)
+	return t, true
 }
 
 // flightKey identifies requests that can share one token request.
