@@ -75,9 +75,12 @@ func Get(ctx context.Context, cred Credential, pub ssh.PublicKey, opts *Options)
 }
 
 // Request is the bound-token request for pub, as the Azure CLI ssh
-// extension builds it (_prepare_jwk_data): req_cnf is the JWK
-// {"kty":"RSA","n","e","kid"} with n and e base64url without padding, and
-// kid (also key_id) is the hex SHA-256 of n's text followed by e's.
+// extension builds it (Azure/azure-cli-extensions src/ssh/azext_ssh,
+// custom.py _prepare_jwk_data): req_cnf is the JWK
+// {"kty":"RSA","n","e","kid"} and kid (also key_id) is the hex SHA-256
+// of n's text followed by e's. n and e are encoded as that extension
+// encodes them (see JWK), so the key ID is the one `az ssh cert` caches
+// its certificate under.
 func Request(pub ssh.PublicKey) (*oauth.BoundToken, error) {
 	jwk, kid, err := JWK(pub)
 	if err != nil {
@@ -86,7 +89,12 @@ func Request(pub ssh.PublicKey) (*oauth.BoundToken, error) {
 	return &oauth.BoundToken{TokenType: TokenType, KeyID: kid, Params: map[string]string{"req_cnf": jwk}}, nil
 }
 
-// JWK returns pub as the JWK of req_cnf and its key ID.
+// JWK returns pub as the JWK of req_cnf and its key ID. n and e are the
+// public key's mpint fields as OpenSSH writes them (RFC 4251 section 5: a
+// leading zero byte when the high bit is set) in base64url with padding,
+// as the Azure CLI ssh extension reads them from the .pub file
+// (rsa_parser.py: base64.urlsafe_b64encode of each field); Entra accepts
+// this form, and MSAL Python's tests show it accepts the unpadded one too.
 func JWK(pub ssh.PublicKey) (jwk, kid string, err error) {
 	ck, ok := pub.(ssh.CryptoPublicKey)
 	if !ok {
@@ -96,8 +104,8 @@ func JWK(pub ssh.PublicKey) (jwk, kid string, err error) {
 	if !ok || rk.N == nil || rk.E <= 0 {
 		return "", "", ErrUnsupportedKey
 	}
-	n := base64.RawURLEncoding.EncodeToString(rk.N.Bytes())
-	e := base64.RawURLEncoding.EncodeToString(big.NewInt(int64(rk.E)).Bytes())
+	n := base64.URLEncoding.EncodeToString(mpint(rk.N))
+	e := base64.URLEncoding.EncodeToString(mpint(big.NewInt(int64(rk.E))))
 	h := sha256.New()
 	h.Write([]byte(n))
 	h.Write([]byte(e))
@@ -109,6 +117,16 @@ func JWK(pub ssh.PublicKey) (jwk, kid string, err error) {
 		Kid string `json:"kid"`
 	}{"RSA", n, e, kid})
 	return string(b), kid, err
+}
+
+// mpint is x >= 0 as an SSH mpint's bytes (RFC 4251 section 5), without
+// the length: big-endian, with a zero byte before a set high bit.
+func mpint(x *big.Int) []byte {
+	b := x.Bytes()
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		b = append([]byte{0}, b...)
+	}
+	return b
 }
 
 // maxCertificate bounds the access token read as a certificate.
