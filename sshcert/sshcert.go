@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"strings"
 
 	"github.com/entraauth/entraauth/internal/redact"
@@ -30,6 +31,30 @@ const (
 	ScopeUSGovernment = "https://pasff.usgovcloudapi.net/CheckMyAccess/Linux/.default"
 )
 
+// ScopeFor returns the certificate service's scope for the cloud of an
+// authority host (a URL or a bare host, as oauth.ClientOptions takes it):
+// ScopeChina for the China cloud's hosts, ScopeUSGovernment for the US
+// Government cloud's, else ScopePublic. `az ssh cert` chooses by its
+// cloud in the same way (custom.py, _get_and_write_certificate) and
+// refuses other clouds; Entra publishes no such scope for them.
+func ScopeFor(authorityHost string) string {
+	h := authorityHost
+	if _, rest, ok := strings.Cut(h, "://"); ok {
+		h = rest
+	}
+	h, _, _ = strings.Cut(h, "/")
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		h = host
+	}
+	switch strings.ToLower(h) {
+	case "login.chinacloudapi.cn", "login.partner.microsoftonline.cn":
+		return ScopeChina
+	case "login.microsoftonline.us", "login.usgovcloudapi.net":
+		return ScopeUSGovernment
+	}
+	return ScopePublic
+}
+
 // TokenType is the token_type form field of the request and the answer.
 const TokenType = "ssh-cert"
 
@@ -40,7 +65,8 @@ type Credential interface {
 
 // Options configures Get; nil means the public cloud's scope.
 type Options struct {
-	// Scope is the certificate service's scope; "" is ScopePublic.
+	// Scope is the certificate service's scope; "" is ScopePublic. Use
+	// ScopeFor for a credential of the China or US Government cloud.
 	Scope string
 	// TenantID requests the certificate from this tenant (see
 	// oauth.TokenOptions.TenantID).

@@ -160,3 +160,25 @@ func TestJWKAsAzureCLI(t *testing.T) {
 		t.Errorf("n %.8s...%s (%d chars), e %q; want az's padded mpint encoding", m.N, m.N[max(0, len(m.N)-3):], len(m.N), m.E)
 	}
 }
+
+// TestScopeFor: the China and US Government clouds ask their own
+// certificate service, as `az ssh cert` picks the scope by cloud
+// (Azure/azure-cli-extensions src/ssh/azext_ssh/custom.py); any other
+// host, a fake authority's included, gets the public cloud's.
+func TestScopeFor(t *testing.T) {
+	for host, want := range map[string]string{
+		"":                                         sshcert.ScopePublic,
+		"https://login.microsoftonline.com":        sshcert.ScopePublic,
+		"https://login.chinacloudapi.cn/":          sshcert.ScopeChina,
+		"login.partner.microsoftonline.cn":         sshcert.ScopeChina,
+		"https://LOGIN.MICROSOFTONLINE.US":         sshcert.ScopeUSGovernment,
+		"https://login.usgovcloudapi.net:443":      sshcert.ScopeUSGovernment,
+		"https://127.0.0.1:8443":                   sshcert.ScopePublic,
+		"https://login.chinacloudapi.cn.example":   sshcert.ScopePublic,
+		"https://contoso.ciamlogin.com/contoso.io": sshcert.ScopePublic,
+	} {
+		if got := sshcert.ScopeFor(host); got != want {
+			t.Errorf("ScopeFor(%q) = %q, want %q", host, got, want)
+		}
+	}
+}
