@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"strings"
 
 	"github.com/entraauth/entraauth/internal/redact"
@@ -30,6 +31,30 @@ const (
 	ScopeUSGovernment = "https://pasff.usgovcloudapi.net/CheckMyAccess/Linux/.default"
 )
 
+// ScopeFor returns the certificate service's scope for the cloud of an
+// authority host (a URL or a bare host, as oauth.ClientOptions takes it):
+// ScopeChina for the China cloud's hosts, ScopeUSGovernment for the US
+// Government cloud's, else ScopePublic. `az ssh cert` chooses by its
+// cloud in the same way (custom.py, _get_and_write_certificate) and
+// refuses other clouds; Entra publishes no such scope for them.
+func ScopeFor(authorityHost string) string {
+	h := authorityHost
+	if _, rest, ok := strings.Cut(h, "://"); ok {
+		h = rest
+	}
+	h, _, _ = strings.Cut(h, "/")
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		h = host
+	}
+	switch strings.ToLower(h) {
+	case "login.chinacloudapi.cn", "login.partner.microsoftonline.cn":
+		return ScopeChina
+	case "login.microsoftonline.us", "login.usgovcloudapi.net":
+		return ScopeUSGovernment
+	}
+	return ScopePublic
+}
+
 // TokenType is the token_type form field of the request and the answer.
 const TokenType = "ssh-cert"
 
@@ -40,7 +65,8 @@ type Credential interface {
 
 // Options configures Get; nil means the public cloud's scope.
 type Options struct {
-	// Scope is the certificate service's scope; "" is ScopePublic.
+	// Scope is the certificate service's scope; "" is ScopePublic. Use
+	// ScopeFor for a credential of the China or US Government cloud.
 	Scope string
 	// TenantID requests the certificate from this tenant (see
 	// oauth.TokenOptions.TenantID).
@@ -75,9 +101,12 @@ func Get(ctx context.Context, cred Credential, pub ssh.PublicKey, opts *Options)
 }
 
 // Request is the bound-token request for pub, as the Azure CLI ssh
-// extension builds it (_prepare_jwk_data): req_cnf is the JWK
-// {"kty":"RSA","n","e","kid"} with n and e base64url without padding, and
-// kid (also key_id) is the hex SHA-256 of n's text followed by e's.
+// extension builds it (Azure/azure-cli-extensions src/ssh/azext_ssh,
+// custom.py _prepare_jwk_data): req_cnf is the JWK
+// {"kty":"RSA","n","e","kid"} and kid (also key_id) is the hex SHA-256
+// of n's text followed by e's. n and e are encoded as that extension
+// encodes them (see JWK), so the key ID is the one `az ssh cert` caches
+// its certificate under.
 func Request(pub ssh.PublicKey) (*oauth.BoundToken, error) {
 	jwk, kid, err := JWK(pub)
 	if err != nil {
@@ -86,7 +115,12 @@ func Request(pub ssh.PublicKey) (*oauth.BoundToken, error) {
 	return &oauth.BoundToken{TokenType: TokenType, KeyID: kid, Params: map[string]string{"req_cnf": jwk}}, nil
 }
 
-// JWK returns pub as the JWK of req_cnf and its key ID.
+// JWK returns pub as the JWK of req_cnf and its key ID. n and e are the
+// public key's mpint fields as OpenSSH writes them (RFC 4251 section 5: a
+// leading zero byte when the high bit is set) in base64url with padding,
+// as the Azure CLI ssh extension reads them from the .pub file
+// (rsa_parser.py: base64.urlsafe_b64encode of each field); Entra accepts
+// this form, and MSAL Python's tests show it accepts the unpadded one too.
 func JWK(pub ssh.PublicKey) (jwk, kid string, err error) {
 	ck, ok := pub.(ssh.CryptoPublicKey)
 	if !ok {
@@ -96,8 +130,8 @@ func JWK(pub ssh.PublicKey) (jwk, kid string, err error) {
 	if !ok || rk.N == nil || rk.E <= 0 {
 		return "", "", ErrUnsupportedKey
 	}
-	n := base64.RawURLEncoding.EncodeToString(rk.N.Bytes())
-	e := base64.RawURLEncoding.EncodeToString(big.NewInt(int64(rk.E)).Bytes())
+	n := base64.URLEncoding.EncodeToString(mpint(rk.N))
+	e := base64.URLEncoding.EncodeToString(mpint(big.NewInt(int64(rk.E))))
 	h := sha256.New()
 	h.Write([]byte(n))
 	h.Write([]byte(e))
@@ -109,6 +143,16 @@ func JWK(pub ssh.PublicKey) (jwk, kid string, err error) {
 		Kid string `json:"kid"`
 	}{"RSA", n, e, kid})
 	return string(b), kid, err
+}
+
+// mpint is x >= 0 as an SSH mpint's bytes (RFC 4251 section 5), without
+// the length: big-endian, with a zero byte before a set high bit.
+func mpint(x *big.Int) []byte {
+	b := x.Bytes()
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		b = append([]byte{0}, b...)
+	}
+	return b
 }
 
 // maxCertificate bounds the access token read as a certificate.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -125,4 +126,59 @@ func FuzzJWK(f *testing.F) {
 			t.Fatalf("jwk %q kid %q", jwk, kid)
 		}
 	})
+}
+
+// TestJWKAsAzureCLI: the key ID and JWK members are those the Azure CLI
+// ssh extension sends for the same public key (Azure/azure-cli-extensions
+// src/ssh/azext_ssh/rsa_parser.py reads e and n as the .pub file's
+// mpint fields and encodes them with Python's base64.urlsafe_b64encode,
+// padded; custom.py _prepare_jwk_data hashes n's text then e's), so a
+// certificate `az ssh cert` cached for a key is found for that key here
+// and the other way round. The expected key ID was computed with those
+// steps in Python from this key.
+func TestJWKAsAzureCLI(t *testing.T) {
+	const pubLine = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC9D+iwMOESMsNc8PNEXipjfuLOYrCpSJpepyKyEpPGMwgKUs5EPc2lxbkg/PkXM6bi2i1aksFzIFHhyqZuaiMo9AErVW0suBBCIgMOaPbYiBx3MJ7qdA/NFPW7KubBu6u6Il2rIgwJm5pRCFPREHSxUo6TX02t9AYvVW2lIUhoYTMNI9Diz1GLZUlbp5fiou5nWnaIrCMQsk5c90finqQZKjIWAiZ/3hL2SPa3oaq3UYjKz3aIZGshWQRp60gOgpjqlI468JxY/YNtYl0ZdtxFLVandAZMl12GyUzSxpWaaLKghJ6u7IlFwkULXVyNQ0ptiyDmjTwOXM+Ab4DK1E57 x"
+	const wantKid = "58d09b6a4af73568f8af4fa7f70cdc84a470847b766ba088469f548b0013d14f"
+	pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(pubLine))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwk, kid, err := sshcert.JWK(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kid != wantKid {
+		t.Errorf("kid %s, want %s (az ssh cert's key_id for this key)", kid, wantKid)
+	}
+	var m struct{ N, E string }
+	if err := json.Unmarshal([]byte(jwk), &m); err != nil {
+		t.Fatal(err)
+	}
+	// The modulus' mpint has a leading zero byte ("AL..."), and 257 bytes
+	// encode to 344 characters ending in one "=".
+	if !strings.HasPrefix(m.N, "AL0P6L") || !strings.HasSuffix(m.N, "ns=") || len(m.N) != 344 || m.E != "AQAB" {
+		t.Errorf("n %.8s...%s (%d chars), e %q; want az's padded mpint encoding", m.N, m.N[max(0, len(m.N)-3):], len(m.N), m.E)
+	}
+}
+
+// TestScopeFor: the China and US Government clouds ask their own
+// certificate service, as `az ssh cert` picks the scope by cloud
+// (Azure/azure-cli-extensions src/ssh/azext_ssh/custom.py); any other
+// host, a fake authority's included, gets the public cloud's.
+func TestScopeFor(t *testing.T) {
+	for host, want := range map[string]string{
+		"":                                         sshcert.ScopePublic,
+		"https://login.microsoftonline.com":        sshcert.ScopePublic,
+		"https://login.chinacloudapi.cn/":          sshcert.ScopeChina,
+		"login.partner.microsoftonline.cn":         sshcert.ScopeChina,
+		"https://LOGIN.MICROSOFTONLINE.US":         sshcert.ScopeUSGovernment,
+		"https://login.usgovcloudapi.net:443":      sshcert.ScopeUSGovernment,
+		"https://127.0.0.1:8443":                   sshcert.ScopePublic,
+		"https://login.chinacloudapi.cn.example":   sshcert.ScopePublic,
+		"https://contoso.ciamlogin.com/contoso.io": sshcert.ScopePublic,
+	} {
+		if got := sshcert.ScopeFor(host); got != want {
+			t.Errorf("ScopeFor(%q) = %q, want %q", host, got, want)
+		}
+	}
 }

@@ -56,7 +56,7 @@ func cmdSSHCert(ctx context.Context, io *stdio, args []string) error {
 			return err
 		}
 		s.client.DisableAutomaticAuthentication = true
-		cert, err := sshcert.Get(ctx, clientCredential{c}, pub, nil)
+		cert, err := sshcert.Get(ctx, clientCredential{c}, pub, sshCertOptions(s))
 		if err != nil {
 			return signInError(err, o)
 		}
@@ -75,6 +75,11 @@ func cmdSSHCert(ctx context.Context, io *stdio, args []string) error {
 		}
 		return nil
 	})
+}
+
+// sshCertOptions asks the certificate service of the session's cloud.
+func sshCertOptions(s *session) *sshcert.Options {
+	return &sshcert.Options{Scope: sshcert.ScopeFor(s.client.AuthorityHost)}
 }
 
 // clientCredential is the engine as an sshcert.Credential (silent: the
