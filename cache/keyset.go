@@ -183,7 +183,9 @@ func (f KeySetFile) WriteKeySets(ctx context.Context, data []byte) error {
 			return &Error{Op: "write", Path: path, Err: err}
 		}
 	}
-	if err := writeAtomic(path, data); err != nil {
+	// Not durable: a key set lost or torn by a crash is only fetched
+	// again (a stored set that does not parse is not used).
+	if err := writeAtomic(path, data, false); err != nil {
 		return &Error{Op: "write", Path: path, Err: err}
 	}
 	return nil

@@ -37,6 +37,7 @@ func TestStoredKeySet(t *testing.T) {
 		{"another authority", "https://login.microsoftonline.com/t2", url, now, nil, false},
 		{"another jwks_uri", auth, url + "2", now, nil, false},
 		{"corrupt", auth, url, now, func(t *testing.T, p string) { write(t, p, []byte("{\"version\":1,\"key_sets\":["), 0o600) }, false},
+		{"empty (written without fsync, then a crash)", auth, url, now, func(t *testing.T, p string) { write(t, p, nil, 0o600) }, false},
 		{"wrong version", auth, url, now, func(t *testing.T, p string) {
 			b, _ := os.ReadFile(p)
 			write(t, p, bytes.Replace(b, []byte(`"version":1`), []byte(`"version":2`), 1), 0o600)
