@@ -32,11 +32,20 @@ func silentToken(ctx context.Context, s *session, scopes []string) (oauth.Access
 		}
 		return b.GetToken(ctx, oauth.TokenOptions{Scopes: scopes})
 	}
-	c, err := engine.New(s.clientID, &s.client)
+	c, err := silentClient(s)
 	if err != nil {
 		return oauth.AccessToken{}, err
 	}
 	return c.GetToken(ctx, oauth.TokenOptions{Scopes: scopes}, nil)
+}
+
+// silentClient is the engine for the session's token cache with
+// automatic authentication off: it serves from the cache or by
+// refreshing, and returns *oauth.AuthenticationRequiredError instead of
+// signing in. The option is set before engine.New, which copies them.
+func silentClient(s *session) (*engine.Client, error) {
+	s.client.DisableAutomaticAuthentication = true
+	return engine.New(s.clientID, &s.client)
 }
 
 // brokerAccounts lists the accounts the broker holds for the client when

@@ -51,14 +51,14 @@ func cmdSSHCert(ctx context.Context, io *stdio, args []string) error {
 		if err != nil {
 			return err
 		}
-		c, err := engine.New(s.clientID, &s.client)
+		// Silent, as token: the cache or a refresh, never a sign-in.
+		c, err := silentClient(s)
 		if err != nil {
 			return err
 		}
-		s.client.DisableAutomaticAuthentication = true
 		cert, err := sshcert.Get(ctx, clientCredential{c}, pub, sshCertOptions(s))
 		if err != nil {
-			return signInError(err, o)
+			return silentError(err, o)
 		}
 		if err := s.saveFake(); err != nil {
 			return err
@@ -83,7 +83,7 @@ func sshCertOptions(s *session) *sshcert.Options {
 }
 
 // clientCredential is the engine as an sshcert.Credential (silent: the
-// session's client never prompts).
+// client comes from silentClient and is given no sign-in step).
 type clientCredential struct{ c *engine.Client }
 
 func (c clientCredential) GetToken(ctx context.Context, opts oauth.TokenOptions) (oauth.AccessToken, error) {

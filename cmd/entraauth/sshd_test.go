@@ -25,6 +25,15 @@ import (
 // the login user through AuthorizedPrincipalsFile, lets Debian's ssh in
 // with the certificate `entraauth ssh-cert --fake` wrote, and refuses a
 // certificate for another user, an expired one and one for another key.
+//
+// Debian's ssh never signs with a key that does not match the
+// certificate: given one (`ssh -v` shows it), it offers the certificate,
+// sshd accepts the key ("Server accepts key", a query without a
+// signature), and ssh then finds "no separate private key for
+// certificate" and gives up on it. So that case shows OpenSSH's client
+// refusing. To show sshd refusing, a Go client presents the same
+// certificate with a signature by another key; the same client with the
+// certificate's own key is the control.
 func TestSSHCertWithOpenSSH(t *testing.T) {
 	requireBinaries(t, map[string]string{"/usr/sbin/sshd": "openssh-server", "ssh": "openssh-client"})
 	env := binEnv(t)
@@ -78,7 +87,7 @@ func TestSSHCertWithOpenSSH(t *testing.T) {
 		{"entraauth ssh-cert", key, key + "-cert.pub", true},
 		{"another user", key, writeCert("bob", pub, "bob@contoso.onmicrosoft.com", now.Add(-time.Minute), now.Add(time.Hour)), false},
 		{"expired", key, writeCert("expired", pub, fakeauthority.DefaultUsername, now.Add(-2*time.Hour), now.Add(-time.Hour)), false},
-		// the certificate without its private key: another key signs
+		// the certificate without its private key: ssh itself drops it
 		{"another key", other, key + "-cert.pub", false},
 	} {
 		out, err := sshLogin(t, port, tc.identity, tc.cert)
@@ -86,6 +95,7 @@ func TestSSHCertWithOpenSSH(t *testing.T) {
 			t.Errorf("%s: login %v, want %v (%v, %q)", tc.name, got, tc.ok, err, out)
 		}
 	}
+	certSignedBy(t, port, key+"-cert.pub", map[string]string{key: "the certificate's key", other: "another key"}, key)
 }
 
 // restoreCLIFake reads the state the CLI's --fake keeps.

@@ -36,14 +36,7 @@ func printSilentToken(ctx context.Context, io *stdio, s *session, o *options) er
 	// sign-in step.
 	tok, err := silentToken(ctx, s, o.scopes)
 	if err != nil {
-		err = signInError(err, o)
-		var ae *actionError
-		if errors.As(err, &ae) && !o.trace {
-			// The engine reports a refused refresh as "sign-in needed";
-			// the authority's reason is in the exchange.
-			ae.msg += " (--trace shows the authority's answer)"
-		}
-		return err
+		return silentError(err, o)
 	}
 	if err := s.saveFake(); err != nil { // a refresh rotates the refresh token
 		return err
@@ -70,6 +63,19 @@ func printSilentToken(ctx context.Context, io *stdio, s *session, o *options) er
 		return writeJSON(io.stdout, execCredential(tok, version))
 	}
 	return printToken(io.stdout, o.output, tok)
+}
+
+// silentError is how a silent command (token, ssh-cert) reports a failed
+// request: a needed sign-in as the advice to run login.
+func silentError(err error, o *options) error {
+	err = signInError(err, o)
+	var ae *actionError
+	if errors.As(err, &ae) && !o.trace {
+		// The engine reports a refused refresh as "sign-in needed";
+		// the authority's reason is in the exchange.
+		ae.msg += " (--trace shows the authority's answer)"
+	}
+	return err
 }
 
 // printToken writes tok as JSON or raw.

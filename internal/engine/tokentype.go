@@ -44,15 +44,22 @@ func (c *Client) getBound(ctx context.Context, opts oauth.TokenOptions, step Int
 	if err != nil {
 		return oauth.AccessToken{}, err
 	}
+	bearer := opts
+	bearer.Bound = nil
 	if acct != nil {
 		tok, err := c.refresh(ctx, opts, auth, acct, claims)
 		if err == nil || !errors.Is(err, errNeedInteraction) {
 			tok.TokenType = b.TokenType
 			return tok, err
 		}
+		if c.opts.DisableAutomaticAuthentication || step == nil {
+			// No sign-in may run: say so with the authority's refusal of
+			// the refresh token, as the bearer path does. Asking the
+			// bearer path instead would lose it (the refused token is
+			// gone from the cache by then).
+			return c.interactive(ctx, bearer, auth, acct, claims, step, err)
+		}
 	}
-	bearer := opts
-	bearer.Bound = nil
 	if _, err := c.GetToken(ctx, bearer, step); err != nil {
 		return oauth.AccessToken{}, err
 	}

@@ -1,6 +1,7 @@
 package msalpy
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -22,7 +23,8 @@ func (s silent) GetToken(ctx context.Context, o oauth.TokenOptions) (oauth.Acces
 // TestSSHCertSharedWithMSALPython: an SSH certificate one side cached is
 // served from the shared cache to the other for the same key (MSAL Python
 // matches on key_id), with no token request; a certificate for another
-// key is not.
+// key is not: the second side asking for another key sends a token
+// request and gets a certificate for that key.
 func TestSSHCertSharedWithMSALPython(t *testing.T) {
 	for _, first := range []string{"py", "ours"} {
 		t.Run(first+" first", func(t *testing.T) {
@@ -31,45 +33,78 @@ func TestSSHCertSharedWithMSALPython(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			priv, _ := rsa.GenerateKey(rand.Reader, 2048)
-			pub, _ := ssh.NewPublicKey(&priv.PublicKey)
-			req, err := sshcert.Request(pub)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data := map[string]string{"token_type": req.TokenType, "key_id": req.KeyID, "req_cnf": req.Params["req_cnf"]}
-			pyGet := func() string {
+			pyGet := func(k sshKey) string {
 				res := e.py("msal_sshcert.py", map[string]any{"home_account_id": rec.HomeAccountID,
-					"scopes": []string{sshcert.ScopePublic}, "data": data})
+					"scopes": []string{sshcert.ScopePublic}, "data": k.data})
 				if res["token_type"] != "ssh-cert" {
 					t.Fatalf("MSAL Python: %v", res)
 				}
 				return e.token("MSAL Python ssh-cert", res)
 			}
-			ourGet := func() string {
-				c, err := sshcert.Get(t.Context(), silent{e.ourSilent(rec)}, pub, nil)
+			ourGet := func(k sshKey) string {
+				c, err := sshcert.Get(t.Context(), silent{e.ourSilent(rec)}, k.pub, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
 				return base64.StdEncoding.EncodeToString(c.Marshal())
 			}
+			get := map[bool]func(sshKey) string{true: pyGet, false: ourGet}
+			key, other := newSSHKey(t), newSSHKey(t)
 			e.fa.ResetLog()
-			var a, b string
-			if first == "py" {
-				a = pyGet()
-				e.wantTokenRequests("MSAL Python's first certificate", 1)
-				e.fa.ResetLog()
-				b = ourGet()
-			} else {
-				a = ourGet()
-				e.wantTokenRequests("our first certificate", 1)
-				e.fa.ResetLog()
-				b = pyGet()
-			}
+			a := get[first == "py"](key)
+			e.wantTokenRequests(first+"'s first certificate", 1)
+			e.fa.ResetLog()
+			b := get[first != "py"](key)
 			e.wantTokenRequests("the other side's cached certificate", 0)
 			if a != b {
 				t.Fatal("the second side got another certificate")
 			}
+			e.fa.ResetLog()
+			c := get[first != "py"](other)
+			e.wantTokenRequests("the other side's certificate for another key", 1)
+			if !certFor(t, c, other.pub) {
+				t.Fatal("the second side got a certificate for the first key when asking for another")
+			}
 		})
 	}
+}
+
+// sshKey is a public key and the token request "data" the Azure CLI ssh
+// extension gives MSAL Python for it.
+type sshKey struct {
+	pub  ssh.PublicKey
+	data map[string]string
+}
+
+func newSSHKey(t *testing.T) sshKey {
+	t.Helper()
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := ssh.NewPublicKey(&priv.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := sshcert.Request(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sshKey{pub, map[string]string{"token_type": req.TokenType, "key_id": req.KeyID, "req_cnf": req.Params["req_cnf"]}}
+}
+
+// certFor reports whether tok (a certificate in base64, as both sides
+// return it) certifies pub.
+func certFor(t *testing.T, tok string, pub ssh.PublicKey) bool {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ssh.ParsePublicKey(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := k.(*ssh.Certificate)
+	return ok && bytes.Equal(c.Key.Marshal(), pub.Marshal())
 }
