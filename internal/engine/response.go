@@ -137,11 +137,17 @@ func parseTokenResponse(endpoint string, status int, body []byte, now time.Time,
 	return r, nil
 }
 
+// lifetime is sec seconds, 0 to maxLifetime. The bound is checked before
+// the conversion: sec*time.Second overflows int64 past about 9.2e9
+// seconds ("expires_in":"3E10" became a time in 1805).
 func lifetime(sec int64) time.Duration {
 	if sec <= 0 {
 		return 0
 	}
-	return min(time.Duration(sec)*time.Second, maxLifetime)
+	if sec >= int64(maxLifetime/time.Second) {
+		return maxLifetime
+	}
+	return time.Duration(sec) * time.Second
 }
 
 type errorJSON struct {

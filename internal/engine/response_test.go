@@ -58,6 +58,11 @@ func TestParseTokenResponse(t *testing.T) {
 				t.Errorf("ExpiresOn=%v ExtExpiresOn=%v", r.ExpiresOn, r.ExtExpiresOn)
 			}
 		}, "", ""},
+		{"lifetimes past int64 nanoseconds clamp (FuzzParseTokenResponse found 3E10)", 200, `{"access_token":"a","expires_in":"3E10","ext_expires_in":9300000000,"refresh_in":1e13}`, func(t *testing.T, r *TokenResult) {
+			if !r.ExpiresOn.Equal(now.Add(maxLifetime)) || !r.ExtExpiresOn.Equal(now.Add(maxLifetime)) || !r.RefreshOn.IsZero() {
+				t.Errorf("ExpiresOn=%v ExtExpiresOn=%v RefreshOn=%v", r.ExpiresOn, r.ExtExpiresOn, r.RefreshOn)
+			}
+		}, "", ""},
 		{"refresh_in beyond expiry ignored", 200, `{"access_token":"a","expires_in":60,"refresh_in":120}`, func(t *testing.T, r *TokenResult) {
 			if !r.RefreshOn.IsZero() {
 				t.Errorf("RefreshOn = %v", r.RefreshOn)
