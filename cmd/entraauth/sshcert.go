@@ -64,7 +64,7 @@ func cmdSSHCert(ctx context.Context, io *stdio, args []string) error {
 			return err
 		}
 		out := key + "-cert.pub"
-		if err := os.WriteFile(out, ssh.MarshalAuthorizedKey(cert), 0o644); err != nil {
+		if err := writeFileAtomic(out, ssh.MarshalAuthorizedKey(cert)); err != nil {
 			return err
 		}
 		fmt.Fprintf(io.stdout, "certificate: %s\nprincipals: %s\nvalid: %s to %s\n", redact.Text(out),
@@ -91,22 +91,21 @@ func (c clientCredential) GetToken(ctx context.Context, opts oauth.TokenOptions)
 }
 
 // publicKeyFor reads <key>.pub, generating an RSA key pair (private key
-// 0600, in OpenSSH form) when neither file exists.
+// 0600, in OpenSSH form) when neither file exists. Anything already at
+// the key's path (a file, a symlink, even a dangling one) is never
+// written through: a key pair is made only where nothing is.
 func publicKeyFor(key string) (ssh.PublicKey, error) {
-	f, err := os.Open(key + ".pub")
+	b, err := readFileMax(key+".pub", maxPublicKeyFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		if _, err := os.Stat(key); err == nil {
+		if _, err := os.Lstat(key); err == nil {
 			return nil, fmt.Errorf("%s has no public key file %s.pub", redact.Text(key), redact.Text(key))
 		}
 		return generateKey(key)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading %s.pub: %w", redact.Text(key), err)
 	}
-	defer f.Close()
-	b := make([]byte, maxPublicKeyFile)
-	n, _ := f.Read(b)
-	pub, _, _, _, err := ssh.ParseAuthorizedKey(b[:n])
+	pub, _, _, _, err := ssh.ParseAuthorizedKey(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s.pub is not an OpenSSH public key", redact.Text(key))
 	}
@@ -129,8 +128,10 @@ func generateKey(key string) (ssh.PublicKey, error) {
 	if err := os.MkdirAll(filepath.Dir(key), 0o700); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(key, pem.EncodeToMemory(blk), 0o600); err != nil {
+	// A 0600 temp file renamed into place: a symlink planted at the path
+	// since the check above is replaced, not followed.
+	if err := writeFileAtomic(key, pem.EncodeToMemory(blk)); err != nil {
 		return nil, err
 	}
-	return pub, os.WriteFile(key+".pub", ssh.MarshalAuthorizedKey(pub), 0o644)
+	return pub, writeFileAtomic(key+".pub", ssh.MarshalAuthorizedKey(pub))
 }
