@@ -89,7 +89,7 @@ func params(q url.Values, replace func(name, value string) string) string {
 
 // userRealm replaces the username segment of a user realm URL.
 func userRealm(s string, o URLOptions) string {
-	i := strings.Index(strings.ToLower(s), "/userrealm/")
+	i := indexFoldASCII(s, "/userrealm/")
 	if i < 0 || o.KeepUsername {
 		return s
 	}
@@ -103,4 +103,28 @@ func userRealm(s string, o URLOptions) string {
 		user = rest[:end]
 	}
 	return s[:i+len("/userrealm/")] + o.Replace("username", user) + rest[end:]
+}
+
+// indexFoldASCII is the byte offset in s of the first match of lower, an
+// ASCII lower-case needle, ignoring ASCII case. strings.ToLower would not
+// do: it can change the length of text that is not ASCII ("\u0130" grows,
+// invalid UTF-8 becomes U+FFFD), so its offsets would not index s.
+func indexFoldASCII(s, lower string) int {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		j := 0
+		for j < len(lower) {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[j] {
+				break
+			}
+			j++
+		}
+		if j == len(lower) {
+			return i
+		}
+	}
+	return -1
 }

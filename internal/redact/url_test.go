@@ -23,6 +23,9 @@ func TestURL(t *testing.T) {
 		{"http://localhost:1/#SECRET", nil, "http://localhost:1/#(redacted)"},
 		{"https://user:pw@h/x?unknown_param=v", nil, "https://h/x?unknown_param=%28redacted%29"},
 		{"://bad", nil, "(redacted)"},
+		// Invalid UTF-8 before the realm: lower-casing the whole string
+		// would have grown it and cut the username at the wrong offset.
+		{"a:\xff\xff\xff\xff/UserRealm/alice@x", nil, "a:/UserRealm/(redacted)"},
 	} {
 		if got := URLString(tt.in, tt.opts); got != tt.want {
 			t.Errorf("URLString(%s) = %s, want %s", tt.in, got, tt.want)
