@@ -73,3 +73,38 @@ func TestBadEntrySkipped(t *testing.T) {
 		})
 	}
 }
+
+// An unreadable entry whose key is "" is kept as that entry. It was taken
+// for its whole section: the section was replaced by the entry's own
+// object, which lost every other entry of it on the next write (found by
+// FuzzUnmarshal).
+func TestBadEntryKeyedEmpty(t *testing.T) {
+	good := testAT("good", "User.Read", time.Hour)
+	base := New(nil, nil)
+	mustWrite(t, base, Update{AccessToken: good})
+	data, err := base.MarshalJSON()
+	must(t, err)
+	var doc map[string]json.RawMessage
+	must(t, json.Unmarshal(data, &doc))
+	at := string(doc["AccessToken"])
+	const entry = `{"cached_at":"A"}`
+	for name, section := range map[string]string{
+		"alone":             `{"":` + entry + `}`,
+		"beside a good one": at[:len(at)-1] + `,"":` + entry + `}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newStore()
+			must(t, s.unmarshal([]byte(`{"AccessToken":`+section+`}`)))
+			out, err := s.marshal()
+			must(t, err)
+			var got map[string]map[string]json.RawMessage
+			must(t, json.Unmarshal(out, &got))
+			if string(got["AccessToken"][""]) != entry {
+				t.Errorf("entry \"\" written back as %s, want %s; document %s", got["AccessToken"][""], entry, out)
+			}
+			if want := strings.Count(section, "{") - 1; len(got["AccessToken"]) != want {
+				t.Errorf("AccessToken has %d entries, want %d: %s", len(got["AccessToken"]), want, out)
+			}
+		})
+	}
+}

@@ -120,7 +120,7 @@ func (s *store) section(name string, raw json.RawMessage, f func(key string, e m
 	}
 	var entries map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &entries); err != nil {
-		s.skip(name, "", fmt.Errorf("not an object"), raw)
+		s.skipSection(name, fmt.Errorf("not an object"), raw)
 		return
 	}
 	for k, v := range entries {
@@ -147,13 +147,15 @@ func setErr(m map[string]error, k string, err error) map[string]error {
 	return m
 }
 
-// skip keeps a section ("" key) or entry this package cannot read.
+// skipSection keeps a section this package cannot read, verbatim.
+func (s *store) skipSection(section string, err error, raw json.RawMessage) {
+	s.sections[section] = raw
+	s.skipped = append(s.skipped, fmt.Sprintf("section %s: %v", section, err))
+}
+
+// skip keeps an entry this package cannot read, verbatim. Its key may be
+// any string, "" included: an entry keyed "" is an entry, not its section.
 func (s *store) skip(section, key string, err error, raw json.RawMessage) {
-	if key == "" {
-		s.sections[section] = raw
-		s.skipped = append(s.skipped, fmt.Sprintf("section %s: %v", section, err))
-		return
-	}
 	if s.bad[section] == nil {
 		s.bad[section] = map[string]json.RawMessage{}
 	}
