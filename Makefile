@@ -87,7 +87,7 @@ catalog:
 # conformance/REPORT.md; fails, after writing it, on an unexpected result.
 conformance:
 	@out=$$(mktemp); \
-	$(GO) test -json -count=1 -run '^TestConformance(CIAM)?$$' ./devicecode/ ./loopback/ ./oauth/ ./broker/ > $$out; \
+	$(GO) test -json -count=1 -run '^TestConformance(CIAM)?$$' ./devicecode/ ./loopback/ ./internal/engine/ ./broker/ > $$out; \
 	(cd interop/msalgo && $(GO) test -json -count=1 -run '^TestConformance$$' .) >> $$out; \
 	$(GO) run ./scripts/conformancereport -o conformance/REPORT.md < $$out; rc=$$?; rm -f $$out; exit $$rc
 

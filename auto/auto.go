@@ -71,7 +71,9 @@ type Options struct {
 
 	// AzureCLI configures the Azure CLI session credential; nil means its
 	// defaults. Its ClientOptions, when left zero, are this struct's (as
-	// above); set, they are used as they are.
+	// above); set, they are used as they are, except that this struct's
+	// AuthenticationRecord binds them too (naming another one is an
+	// error).
 	AzureCLI *azurecli.Options
 
 	// BrokerOptions configure the OS broker's credential (package
@@ -222,6 +224,18 @@ func (o *Options) credential(f Flow, clientID string) (oauth.Credential, error) 
 		}
 		if reflect.ValueOf(ao.ClientOptions).IsZero() {
 			ao.ClientOptions = o.azureCLIClientOptions()
+		}
+		// A credential bound to a user serves only that user, in every
+		// step: the record binds the Azure CLI step even when it has
+		// options of its own.
+		if rec := o.AuthenticationRecord; rec != (oauth.AuthenticationRecord{}) {
+			switch ao.AuthenticationRecord {
+			case oauth.AuthenticationRecord{}:
+				ao.AuthenticationRecord = rec
+			case rec:
+			default:
+				return nil, errors.New("auto: Options.AzureCLI names another AuthenticationRecord than Options.ClientOptions")
+			}
 		}
 		return azurecli.New(&ao)
 	case Broker:

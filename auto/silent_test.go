@@ -144,15 +144,37 @@ func TestBoundAutoSkipsOtherUsersAzureCLI(t *testing.T) {
 	rec := oauth.AuthenticationRecord{HomeAccountID: "b0b0b0b0-0000-4000-8000-000000000000." + fa.DefaultTenantID,
 		TenantID: fa.DefaultTenantID, Username: "bob@contoso.onmicrosoft.com", ClientID: oauth.AzureCLIClientID}
 	m := machine{canOpenBrowser: func() bool { return false }, hasTerminal: func() bool { return false }, newBroker: fakeNewBroker(false)}
-	cred, err := m.build("", &Options{AzureCLI: &azurecli.Options{ConfigDir: dir, DisableSubprocess: true},
-		ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), AuthenticationRecord: rec}})
-	if err != nil {
-		t.Fatal(err)
+	for name, az := range map[string]azurecli.Options{
+		"its options from auto": {ConfigDir: dir, DisableSubprocess: true},
+		// Options of its own (here an HTTP client) carried no record, so
+		// the step served alice's session to bob's credential.
+		"options of its own": {ConfigDir: dir, DisableSubprocess: true, ClientOptions: oauth.ClientOptions{HTTPClient: a.Client()}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cred, err := m.build("", &Options{AzureCLI: &az,
+				ClientOptions: oauth.ClientOptions{HTTPClient: a.Client(), AuthenticationRecord: rec}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cred.Close()
+			tok, err := cred.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{scope}})
+			if err == nil || tok.Token != "" {
+				t.Fatalf("bob's credential got a token (alice's Azure CLI session): %v", err)
+			}
+		})
 	}
-	defer cred.Close()
-	tok, err := cred.GetToken(context.Background(), oauth.TokenOptions{Scopes: []string{scope}})
-	if err == nil || tok.Token != "" {
-		t.Fatalf("bob's credential got a token (alice's Azure CLI session): %v", err)
+}
+
+// An Azure CLI step bound to another user than auto's record is refused
+// at construction: the credential could not serve one user throughout.
+func TestAutoRefusesAzureCLIBoundToAnotherUser(t *testing.T) {
+	bob := oauth.AuthenticationRecord{HomeAccountID: "b.t", TenantID: "t", Username: "bob@x", ClientID: oauth.AzureCLIClientID}
+	alice := bob
+	alice.HomeAccountID, alice.Username = "a.t", "alice@x"
+	_, err := (&Options{AzureCLI: &azurecli.Options{ClientOptions: oauth.ClientOptions{AuthenticationRecord: alice}},
+		ClientOptions: oauth.ClientOptions{AuthenticationRecord: bob}}).credential(AzureCLI, "")
+	if err == nil {
+		t.Fatal("an Azure CLI step bound to alice was built for bob's credential")
 	}
 }
 
