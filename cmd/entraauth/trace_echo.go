@@ -32,7 +32,7 @@ func sentSecrets(form string) []sentSecret {
 				continue
 			}
 			fp := fingerprint(k, val)
-			for _, s := range []string{val, url.QueryEscape(val), url.PathEscape(val), jsonSpelling(val)} {
+			for _, s := range append([]string{val, url.QueryEscape(val), url.PathEscape(val), jsonSpelling(val)}, redact.HTMLSpellings(val)...) {
 				out = append(out, sentSecret{s, fp})
 			}
 		}

@@ -59,6 +59,34 @@ func TestErrorEchoOfRequestRedacted(t *testing.T) {
 	}
 }
 
+// An error page quotes a password HTML-escaped, with any of the common
+// references for quotes; none of those spellings reaches the *Error.
+// (Before, only the raw, URL- and JSON-escaped spellings were removed.)
+func TestErrorEchoHTMLEscaped(t *testing.T) {
+	for _, tc := range []struct{ password, spelling string }{
+		{"Correct Horse & Battery", "Correct Horse &amp; Battery"},
+		{`say "friend" & enter`, "say &#34;friend&#34; &amp; enter"},
+		{`say "friend" & enter`, "say &quot;friend&quot; &amp; enter"},
+		{"it's <mine>", "it&#x27;s &lt;mine&gt;"},
+	} {
+		form := url.Values{"grant_type": {"password"}, "password": {tc.password}}
+		w := newWire(&http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+			return reply(502, http.Header{"Content-Type": {"text/html"}}, "<p>password: "+tc.spelling+"</p>"), nil
+		})}, nil, false)
+		resp, err := w.do(context.Background(), "token", "POST", "https://h/t/oauth2/v2.0/token", form)
+		if err == nil {
+			_, err = ParseTokenResponse("token", resp.status, resp.body, time.Now(), nil)
+		}
+		e, ok := err.(*oauth.Error)
+		if !ok {
+			t.Fatalf("err = %T %v, want *Error", err, err)
+		}
+		if all := e.Error() + "\n" + e.Snippet; strings.Contains(all, tc.spelling) {
+			t.Errorf("password %q: the error quotes the page's spelling of it:\n%s", tc.password, all)
+		}
+	}
+}
+
 // A success answer is left as it is: Entra may return the refresh token
 // we sent (no rotation), and that must still reach the cache.
 func TestSuccessAnswerNotScrubbed(t *testing.T) {

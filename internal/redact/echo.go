@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,7 +13,8 @@ import (
 const echoRedacted = "[redacted]"
 
 // SentSecrets lists the secret values of form in every spelling an echo
-// may use (as sent, query-escaped, path-escaped, JSON-escaped), longest
+// may use (as sent, query-escaped, path-escaped, JSON-escaped with and
+// without HTML escapes, HTML-escaped as an error page quotes it), longest
 // first so that a longer spelling is replaced before a shorter one inside it.
 func SentSecrets(form url.Values) []string {
 	var out []string
@@ -22,7 +24,8 @@ func SentSecrets(form url.Values) []string {
 				continue
 			}
 			j, _ := json.Marshal(v)
-			out = append(out, v, url.QueryEscape(v), url.PathEscape(v), string(j[1:len(j)-1]))
+			out = append(out, v, url.QueryEscape(v), url.PathEscape(v), string(j[1:len(j)-1]), jsonKeepHTML(v))
+			out = append(out, HTMLSpellings(v)...)
 		}
 	}
 	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
@@ -92,4 +95,22 @@ func hasErrorMember(body []byte) bool {
 		Error any `json:"error"`
 	}
 	return json.Unmarshal(body, &e) == nil && e.Error != nil && e.Error != ""
+}
+
+// jsonKeepHTML is s inside a JSON string with HTML characters kept, as
+// most JSON encoders other than Go's write it.
+func jsonKeepHTML(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(b.String(), `"`), "\n"), `"`)
+}
+
+// HTMLSpellings is s as an HTML page quotes it: with html.EscapeString's
+// references and with the named and hexadecimal ones other escapers use
+// for quotes.
+func HTMLSpellings(s string) []string {
+	e := html.EscapeString(s)
+	return []string{e, strings.NewReplacer("&#34;", "&quot;", "&#39;", "&#x27;").Replace(e)}
 }
