@@ -12,7 +12,7 @@ import (
 // with where a real broker was seen to send it. A status with no source
 // is an invented one: a client tested against it learns nothing.
 var sourcedStatuses = map[string]string{
-	"0": "himmelblau-idm/himmelblau src/broker/src/main.rs: every failure has status 0",
+	"0": "himmelblau-idm/identity_dbus_broker src/himmelblau_broker.rs: the errors it wraps for himmelblau carry status 0",
 	"2": "siemens/linux-entra-sso issue #114: broker 2.0.1 answers interaction required with status 2",
 	"7": "theophile-wallez/teams-lite SIGN-IN.md: broker 3.0.2 answers a closed window with status 7",
 }
