@@ -218,3 +218,27 @@ func azSession(t *testing.T, a *fa.Authority) string {
 	}
 	return dir
 }
+
+// Once the caller's context has ended, auto starts no step that needs a
+// person (no browser opens, no device code is asked for), even where one
+// could run, and the error says why.
+func TestAutoStopsAfterContextEnds(t *testing.T) {
+	a := fa.New(nil)
+	var opened, prompted atomic.Int32
+	m := machine{canOpenBrowser: func() bool { return true }, hasTerminal: func() bool { return true }, newBroker: fakeNewBroker(false)}
+	cred, err := m.build("", &Options{ExcludeAzureCLI: true,
+		OpenURL:       func(context.Context, string) error { opened.Add(1); return errors.New("browser opened") },
+		UserPrompt:    func(context.Context, devicecode.Message) error { prompted.Add(1); return nil },
+		ClientOptions: oauth.ClientOptions{HTTPClient: a.Client()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cred.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = cred.GetToken(ctx, oauth.TokenOptions{Scopes: []string{scope}})
+	if !errors.Is(err, context.Canceled) || opened.Load() != 0 || prompted.Load() != 0 || len(a.Requests()) != 0 {
+		t.Fatalf("err = %v; browser opened %d times, device code shown %d times, %d requests; want context.Canceled and nothing started",
+			err, opened.Load(), prompted.Load(), len(a.Requests()))
+	}
+}
