@@ -18,14 +18,7 @@ import (
 // readers that understand it. Only a file that is not a JSON object is
 // quarantined.
 func TestBadEntrySkipped(t *testing.T) {
-	good := testAT("good", "User.Read", time.Hour)
-	base := New(nil, nil)
-	mustWrite(t, base, Update{AccessToken: good})
-	data, err := base.MarshalJSON()
-	must(t, err)
-	var doc map[string]json.RawMessage
-	must(t, json.Unmarshal(data, &doc))
-	at := string(doc["AccessToken"])
+	at := goodAccessTokenSection(t)
 	bad := map[string]string{
 		"entry not an object": `"AccessToken":` + at[:len(at)-1] + `,"zz-not-an-object":"v"}`,
 		"field wrong type":    `"AccessToken":` + at[:len(at)-1] + `,"zz-secret-number":{"secret":5,"expires_on":"1"}}`,
@@ -79,14 +72,7 @@ func TestBadEntrySkipped(t *testing.T) {
 // object, which lost every other entry of it on the next write (found by
 // FuzzUnmarshal).
 func TestBadEntryKeyedEmpty(t *testing.T) {
-	good := testAT("good", "User.Read", time.Hour)
-	base := New(nil, nil)
-	mustWrite(t, base, Update{AccessToken: good})
-	data, err := base.MarshalJSON()
-	must(t, err)
-	var doc map[string]json.RawMessage
-	must(t, json.Unmarshal(data, &doc))
-	at := string(doc["AccessToken"])
+	at := goodAccessTokenSection(t)
 	const entry = `{"cached_at":"A"}`
 	for name, section := range map[string]string{
 		"alone":             `{"":` + entry + `}`,
@@ -107,4 +93,17 @@ func TestBadEntryKeyedEmpty(t *testing.T) {
 			}
 		})
 	}
+}
+
+// goodAccessTokenSection is the AccessToken section of a cache holding one
+// readable token ("good", User.Read), as this package writes it.
+func goodAccessTokenSection(t *testing.T) string {
+	t.Helper()
+	base := New(nil, nil)
+	mustWrite(t, base, Update{AccessToken: testAT("good", "User.Read", time.Hour)})
+	data, err := base.MarshalJSON()
+	must(t, err)
+	var doc map[string]json.RawMessage
+	must(t, json.Unmarshal(data, &doc))
+	return string(doc["AccessToken"])
 }

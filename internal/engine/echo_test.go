@@ -35,17 +35,7 @@ func TestErrorEchoOfRequestRedacted(t *testing.T) {
 		{"HTML error", "text/html", 500, "<html><body>request was " + echo + "</body></html>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := newWire(&http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
-				return reply(tc.status, http.Header{"Content-Type": {tc.ctype}}, tc.body), nil
-			})}, nil, false)
-			resp, err := w.do(context.Background(), "token", "POST", "https://h/t/oauth2/v2.0/token", form)
-			if err == nil {
-				_, err = ParseTokenResponse("token", resp.status, resp.body, time.Now(), nil)
-			}
-			e, ok := err.(*oauth.Error)
-			if !ok {
-				t.Fatalf("err = %T %v, want *Error", err, err)
-			}
+			e := errorAnswering(t, form, tc.status, tc.ctype, tc.body)
 			all := e.Error() + "\n" + e.Description + "\n" + e.Claims + "\n" + e.Snippet
 			for _, name := range []string{"password", "refresh_token", "code_verifier"} {
 				v := form.Get(name)
@@ -60,31 +50,42 @@ func TestErrorEchoOfRequestRedacted(t *testing.T) {
 }
 
 // An error page quotes a password HTML-escaped, with any of the common
-// references for quotes; none of those spellings reaches the *Error.
-// (Before, only the raw, URL- and JSON-escaped spellings were removed.)
+// references for quotes, or JSON-escaped with & kept; none of those
+// spellings reaches the *Error. (Before, only the raw, URL- and
+// Go-JSON-escaped spellings were removed.)
 func TestErrorEchoHTMLEscaped(t *testing.T) {
 	for _, tc := range []struct{ password, spelling string }{
 		{"Correct Horse & Battery", "Correct Horse &amp; Battery"},
 		{`say "friend" & enter`, "say &#34;friend&#34; &amp; enter"},
 		{`say "friend" & enter`, "say &quot;friend&quot; &amp; enter"},
 		{"it's <mine>", "it&#x27;s &lt;mine&gt;"},
+		// JSON as most encoders other than Go's write it: & kept.
+		{`say "friend" & enter`, `say \"friend\" & enter`},
 	} {
 		form := url.Values{"grant_type": {"password"}, "password": {tc.password}}
-		w := newWire(&http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
-			return reply(502, http.Header{"Content-Type": {"text/html"}}, "<p>password: "+tc.spelling+"</p>"), nil
-		})}, nil, false)
-		resp, err := w.do(context.Background(), "token", "POST", "https://h/t/oauth2/v2.0/token", form)
-		if err == nil {
-			_, err = ParseTokenResponse("token", resp.status, resp.body, time.Now(), nil)
-		}
-		e, ok := err.(*oauth.Error)
-		if !ok {
-			t.Fatalf("err = %T %v, want *Error", err, err)
-		}
+		e := errorAnswering(t, form, 502, "text/html", "<p>password: "+tc.spelling+"</p>")
 		if all := e.Error() + "\n" + e.Snippet; strings.Contains(all, tc.spelling) {
 			t.Errorf("password %q: the error quotes the page's spelling of it:\n%s", tc.password, all)
 		}
 	}
+}
+
+// errorAnswering posts form to a token endpoint that answers status,
+// ctype and body, and returns the *oauth.Error the engine makes of it.
+func errorAnswering(t *testing.T, form url.Values, status int, ctype, body string) *oauth.Error {
+	t.Helper()
+	w := newWire(&http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+		return reply(status, http.Header{"Content-Type": {ctype}}, body), nil
+	})}, nil, false)
+	resp, err := w.do(context.Background(), "token", "POST", "https://h/t/oauth2/v2.0/token", form)
+	if err == nil {
+		_, err = ParseTokenResponse("token", resp.status, resp.body, time.Now(), nil)
+	}
+	e, ok := err.(*oauth.Error)
+	if !ok {
+		t.Fatalf("err = %T %v, want *Error", err, err)
+	}
+	return e
 }
 
 // A success answer is left as it is: Entra may return the refresh token

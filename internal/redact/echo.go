@@ -24,7 +24,8 @@ func SentSecrets(form url.Values) []string {
 				continue
 			}
 			j, _ := json.Marshal(v)
-			out = append(out, v, url.QueryEscape(v), url.PathEscape(v), string(j[1:len(j)-1]), jsonKeepHTML(v))
+			inJSON := string(j[1 : len(j)-1])
+			out = append(out, v, url.QueryEscape(v), url.PathEscape(v), inJSON, keepHTML.Replace(inJSON))
 			out = append(out, HTMLSpellings(v)...)
 		}
 	}
@@ -97,15 +98,9 @@ func hasErrorMember(body []byte) bool {
 	return json.Unmarshal(body, &e) == nil && e.Error != nil && e.Error != ""
 }
 
-// jsonKeepHTML is s inside a JSON string with HTML characters kept, as
-// most JSON encoders other than Go's write it.
-func jsonKeepHTML(s string) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(b.String(), `"`), "\n"), `"`)
-}
+// keepHTML undoes encoding/json's HTML escapes: most JSON encoders other
+// than Go's write <, > and & as they are.
+var keepHTML = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 
 // HTMLSpellings is s as an HTML page quotes it: with html.EscapeString's
 // references and with the named and hexadecimal ones other escapers use
