@@ -189,7 +189,7 @@ func FuzzParseTokenResponse(f *testing.F) {
 			if !errors.As(err, &e) {
 				t.Fatalf("untyped error %T", err)
 			}
-			if len(e.Snippet) > snippetLen+8 {
+			if len(e.Snippet) > snippetLen+snippetSlack {
 				t.Fatalf("snippet too long: %d", len(e.Snippet))
 			}
 			return

@@ -19,8 +19,11 @@ import (
 // that do not look like a token.
 const (
 	snippetLen = 120
-	secretRun  = 16 // a word this long or longer is never quoted
-	redacted   = "[…]"
+	// snippetSlack is how far a text snippet's last word may run past
+	// snippetLen.
+	snippetSlack = 8
+	secretRun    = 16 // a word this long or longer is never quoted
+	redacted     = "[…]"
 )
 
 // snippetMembers are the members whose values a snippet may quote: error
@@ -166,15 +169,19 @@ func textSnippet(body []byte) string {
 		if out.Len() >= snippetLen {
 			break
 		}
+		w := redacted
+		if !(cut && i == len(fields)-1 && bytes.ContainsAny(f, tokenPunct)) && !(inValue && !bytes.ContainsRune(f, '&')) {
+			w, inValue = textWord(string(f), inValue)
+		}
 		if out.Len() > 0 {
+			// The loop stops once snippetLen is reached, so the last
+			// word may run past it, but by no more than snippetSlack: a
+			// longer one is left out.
+			if out.Len()+1+len(w) > snippetLen+snippetSlack {
+				break
+			}
 			out.WriteByte(' ')
 		}
-		if (cut && i == len(fields)-1 && bytes.ContainsAny(f, tokenPunct)) || (inValue && !bytes.ContainsRune(f, '&')) {
-			out.WriteString(redacted)
-			continue
-		}
-		var w string
-		w, inValue = textWord(string(f), inValue)
 		out.WriteString(w)
 	}
 	return out.String()
