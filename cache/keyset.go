@@ -22,8 +22,9 @@ const (
 
 // KeySetStore is implemented by storages that keep authorities' public
 // signing keys (JSON Web Key Sets, RFC 7517) next to the tokens, so a new
-// process verifies ID tokens without fetching them again. The key set is
-// public data: a plain file beside the cache, even when the tokens are
+// process verifies ID tokens without fetching them again, and the IDs of
+// tenants named by a domain ([Cache.StoredTenantID]). Both are public
+// data: a plain file beside the cache, even when the tokens are
 // encrypted or in a secret store. [FileStorage] keeps it in
 // "<path>.keys.json", the Secret Service storage of package
 // cache/persistent beside its lock file ("<lock path without
@@ -60,17 +61,56 @@ type storedKeySet struct {
 type keySetDoc struct {
 	Version int            `json:"version"`
 	Sets    []storedKeySet `json:"key_sets"`
+	// Tenants are domain tenants' IDs (tenantid.go); a reader that knows
+	// only key sets ignores them.
+	Tenants []storedTenant `json:"tenants,omitempty"`
+}
+
+// parseKeySetDoc decodes the whole document.
+func parseKeySetDoc(data []byte) (keySetDoc, error) {
+	var d keySetDoc
+	if err := json.Unmarshal(data, &d); err != nil {
+		return keySetDoc{}, fmt.Errorf("%w: key-set file: %v", ErrCorrupt, err)
+	}
+	if d.Version != keySetVersion {
+		return keySetDoc{}, fmt.Errorf("%w: key-set file version %d", ErrCorrupt, d.Version)
+	}
+	return d, nil
+}
+
+// readKeySetDoc reads the stored document; a missing, unsafe or corrupt
+// file reads as an empty one.
+func readKeySetDoc(ctx context.Context, ks KeySetStore) keySetDoc {
+	data, err := ks.ReadKeySets(ctx)
+	if err != nil || data == nil {
+		return keySetDoc{Version: keySetVersion}
+	}
+	d, err := parseKeySetDoc(data)
+	if err != nil {
+		return keySetDoc{Version: keySetVersion}
+	}
+	return d
+}
+
+// writeKeySetDoc replaces the stored document with d.
+func writeKeySetDoc(ctx context.Context, ks KeySetStore, d keySetDoc) error {
+	d.Version = keySetVersion
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if len(data) > maxKeySetFile {
+		return fmt.Errorf("cache: key set over %d bytes", maxKeySetFile)
+	}
+	return ks.WriteKeySets(ctx, data)
 }
 
 // ParseKeySets decodes a key-set document; an error for anything that is
 // not one (the caller then fetches the keys again).
 func ParseKeySets(data []byte) ([]KeySet, error) {
-	var d keySetDoc
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, fmt.Errorf("%w: key-set file: %v", ErrCorrupt, err)
-	}
-	if d.Version != keySetVersion {
-		return nil, fmt.Errorf("%w: key-set file version %d", ErrCorrupt, d.Version)
+	d, err := parseKeySetDoc(data)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]KeySet, 0, len(d.Sets))
 	for _, s := range d.Sets {
@@ -127,23 +167,16 @@ func (c *Cache) StoreKeySet(ctx context.Context, k KeySet) error {
 	if k.Authority == "" || k.URL == "" || len(k.Keys) == 0 {
 		return errors.New("cache: key set without authority, jwks_uri or keys")
 	}
-	d := keySetDoc{Version: keySetVersion, Sets: []storedKeySet{{KeySet: k, Fetched: k.FetchedAt.Unix()}}}
-	if data, err := ks.ReadKeySets(ctx); err == nil && data != nil {
-		old, _ := ParseKeySets(data) // a corrupt file is replaced
-		for _, s := range old {
-			if len(d.Sets) < maxKeySets && (s.Authority != k.Authority || s.URL != k.URL) {
-				d.Sets = append(d.Sets, storedKeySet{KeySet: s, Fetched: s.FetchedAt.Unix()})
-			}
+	d := readKeySetDoc(ctx, ks) // a corrupt file is replaced
+	sets := []storedKeySet{{KeySet: k, Fetched: k.FetchedAt.Unix()}}
+	for _, s := range d.Sets {
+		complete := s.URL != "" && s.Authority != "" && len(s.Keys) > 0 && s.Fetched > 0
+		if complete && len(sets) < maxKeySets && (s.Authority != k.Authority || s.URL != k.URL) {
+			sets = append(sets, s)
 		}
 	}
-	data, err := json.Marshal(d)
-	if err != nil {
-		return err
-	}
-	if len(data) > maxKeySetFile {
-		return fmt.Errorf("cache: key set over %d bytes", maxKeySetFile)
-	}
-	return ks.WriteKeySets(ctx, data)
+	d.Sets = sets
+	return writeKeySetDoc(ctx, ks, d)
 }
 
 var (

@@ -115,6 +115,7 @@ func FuzzParseKeySets(f *testing.F) {
 	f.Add([]byte(`{"version":1,"key_sets":[{"authority":"a","jwks_uri":"u","fetched_at":1,"keys":` + testJWKS + `}]}`))
 	f.Add([]byte(`{"version":1,"key_sets":[{"fetched_at":-1}]}`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"version":1,"key_sets":[],"tenants":[{"authority":"a","tenant_id":"t","resolved_at":1}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sets, err := cache.ParseKeySets(data)
 		if err != nil {
@@ -142,5 +143,74 @@ func chmod(t *testing.T, path string, mode os.FileMode) {
 	t.Helper()
 	if err := os.Chmod(path, mode); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A domain tenant's stored ID is found only for its own authority, only
+// under a day old, and storing it keeps the key sets (and a key set
+// stored after it keeps it).
+func TestStoredTenantID(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1_800_000_000, 0)
+	const auth, id = "https://login.microsoftonline.com/contoso.com", "7f3c1d2e-5a4b-4c8d-9e0f-1a2b3c4d5e6f"
+	for _, tc := range []struct {
+		name string
+		auth string
+		at   time.Time
+		want bool
+	}{
+		{"same authority, fresh", auth, now, true},
+		{"23h59 old", auth, now.Add(cache.KeySetMaxAge - time.Minute), true},
+		{"24h old", auth, now.Add(cache.KeySetMaxAge), false},
+		{"resolved in the future", auth, now.Add(-time.Minute), false},
+		{"another authority", "https://login.microsoftonline.com/fabrikam.com", now, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := cache.NewPlaintextFile(filepath.Join(t.TempDir(), "cache.json"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := cache.New(st, nil)
+			if err := c.StoreKeySet(ctx, cache.KeySet{Authority: auth, URL: "u", FetchedAt: now, Keys: json.RawMessage(testJWKS)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.StoreTenantID(ctx, auth, id, now); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.StoreKeySet(ctx, cache.KeySet{Authority: "other", URL: "u2", FetchedAt: now, Keys: json.RawMessage(testJWKS)}); err != nil {
+				t.Fatal(err)
+			}
+			got, ok := c.StoredTenantID(ctx, tc.auth, tc.at)
+			if ok != tc.want || (ok && got != id) {
+				t.Errorf("StoredTenantID = %q, %v; want found=%v", got, ok, tc.want)
+			}
+			if _, ok := c.StoredKeySet(ctx, auth, "u", now); !ok {
+				t.Error("storing a tenant ID lost the key set")
+			}
+		})
+	}
+}
+
+// A tenant ID that is empty or not one path segment is refused, and a
+// storage without a key-set file keeps none.
+func TestStoreTenantIDRefuses(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1_800_000_000, 0)
+	st, err := cache.NewPlaintextFile(filepath.Join(t.TempDir(), "cache.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cache.New(st, nil)
+	for _, id := range []string{"", "a/b", "a b"} {
+		if err := c.StoreTenantID(ctx, "https://login.microsoftonline.com/contoso.com", id, now); err == nil {
+			t.Errorf("tenant ID %q stored", id)
+		}
+	}
+	mem := cache.New(nil, nil)
+	if err := mem.StoreTenantID(ctx, "a", "b", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := mem.StoredTenantID(ctx, "a", now); ok {
+		t.Error("a memory cache found a tenant ID")
 	}
 }
