@@ -196,8 +196,13 @@ func checkTenantGating(k *kit) {
 	if k.env.Asked() != asked {
 		k.Errorf("a refused tenant asked the user to sign in")
 	}
-	// The allowed tenant is the configured one by its other name: the
-	// CIAM run configures the domain (the path-less authority's tenant).
+	// The allowed tenant is the configured one by its other name (the
+	// CIAM run configures the domain, the path-less authority's tenant):
+	// the user has no other tenant. A credential may serve a token it
+	// cached for the configured name (a domain tenant's tokens are cached
+	// under its ID, as MSAL Python keys them), so the allowed request asks
+	// for a scope not cached yet, and its token request must name the
+	// allowed tenant as the caller did.
 	name := fakeauthority.DefaultTenantDomain
 	if k.cfg.CIAM {
 		name = fakeauthority.DefaultTenantID
@@ -207,8 +212,7 @@ func checkTenantGating(k *kit) {
 	k.sub = k.build(&env)
 	k.mustGet(graph)
 	n = k.requests()
-	allowed := graph
-	allowed.TenantID = name
+	allowed := oauth.TokenOptions{Scopes: []string{"https://management.azure.com/.default"}, TenantID: name}
 	k.mustGet(allowed)
 	found := false
 	for _, r := range k.requestsSince(n) {

@@ -36,6 +36,12 @@ type discoveryDoc struct {
 // handleDiscovery serves /{tenant}/v2.0/.well-known/openid-configuration.
 // For common and organizations the issuer is Entra's template
 // https://{host}/{tenantid}/v2.0; for a tenant it names the tenant ID.
+// A tenant asked for by its domain (contoso.onmicrosoft.com) gets a
+// document naming its tenant ID in every endpoint, as Entra's does
+// (https://login.microsoftonline.com/microsoft.com/v2.0/.well-known/openid-configuration
+// names 72f988bf-86f1-41af-91ab-2d7cd011db47 in its token_endpoint):
+// MSAL Python keys its cache by the token endpoint's tenant, so a client
+// that keys by the domain instead would pass against an echo.
 func (a *Authority) handleDiscovery(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
 	ti, ok := a.resolveTenant(rc.tenant)
 	if !ok {
@@ -43,14 +49,18 @@ func (a *Authority) handleDiscovery(w http.ResponseWriter, r *http.Request, rc *
 		return
 	}
 	issuer := rc.issuerTemplate()
+	named := *rc
 	if !ti.multi {
 		issuer = rc.issuer(ti.id)
+		if _, inDirectory := a.dir.tenant(rc.tenant); inDirectory {
+			named.tenant = ti.id // "consumers" stays as asked
+		}
 	}
 	region := "WW"
 	writeJSON(w, http.StatusOK, discoveryDoc{
-		TokenEndpoint:               rc.endpoint("token"),
+		TokenEndpoint:               named.endpoint("token"),
 		TokenEndpointAuthMethods:    []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
-		JWKSURI:                     rc.base + "/" + rc.tenant + "/discovery/v2.0/keys",
+		JWKSURI:                     rc.base + "/" + named.tenant + "/discovery/v2.0/keys",
 		ResponseModes:               []string{"query", "fragment", "form_post"},
 		SubjectTypes:                []string{"pairwise"},
 		IDTokenSigningAlgs:          []string{"RS256"},
@@ -58,11 +68,11 @@ func (a *Authority) handleDiscovery(w http.ResponseWriter, r *http.Request, rc *
 		ScopesSupported:             []string{"openid", "profile", "email", "offline_access"},
 		Issuer:                      issuer,
 		UserinfoEndpoint:            "https://graph.microsoft.com/oidc/userinfo",
-		AuthorizationEndpoint:       rc.endpoint("authorize"),
-		DeviceAuthorizationEndpoint: rc.endpoint("devicecode"),
+		AuthorizationEndpoint:       named.endpoint("authorize"),
+		DeviceAuthorizationEndpoint: named.endpoint("devicecode"),
 		HTTPLogoutSupported:         true,
 		FrontchannelLogoutSupported: true,
-		EndSessionEndpoint:          rc.endpoint("logout"),
+		EndSessionEndpoint:          named.endpoint("logout"),
 		ClaimsSupported:             []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"},
 		CodeChallengeMethods:        []string{"S256"},
 		TenantRegionScope:           &region,

@@ -11,15 +11,21 @@ import (
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 )
 
+// TestDiscoveryIssuer: the issuer and the endpoints of each tenant's
+// OpenID configuration. A tenant asked for by its domain gets its tenant
+// ID in every endpoint (endpointTenant), as Entra answers for
+// https://login.microsoftonline.com/microsoft.com/v2.0/.well-known/openid-configuration.
 func TestDiscoveryIssuer(t *testing.T) {
 	tests := []struct {
-		tenant     string
-		wantIssuer string
+		tenant, endpointTenant string
+		wantIssuer             string
 	}{
-		{"common", "https://login.microsoftonline.com/{tenantid}/v2.0"},
-		{"organizations", "https://login.microsoftonline.com/{tenantid}/v2.0"},
-		{fakeauthority.DefaultTenantID, "https://login.microsoftonline.com/" + fakeauthority.DefaultTenantID + "/v2.0"},
-		{fakeauthority.DefaultTenantDomain, "https://login.microsoftonline.com/" + fakeauthority.DefaultTenantID + "/v2.0"},
+		{"common", "common", "https://login.microsoftonline.com/{tenantid}/v2.0"},
+		{"organizations", "organizations", "https://login.microsoftonline.com/{tenantid}/v2.0"},
+		{"consumers", "consumers", "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0"},
+		{fakeauthority.DefaultTenantID, fakeauthority.DefaultTenantID, "https://login.microsoftonline.com/" + fakeauthority.DefaultTenantID + "/v2.0"},
+		{fakeauthority.DefaultTenantDomain, fakeauthority.DefaultTenantID, "https://login.microsoftonline.com/" + fakeauthority.DefaultTenantID + "/v2.0"},
+		{"CONTOSO.onmicrosoft.com", fakeauthority.DefaultTenantID, "https://login.microsoftonline.com/" + fakeauthority.DefaultTenantID + "/v2.0"},
 	}
 	fa := fakeauthority.New(nil)
 	for _, tt := range tests {
@@ -28,7 +34,7 @@ func TestDiscoveryIssuer(t *testing.T) {
 			if status != 200 || doc["issuer"] != tt.wantIssuer {
 				t.Fatalf("status %d issuer %v, want %s", status, doc["issuer"], tt.wantIssuer)
 			}
-			base := fa.AuthorityURL(tt.tenant)
+			base := fa.AuthorityURL(tt.endpointTenant)
 			for k, v := range map[string]string{
 				"authorization_endpoint": base + "/oauth2/v2.0/authorize", "token_endpoint": base + "/oauth2/v2.0/token",
 				"device_authorization_endpoint": base + "/oauth2/v2.0/devicecode", "end_session_endpoint": base + "/oauth2/v2.0/logout",

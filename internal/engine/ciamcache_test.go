@@ -25,13 +25,9 @@ import (
 //     segment, or {name}.onmicrosoft.com for a path-less CIAM host).
 //
 // The expected realm is computed that way from the fake's discovery
-// document, not written down. The fake names the tenant in its endpoints
-// as it was asked; Entra's document for a tenant named by its domain
-// names the tenant ID there ("Usually a GUID", msal/authority.py), so
-// against Entra MSAL Python keys the path-less and domain forms by the
-// tenant ID, where this engine keeps the authority's tenant segment: the
-// two would then find each other's refresh token (it has no realm) but
-// not each other's access tokens.
+// document, not written down. The fake's document for a tenant named by
+// its domain names the tenant ID in its endpoints, as Entra's does, so
+// the path-less and domain forms are keyed by the tenant ID.
 func TestCIAMCacheKeys(t *testing.T) {
 	host := "https://" + fa.CIAMHost
 	for _, tc := range []struct {

@@ -38,6 +38,13 @@ type Client struct {
 	keySets map[string]*keySet // key sets of a transport that cannot be shared
 
 	verified atomic.Pointer[verifiedToken] // the last ID token this client verified
+
+	// fixedRealm is auth's cache realm when that needs no lookup (a
+	// tenant not named by a domain), "" otherwise: the hot path's.
+	fixedRealm string
+	authRealm  atomic.Pointer[string] // auth's tenant ID, once known, when auth names a domain
+	realmMu    sync.RWMutex
+	realms     map[realmID]string // domain authorities' tenant IDs ("" when unknown; realm.go)
 }
 
 // New returns a Client for clientID ("" means [oauth.AzureCLIClientID]).
@@ -77,6 +84,9 @@ func New(clientID string, opts *oauth.ClientOptions) (*Client, error) {
 		cache:    o.Cache,
 		flights:  map[flightKey]*flight{},
 		keySets:  map[string]*keySet{},
+	}
+	if !isDomainTenant(auth) {
+		c.fixedRealm = auth.Tenant
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

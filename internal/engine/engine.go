@@ -37,28 +37,35 @@ func (c *Client) GetToken(ctx context.Context, opts oauth.TokenOptions, step Int
 	if opts.Bound != nil {
 		return c.getBound(ctx, opts, step) // tokentype.go
 	}
-	auth := c.auth // the usual case, without resolveTenant's call
+	auth, realm := c.auth, c.fixedRealm // the usual case, without resolveTenant's call
 	if opts.TenantID != "" {
 		var err error
 		if auth, err = c.resolveTenant(opts.TenantID); err != nil {
 			return oauth.AccessToken{}, err
 		}
+		realm = ""
 	}
 	acct := c.account.Load()
 	if acct == nil {
 		acct = c.loadAccount(ctx)
 	}
 	if opts.Claims == "" && acct != nil {
-		memo := c.memoEntry(opts.Scopes, auth.Host, auth.Tenant, opts.EnableCAE, acct.HomeAccountID)
-		key := memo.key
+		if realm == "" {
+			realm = c.cacheRealm(ctx, auth)
+		}
+		memo := c.memoEntry(opts.Scopes, auth.Host, realm, opts.EnableCAE, acct.HomeAccountID)
 		now := time.Now() // one clock reading serves the cache and the renewal check
 		at, ok := c.lookupAccess(memo, now)
 		if !ok {
-			at, ok = c.equivalentRealmToken(opts, auth, acct.HomeAccountID, now)
+			at, ok = c.equivalentRealmToken(opts, auth, realm, acct.HomeAccountID, now)
 		}
 		if ok {
 			if at.expiresOn.Sub(now) > minRemaining {
 				if refreshDue(at.expiresOn, at.refreshOn, now) {
+					key := memo.key // the flight's key (flightKeyOf): a domain's, not its ID's
+					if realm != auth.Tenant {
+						key = c.flightKeyOf(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
+					}
 					c.refreshInBackground(ctx, key, opts, auth, acct)
 				}
 				if c.log.Enabled(ctx, slog.LevelDebug) {
@@ -70,33 +77,6 @@ func (c *Client) GetToken(ctx context.Context, opts oauth.TokenOptions, step Int
 	}
 	c.log.LogAttrs(ctx, slog.LevelDebug, "oauth: cache miss", slog.String("tenant", auth.Tenant), slog.Bool("claims", opts.Claims != ""))
 	return c.acquireShared(ctx, opts, auth, acct, step)
-}
-
-// equivalentRealmToken is the lookup after a miss under the authority's
-// tenant: a valid access token stored under a realm that names the same
-// tenant for this account. MSAL stores a token
-// under the tenant segment of the authority it was requested from, and a
-// sign-in through "organizations", "common" or "consumers" gets its
-// tokens from the account's home tenant (the utid of "uid.utid"): so for
-// a request to the home tenant (a credential built from an
-// AuthenticationRecord, whose tenant is the ID token's tid) those realms
-// hold equivalent tokens, and for a request through them so does the home
-// tenant's realm. A request to any other tenant (a guest tenant) uses its
-// own realm only. No allocation: the keys come from the memo.
-func (c *Client) equivalentRealmToken(opts oauth.TokenOptions, auth Authority, home string, now time.Time) (*tokenHit, bool) {
-	_, utid, _ := strings.Cut(home, ".")
-	switch {
-	case utid == "" || auth.IsADFS():
-	case strings.EqualFold(auth.Tenant, utid):
-		for _, realm := range [...]string{oauth.TenantOrganizations, oauth.TenantCommon, oauth.TenantConsumers} {
-			if at, ok := c.lookupAccess(c.memoEntry(opts.Scopes, auth.Host, realm, opts.EnableCAE, home), now); ok {
-				return at, true
-			}
-		}
-	case auth.IsTenantIndependent():
-		return c.lookupAccess(c.memoEntry(opts.Scopes, auth.Host, utid, opts.EnableCAE, home), now)
-	}
-	return nil, false
 }
 
 func refreshDue(expiresOn, refreshOn, now time.Time) bool {
@@ -168,13 +148,16 @@ func (c *Client) acquire(ctx context.Context, opts oauth.TokenOptions, auth Auth
 	}
 	if acct != nil {
 		if claims == "" {
-			key := c.accessKey(opts.Scopes, auth, opts.EnableCAE, acct.HomeAccountID)
+			// A domain tenant's ID is learnt here, before any token
+			// request: the tokens of MSAL Python or `az` are under it.
+			realm := c.resolveRealm(ctx, auth)
+			key := c.realmKey(opts.Scopes, auth.Host, realm, opts.EnableCAE, acct.HomeAccountID)
 			now := time.Now()
 			if at, ok := c.cache.AccessTokenAt(key, now); ok {
 				if !refreshDue(at.ExpiresOn, at.RefreshOn, now) {
 					return oauth.AccessToken{Token: at.Secret, ExpiresOn: at.ExpiresOn, RefreshOn: at.RefreshOn, TokenType: "Bearer"}, nil
 				}
-			} else if t, ok := c.equivalentRealmToken(opts, auth, acct.HomeAccountID, now); ok && !refreshDue(t.expiresOn, t.refreshOn, now) {
+			} else if t, ok := c.equivalentRealmToken(opts, auth, realm, acct.HomeAccountID, now); ok && !refreshDue(t.expiresOn, t.refreshOn, now) {
 				return oauth.AccessToken{Token: t.secret, ExpiresOn: t.expiresOn, RefreshOn: t.refreshOn, TokenType: "Bearer"}, nil
 			}
 		}
@@ -366,7 +349,7 @@ func (c *Client) store(ctx context.Context, opts oauth.TokenOptions, auth Author
 // that was not persisted (it matches cache.ErrNotPersisted), for
 // Authenticate.
 func (c *Client) save(ctx context.Context, opts oauth.TokenOptions, auth Authority, res *TokenResult) (oauth.AccessToken, error) {
-	u := c.update(opts, auth, res)
+	u := c.update(opts, auth, c.resolveRealm(ctx, auth), res)
 	var notPersisted error
 	if err := c.cache.Write(ctx, u); err != nil {
 		// The entries are in memory; only persisting failed (or a corrupt
@@ -389,8 +372,11 @@ func (c *Client) save(ctx context.Context, opts oauth.TokenOptions, auth Authori
 	return oauth.AccessToken{Token: res.AccessToken, ExpiresOn: res.ExpiresOn, RefreshOn: res.RefreshOn, TokenType: "Bearer"}, notPersisted
 }
 
-func (c *Client) update(opts oauth.TokenOptions, auth Authority, res *TokenResult) cache.Update {
-	env, realm, home := auth.Host, strings.ToLower(auth.Tenant), res.Account.HomeAccountID
+// update is the cache update for res, its realm-keyed entries under realm
+// (resolveRealm).
+func (c *Client) update(opts oauth.TokenOptions, auth Authority, realm string, res *TokenResult) cache.Update {
+	env, home := auth.Host, res.Account.HomeAccountID
+	realm = strings.ToLower(realm)
 	now := time.Now()
 	u := cache.Update{
 		AccessToken: &cache.AccessToken{

@@ -30,9 +30,12 @@ type keyMemo struct {
 
 const maxMemo = 32
 
-// accessKey returns the cache key for a request to auth's tenant, from the
-// memo when it was seen before.
-func (c *Client) accessKey(scopes []string, auth Authority, cae bool, home string) cache.AccessTokenKey {
+// flightKeyOf returns the access-token key a request's flight is named
+// by, from the memo when it was seen before: that of auth's tenant as
+// configured, not cacheRealm's, so that the flight's name stays the
+// same while a domain tenant's ID is learnt (the callers of a flight
+// that learns it share it).
+func (c *Client) flightKeyOf(scopes []string, auth Authority, cae bool, home string) cache.AccessTokenKey {
 	return c.realmKey(scopes, auth.Host, auth.Tenant, cae, home)
 }
 
@@ -128,7 +131,7 @@ func (c *Client) acquireShared(ctx context.Context, opts oauth.TokenOptions, aut
 	if acct != nil {
 		home = acct.HomeAccountID
 	}
-	fk := flightKey{at: c.accessKey(opts.Scopes, auth, opts.EnableCAE, home), claims: opts.Claims}
+	fk := flightKey{at: c.flightKeyOf(opts.Scopes, auth, opts.EnableCAE, home), claims: opts.Claims}
 	for {
 		f, leader := c.join(fk)
 		if leader {

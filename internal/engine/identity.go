@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/base64"
 	"strings"
 
@@ -59,11 +60,15 @@ func (c *Client) BindUser(username string) {
 //
 // prev is the token this client verified last before res's (nil when
 // none): when it is the cached one its claims are reused, not decoded.
-func (c *Client) sameUser(auth Authority, acct *oauth.Account, res *TokenResult, prev *verifiedToken) error {
+func (c *Client) sameUser(ctx context.Context, auth Authority, acct *oauth.Account, res *TokenResult, prev *verifiedToken) error {
 	if !strings.EqualFold(res.Account.HomeAccountID, acct.HomeAccountID) {
 		return accountMismatch("refresh returned tokens for another account")
 	}
-	cached, ok := c.cache.IDToken(acct.HomeAccountID, auth.Host, strings.ToLower(auth.Tenant), c.clientID)
+	realm := c.cacheRealm(ctx, auth)
+	cached, ok := c.cache.IDToken(acct.HomeAccountID, auth.Host, strings.ToLower(realm), c.clientID)
+	if !ok && realm != auth.Tenant {
+		cached, ok = c.cache.IDToken(acct.HomeAccountID, auth.Host, strings.ToLower(auth.Tenant), c.clientID)
+	}
 	if !ok {
 		return nil
 	}

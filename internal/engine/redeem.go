@@ -149,7 +149,7 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 		return nil, err
 	}
 	if f.Get("grant_type") == "refresh_token" && req.acct != nil {
-		if err := c.sameUser(auth, req.acct, res, prev); err != nil {
+		if err := c.sameUser(ctx, auth, req.acct, res, prev); err != nil {
 			return nil, err
 		}
 	}

@@ -3,11 +3,13 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/entraauth/entraauth/oauth"
 )
@@ -50,20 +52,40 @@ func (c *Client) tenantGUID(ctx context.Context, auth Authority) (string, error)
 	l := c.lookupTenant(context.WithoutCancel(ctx), auth)
 	select {
 	case <-l.done:
+		if l.err == nil {
+			c.setRealm(realmID{auth.Host, auth.Tenant}, l.guid)
+		}
 		return l.guid, l.err
 	case <-ctx.Done():
 		return "", &oauth.Error{Endpoint: "discovery", Code: "request_failed", Err: ctx.Err()}
 	}
 }
 
-func (c *Client) lookupTenant(ctx context.Context, auth Authority) *guidLookup {
+// lookupID is the process-wide key of auth's resolution, and whether
+// the transport lets clients share it.
+func (c *Client) lookupID(auth Authority) (keySetID, string, bool) {
 	rt := c.wire.hc.Transport
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
 	cfg := auth.Endpoints().OpenIDConfiguration
-	id := keySetID{url: strings.ToLower(cfg), rt: rt}
-	shared := reflect.ValueOf(rt).Comparable()
+	return keySetID{url: strings.ToLower(cfg), rt: rt}, cfg, reflect.ValueOf(rt).Comparable()
+}
+
+// lookupTenantIfStarted is the process's resolution of auth, nil when
+// none was started (or the transport cannot be shared).
+func (c *Client) lookupTenantIfStarted(auth Authority) *guidLookup {
+	id, _, shared := c.lookupID(auth)
+	if !shared {
+		return nil
+	}
+	tenantGUIDs.Lock()
+	defer tenantGUIDs.Unlock()
+	return tenantGUIDs.m[id]
+}
+
+func (c *Client) lookupTenant(ctx context.Context, auth Authority) *guidLookup {
+	id, cfg, shared := c.lookupID(auth)
 	r := &tenantGUIDs
 	if shared {
 		r.Lock()
@@ -96,9 +118,26 @@ func (c *Client) lookupTenant(ctx context.Context, auth Authority) *guidLookup {
 	return l
 }
 
+// fetchTenantGUID reads the tenant ID the storage keeps for auth when it
+// is fresh (cache.StoredTenantID), else fetches auth's OpenID
+// configuration and stores the ID it names, for the next process.
 func (c *Client) fetchTenantGUID(ctx context.Context, auth Authority, cfg string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, defaultTimeout)
 	defer cancel()
+	if guid, ok := c.cache.StoredTenantID(ctx, auth.String(), time.Now()); ok && IsGUID(guid) {
+		return strings.ToLower(guid), nil
+	}
+	guid, err := c.fetchIssuerTenant(ctx, auth, cfg)
+	if err != nil {
+		return "", err
+	}
+	if err := c.cache.StoreTenantID(ctx, auth.String(), guid, time.Now()); err != nil {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: storing the tenant ID failed", slog.String("error", err.Error()))
+	}
+	return guid, nil
+}
+
+func (c *Client) fetchIssuerTenant(ctx context.Context, auth Authority, cfg string) (string, error) {
 	resp, err := c.wire.do(ctx, "discovery", http.MethodGet, cfg, nil)
 	if err != nil {
 		return "", err

@@ -36,7 +36,7 @@ func (c *Client) getBound(ctx context.Context, opts oauth.TokenOptions, step Int
 		acct, _ = c.pickAccount()
 	}
 	if opts.Claims == "" && acct != nil {
-		if tok, ok := c.boundFromCache(opts, auth, acct.HomeAccountID, time.Now()); ok {
+		if tok, ok := c.boundFromCache(opts, auth, c.resolveRealm(ctx, auth), acct.HomeAccountID, time.Now()); ok {
 			return tok, nil
 		}
 	}
@@ -73,8 +73,8 @@ func (c *Client) getBound(ctx context.Context, opts oauth.TokenOptions, step Int
 
 // boundFromCache is the cached token of opts.Bound's type for this
 // account whose key_id is the request's, with at least minRemaining left.
-func (c *Client) boundFromCache(opts oauth.TokenOptions, auth Authority, home string, now time.Time) (oauth.AccessToken, bool) {
-	k := cache.NewAccessTokenKey(home, auth.Host, auth.Tenant, c.clientID, opts.Scopes, opts.Bound.TokenType, opts.EnableCAE)
+func (c *Client) boundFromCache(opts oauth.TokenOptions, auth Authority, realm, home string, now time.Time) (oauth.AccessToken, bool) {
+	k := cache.NewAccessTokenKey(home, auth.Host, strings.ToLower(realm), c.clientID, opts.Scopes, opts.Bound.TokenType, opts.EnableCAE)
 	at, ok := c.cache.AccessTokenAt(k, now)
 	if !ok || at.KeyID != opts.Bound.KeyID || at.ExpiresOn.Sub(now) <= minRemaining {
 		return oauth.AccessToken{}, false

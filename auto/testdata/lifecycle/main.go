@@ -50,6 +50,7 @@ func main() {
 	password := flag.String("password", "", "password for the password flow")
 	tag := flag.String("tag", "", "X-Test-Case header on every request")
 	bus := flag.String("bus", "", "D-Bus address of the identity broker (flow broker, or auto with a broker)")
+	flag.StringVar(&tenant, "tenant", "organizations", "the authority's tenant: organizations, an ID or a domain")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -65,6 +66,9 @@ func main() {
 	}
 	fmt.Printf("token %x\n", sha256.Sum256([]byte(tok)))
 }
+
+// tenant is the -tenant flag.
+var tenant string
 
 type tagged struct {
 	tag  string
@@ -92,7 +96,7 @@ func run(ctx context.Context, authority, certFile, store, flow, mode, recordFile
 	if mode == "expire" {
 		return "", expire(ctx, st)
 	}
-	co := oauth.ClientOptions{AuthorityHost: authority, TenantID: "organizations", HTTPClient: hc,
+	co := oauth.ClientOptions{AuthorityHost: authority, TenantID: tenant, HTTPClient: hc,
 		Cache: cache.New(st, nil), DisableInstanceDiscovery: true}
 	if recordFile != "" && mode == "silent" {
 		b, err := os.ReadFile(recordFile)
