@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -66,16 +65,12 @@ func parseProfile(data []byte) (session, error) {
 }
 
 // readFile reads a configuration file of at most maxConfigFile bytes. A
-// FIFO or device planted in its place is refused before it is opened (an
-// open of a FIFO for reading waits for a writer, with no deadline), and
-// again if one was swapped in before the open.
+// FIFO or device planted in its place is refused: it is opened without
+// waiting (openNoWait; an open of a FIFO for reading waits for a writer,
+// with no deadline) and its type is checked on the open file, so a file
+// swapped in after any check by name is the one checked.
 func readFile(path string) ([]byte, error) {
-	if fi, err := os.Stat(path); err != nil {
-		return nil, err
-	} else if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("azurecli: %s is not a regular file", path)
-	}
-	f, err := os.Open(path)
+	f, err := openNoWait(path)
 	if err != nil {
 		return nil, err
 	}

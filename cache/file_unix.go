@@ -13,8 +13,13 @@ import (
 // checkPerm: Unix permission bits are meaningful.
 const checkPerm = true
 
+// openNoFollow opens path for reading, refusing a symbolic link. It does
+// not wait: a FIFO swapped in after the caller's Lstat opens at once
+// (O_NONBLOCK; open(2) for reading would otherwise wait for a writer),
+// and the caller's check of the open file refuses it. O_NONBLOCK changes
+// nothing for a regular file.
 func openNoFollow(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 }
 
 func syncDir(dir string) {

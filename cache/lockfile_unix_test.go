@@ -138,3 +138,38 @@ func FuzzLockPID(f *testing.F) {
 		}
 	})
 }
+
+// A FIFO swapped in for the cache file between readSafe's Lstat and its
+// open must not block the open (an open for reading waits for a writer,
+// with no deadline): openNoFollow returns at once, and the open file is
+// then refused as not the file checked.
+func TestOpenNoFollowFIFODoesNotWait(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "cache.json")
+	must(t, syscall.Mkfifo(p, 0o600))
+	done := make(chan error, 1)
+	go func() {
+		f, err := openNoFollow(p)
+		if err == nil {
+			var fi fs.FileInfo
+			if fi, err = f.Stat(); err == nil && fi.Mode().IsRegular() {
+				err = errors.New("a FIFO opened as a regular file")
+			} else {
+				err = nil
+			}
+			f.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(3 * time.Second):
+		if f, err := os.OpenFile(p, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close() // unblock the open so the test can end
+		}
+		<-done
+		t.Error("opening a FIFO for reading blocked")
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 )
 
@@ -18,19 +17,19 @@ const (
 // readFileMax reads the regular file at path, at most max bytes: a larger
 // file is an error, found by reading one byte past max (not by a Stat
 // another process could race), and nothing past that is read. A FIFO or
-// device planted at path is refused before it is opened, so the read
-// cannot block.
+// device planted at path is refused and the read cannot block: the file
+// is opened without waiting (openNoWait) and its type checked on the
+// open file, so a file swapped in after any check by name is the one
+// checked.
 func readFileMax(path string, max int64) ([]byte, error) {
-	if fi, err := os.Stat(path); err != nil {
-		return nil, err
-	} else if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(path))
-	}
-	f, err := os.Open(path)
+	f, err := openNoWait(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(path))
+	}
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, err

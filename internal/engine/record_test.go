@@ -126,8 +126,8 @@ func TestRecordFindsOrganizationsToken(t *testing.T) {
 			}
 			tok, err := client.GetToken(context.Background(), graph, nil)
 			if err != nil || tok.Token != first.Secret || len(a.Requests()) != 0 {
-				t.Errorf("%s: GetToken = same token %v, err %v, %d requests (%v %+v); want the cached token, no request",
-					tc.name, tok.Token == first.Secret, err, len(a.Requests()), a.Counts(), a.Requests())
+				t.Errorf("%s: GetToken = same token %v, err %v, %d requests (%v); want the cached token, no request",
+					tc.name, tok.Token == first.Secret, err, len(a.Requests()), a.Counts())
 			}
 		}
 		// The other way round: a token stored under the home tenant's ID

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package main
+
+import "os"
+
+// openNoWait opens path for reading (no FIFO to wait for here).
+func openNoWait(path string) (*os.File, error) { return os.Open(path) }
