@@ -32,27 +32,6 @@ func parseLinuxVersionString(s string) (linuxVersion, error) {
 	return v, nil
 }
 
-// compare returns -1, 0 or +1 as v is older than, the same as or newer
-// than w; a missing part counts as 0 (2.0 is 2.0.0).
-func (v linuxVersion) compare(w linuxVersion) int {
-	for i := range max(len(v), len(w)) {
-		a, b := 0, 0
-		if i < len(v) {
-			a = v[i]
-		}
-		if i < len(w) {
-			b = w[i]
-		}
-		if a != b {
-			if a < b {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
-}
-
 func (v linuxVersion) String() string {
 	var b strings.Builder
 	for i, n := range v {

@@ -8,7 +8,7 @@
 #                   - real MSAL Python and azure-identity for interop/msalpy
 #   azure-cli       - the real Azure CLI, whose sign-in azurecli/ reuses
 #   openssh-server, openssh-client
-#                   - real sshd and ssh for the SSH-certificate test (sshcert/)
+#                   - real sshd and ssh for the SSH-certificate test (cmd/entraauth/)
 # Only as root with apt-get; otherwise it reports what is missing and the
 # tests that need it skip (or fail under ENTRAAUTH_REQUIRE_SYSTEM_TESTS=1).
 set -u
