@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/entraauth/entraauth/conformance/fakeauthority"
 )
@@ -136,6 +137,7 @@ func (r fakeRun) serve(ctx context.Context, sio *stdio, opts *fakeauthority.Opti
 		fmt.Fprintf(sio.stdout, "  authority:   %s\n", a.AuthorityURL(r.tenant))
 		fmt.Fprintf(sio.stdout, "  certificate: %s\n", cert)
 		fmt.Fprintf(sio.stdout, "  device page: %s/devicelogin\n", a.URL())
+		fmt.Fprintf(sio.stdout, "  SSH CA:      %s   (for sshd's TrustedUserCAKeys)\n", strings.TrimSpace(a.SSHCAPublicKey()))
 		if r.saves {
 			fmt.Fprintf(sio.stdout, "  sign in as:  %s, password %q\n", fakeauthority.DefaultUsername, fakeauthority.DefaultPassword)
 			fmt.Fprintln(sio.stdout, "Press Ctrl-C to stop; the state is saved for the next --fake command.")

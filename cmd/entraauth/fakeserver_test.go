@@ -12,15 +12,17 @@ import (
 )
 
 // TestFakeAuthorityCommand serves the fake on loopback, fetches its OpenID
-// configuration over TLS with the certificate it wrote, and checks that
-// stopping saves the state for the next --fake command.
+// configuration over TLS with the certificate it wrote, checks that it
+// prints the SSH CA its certificates are signed by (sshd's
+// TrustedUserCAKeys line), and that stopping saves the state for the
+// next --fake command.
 func TestFakeAuthorityCommand(t *testing.T) {
 	sio, out, errb := testIO(t, nil)
 	ctx, cancel := context.WithCancel(t.Context())
-	var body, served string
+	var body, served, ca string
 	fakeReady = func(a *fakeauthority.Authority) {
 		defer cancel()
-		served = a.URL()
+		served, ca = a.URL(), strings.TrimSpace(a.SSHCAPublicKey())
 		resp, err := a.TLSClient().Get(a.AuthorityURL(fakeauthority.DefaultTenantID) + "/v2.0/.well-known/openid-configuration")
 		if err != nil {
 			t.Errorf("GET openid-configuration: %v", err)
@@ -39,6 +41,9 @@ func TestFakeAuthorityCommand(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "Fake authority listening at https://127.0.0.1:") {
 		t.Errorf("output = %q", out)
+	}
+	if !strings.HasPrefix(ca, "ssh-ed25519 ") || !strings.Contains(out.String(), "  SSH CA:      "+ca+" ") {
+		t.Errorf("output %q does not show the SSH CA %q", out, ca)
 	}
 	base, _ := sio.userCacheDir()
 	for _, f := range []string{fakeStateFile, fakeCertFile(urlPort(served))} {
