@@ -49,10 +49,12 @@ func TestErrorEchoOfRequestRedacted(t *testing.T) {
 	}
 }
 
-// An error page quotes a password HTML-escaped, with any of the common
-// references for quotes, or JSON-escaped with & kept; none of those
-// spellings reaches the *Error. (Before, only the raw, URL- and
-// Go-JSON-escaped spellings were removed.)
+// An error page quotes a password HTML-escaped, with whichever character
+// references its escaper chose (named, decimal, hexadecimal, for any
+// character), or JSON-escaped with & kept; an error JSON quotes it
+// HTML-escaped inside a string. None of those spellings reaches the
+// *Error. (Before, only the raw, URL- and Go-JSON-escaped spellings and
+// html.EscapeString's references were removed.)
 func TestErrorEchoHTMLEscaped(t *testing.T) {
 	for _, tc := range []struct{ password, spelling string }{
 		{"Correct Horse & Battery", "Correct Horse &amp; Battery"},
@@ -61,11 +63,23 @@ func TestErrorEchoHTMLEscaped(t *testing.T) {
 		{"it's <mine>", "it&#x27;s &lt;mine&gt;"},
 		// JSON as most encoders other than Go's write it: & kept.
 		{`say "friend" & enter`, `say \"friend\" & enter`},
+		// References html.EscapeString does not choose.
+		{`say "friend" & enter`, "say &#x22;friend&#X22; &#38; enter"},
+		{"it's <mine>", "it&apos;s &#60;mine&#x3e;"},
+		{"it's <mine>", "it&#039;s &#x3C;mine&#62;"},
+		{"café & crème", "caf&eacute; &amp; cr&#232;me"},
+		{"hunter2", "hun&#116;er&#x32;"},
 	} {
 		form := url.Values{"grant_type": {"password"}, "password": {tc.password}}
-		e := errorAnswering(t, form, 502, "text/html", "<p>password: "+tc.spelling+"</p>")
-		if all := e.Error() + "\n" + e.Snippet; strings.Contains(all, tc.spelling) {
-			t.Errorf("password %q: the error quotes the page's spelling of it:\n%s", tc.password, all)
+		jsonBody, _ := json.Marshal(map[string]string{"error": "invalid_grant", "error_description": "password: " + tc.spelling})
+		for _, body := range []struct{ ctype, text string }{
+			{"text/html", "<p>password: " + tc.spelling + "</p>"},
+			{"application/json", string(jsonBody)},
+		} {
+			e := errorAnswering(t, form, 502, body.ctype, body.text)
+			if all := e.Error() + "\n" + e.Description + "\n" + e.Snippet; strings.Contains(all, tc.spelling) {
+				t.Errorf("password %q in %s: the error quotes the page's spelling of it:\n%s", tc.password, body.ctype, all)
+			}
 		}
 	}
 }
@@ -124,7 +138,7 @@ func FuzzScrubEcho(f *testing.F) {
 			t.Skip() // the surrounding text spells it by itself
 		}
 		e := ParseErrorResponse("token", 400, redact.ScrubEcho(400, body, redact.SentSecrets(form)))
-		all := e.Error() + e.Description + e.Snippet
+		all := e.Error() + "\n" + e.Description + "\n" + e.Snippet // apart: "(HTTP 400)" + "000" is no echo of ")000"
 		if strings.Contains(all, secret) {
 			t.Fatalf("secret %q survives in %q", secret, all)
 		}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // echoRedacted stands for a secret of ours found in an answer.
@@ -53,6 +54,9 @@ func ScrubEcho(status int, body []byte, secrets []string) []byte {
 			return bytes.TrimSuffix(out.Bytes(), []byte("\n"))
 		}
 	}
+	if bytes.IndexByte(body, '&') >= 0 {
+		body = []byte(scrubAllReferences(string(body), secrets))
+	}
 	for _, s := range secrets {
 		body = bytes.ReplaceAll(body, []byte(s), []byte(echoRedacted))
 	}
@@ -78,8 +82,10 @@ func scrubJSON(v any, secrets []string) any {
 	return v
 }
 
-// ScrubString returns s with every spelling of the secrets replaced.
+// ScrubString returns s with every spelling of the secrets replaced,
+// whatever HTML character references an escaper used in it.
 func ScrubString(s string, secrets []string) string {
+	s = scrubAllReferences(s, secrets) // first: a plain replacement could cut a reference in two
 	for _, sec := range secrets {
 		s = strings.ReplaceAll(s, sec, echoRedacted)
 	}
@@ -108,4 +114,95 @@ var keepHTML = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 func HTMLSpellings(s string) []string {
 	e := html.EscapeString(s)
 	return []string{e, strings.NewReplacer("&#34;", "&quot;", "&#39;", "&#x27;").Replace(e)}
+}
+
+// scrubAllReferences replaces every run of s that reads as one of the
+// secrets once its HTML character references are decoded, whichever an
+// escaper chose for each character (&amp;, &#38;, &#x26; and &#X26; are
+// all "&"; &eacute; is "é"): HTMLSpellings lists only
+// html.EscapeString's choices. s is decoded once and each secret found
+// in it with strings.Index, so the cost is linear in s for any body.
+func scrubAllReferences(s string, secrets []string) string {
+	if strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	dec, at := decodeReferences(s)
+	var cuts [][2]int // ranges of s to replace
+	for _, sec := range secrets {
+		for from := 0; sec != "" && from+len(sec) <= len(dec); {
+			k := strings.Index(dec[from:], sec)
+			if k < 0 {
+				break
+			}
+			a, b := from+k, from+k+len(sec)
+			if (a == 0 || at[a-1] != at[a]) && (b == len(dec) || at[b-1] != at[b]) { // whole characters
+				cuts = append(cuts, [2]int{at[a], at[b]})
+				from = b
+			} else {
+				from = a + 1
+			}
+		}
+	}
+	if len(cuts) == 0 {
+		return s
+	}
+	slices.SortFunc(cuts, func(x, y [2]int) int { return x[0] - y[0] })
+	var b strings.Builder
+	last := 0
+	for _, c := range cuts {
+		if c[0] < last { // overlaps the previous cut
+			last = max(last, c[1])
+			continue
+		}
+		b.WriteString(s[last:c[0]])
+		b.WriteString(echoRedacted)
+		last = c[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// decodeReferences returns s with its character references decoded, and
+// for each byte of it the offset in s of the character it came from
+// (at[len(dec)] is len(s)).
+func decodeReferences(s string) (dec string, at []int) {
+	var b strings.Builder
+	b.Grow(len(s))
+	at = make([]int, 0, len(s)+1)
+	for i := 0; i < len(s); {
+		if s[i] == '&' {
+			if r, w := reference(s[i:]); w > 0 {
+				n, _ := b.WriteRune(r)
+				for range n {
+					at = append(at, i)
+				}
+				i += w
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		at = append(at, i)
+		i++
+	}
+	return b.String(), append(at, len(s))
+}
+
+// maxReference bounds a character reference's length ("&CounterClockwiseContourIntegral;" is 33).
+const maxReference = 40
+
+// reference decodes the HTML character reference at the start of s
+// (named, decimal or hexadecimal, ended by ";") to one rune, and its
+// length; 0 when s does not start with one.
+func reference(s string) (rune, int) {
+	end := strings.IndexByte(s[:min(len(s), maxReference)], ';')
+	if end < 2 {
+		return 0, 0
+	}
+	ref := s[:end+1]
+	dec := html.UnescapeString(ref)
+	r, n := utf8.DecodeRuneInString(dec)
+	if dec == ref || n != len(dec) || r == utf8.RuneError {
+		return 0, 0
+	}
+	return r, end + 1
 }

@@ -1,0 +1,66 @@
+package redact
+
+import (
+	"fmt"
+	"html"
+	"strings"
+	"testing"
+)
+
+// FuzzScrubReferences: a secret quoted with any mix of literal characters
+// and named, decimal or hexadecimal references, between any text, does
+// not survive ScrubString (read with its references decoded), unless the
+// text around it spells it by itself. (Secrets are at least 4 bytes, as
+// in FuzzScrubEcho: one character can be spelled by any text.)
+func FuzzScrubReferences(f *testing.F) {
+	f.Add("p&ss<w>rd", "<p>", "</p>", uint64(0x5a5a))
+	f.Add("café \"crème\"", "", "", uint64(0xffff))
+	f.Add("hunter2", "&amp;", ";", uint64(3))
+	f.Fuzz(func(t *testing.T, secret, before, after string, mode uint64) {
+		if len(secret) < 4 || len(secret) > 64 || strings.ContainsAny(secret, "[]") || !isText(secret+before+after) {
+			t.Skip()
+		}
+		if strings.Contains(html.UnescapeString(before+after), secret) ||
+			strings.Contains(html.UnescapeString(before+echoRedacted+after), secret) {
+			t.Skip() // the text around spells it by itself
+		}
+		var quoted strings.Builder
+		for i, r := range secret {
+			switch (mode >> (2 * (i % 32))) & 3 {
+			case 0:
+				quoted.WriteRune(r)
+			case 1:
+				fmt.Fprintf(&quoted, "&#%d;", r)
+			case 2:
+				fmt.Fprintf(&quoted, "&#x%X;", r)
+			default:
+				quoted.WriteString(html.EscapeString(string(r)))
+			}
+		}
+		out := ScrubString(before+quoted.String()+after, []string{secret})
+		if strings.Contains(html.UnescapeString(out), secret) {
+			t.Fatalf("secret %q quoted as %q survives in %q", secret, quoted.String(), out)
+		}
+	})
+}
+
+// isText reports whether s is valid UTF-8 with no NUL or U+FFFD (which
+// a reference cannot stand for here).
+func isText(s string) bool {
+	return strings.ToValidUTF8(s, "\uFFFD") == s && !strings.ContainsAny(s, "\x00\uFFFD")
+}
+
+// BenchmarkScrubEchoHostile: a 1 MiB error page (the engine's read bound)
+// that nearly repeats a 2 KiB secret everywhere, with a reference in it;
+// the scrub stays linear in the page (a match tried at every offset
+// would compare some 2 billion bytes).
+func BenchmarkScrubEchoHostile(b *testing.B) {
+	secret := strings.Repeat("a", 2047) + "b"
+	body := []byte("&amp;" + strings.Repeat("a", 1<<20-5))
+	secrets := []string{secret}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ScrubEcho(500, body, secrets)
+	}
+}
