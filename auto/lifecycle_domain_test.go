@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	fa "github.com/entraauth/entraauth/conformance/fakeauthority"
 )
@@ -47,6 +48,12 @@ func TestLifecycleDomainTenant(t *testing.T) {
 			if got != first || len(reqs) != 0 {
 				t.Errorf("run 2: same token %v, %d requests %v; want the token and none", got == first, len(reqs), endpoints(reqs))
 			}
+			ageTenantIDs(t, store+".keys.json", 48*time.Hour)
+			got, reqs = l.run(t, name+"/2-stale", append(args, "-mode", "silent")...)
+			if got != first || len(reqs) != 0 {
+				t.Errorf("run 2, tenant ID resolved two days ago: same token %v, %d requests %v; want the token and none (an old ID still names the cache key)",
+					got == first, len(reqs), endpoints(reqs))
+			}
 			if err := os.Remove(store + ".keys.json"); err != nil {
 				t.Fatal(err)
 			}
@@ -62,6 +69,34 @@ func TestLifecycleDomainTenant(t *testing.T) {
 					got == first, endpoints(reqs))
 			}
 		})
+	}
+}
+
+// ageTenantIDs moves the resolution time of every tenant ID in a
+// key-set file back by d.
+func ageTenantIDs(t *testing.T, path string, d time.Duration) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	tenants, _ := doc["tenants"].([]any)
+	if len(tenants) == 0 {
+		t.Fatalf("no tenant ID kept beside the cache: %s", b)
+	}
+	for _, e := range tenants {
+		m := e.(map[string]any)
+		m["resolved_at"] = m["resolved_at"].(float64) - d.Seconds()
+	}
+	if b, err = json.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -181,8 +181,8 @@ func TestStoredTenantID(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, ok := c.StoredTenantID(ctx, tc.auth, tc.at)
-			if ok != tc.want || (ok && got != id) {
-				t.Errorf("StoredTenantID = %q, %v; want found=%v", got, ok, tc.want)
+			if ok != tc.want || (tc.auth == auth) != (got == id) {
+				t.Errorf("StoredTenantID = %q, %v; want fresh=%v, the ID for its own authority even when stale", got, ok, tc.want)
 			}
 			if _, ok := c.StoredKeySet(ctx, auth, "u", now); !ok {
 				t.Error("storing a tenant ID lost the key set")

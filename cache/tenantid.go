@@ -23,6 +23,9 @@ type storedTenant struct {
 // when it was resolved at most [KeySetMaxAge] before now (and not after
 // now). It lets a new process find the tokens MSAL Python and this
 // module cache under the tenant ID without asking the authority first.
+// An older entry's ID is returned too, with false: good enough to choose
+// a cache key by (a token found under it is still checked for its
+// account and client), not to check an ID token's tid by.
 // Like the key set it is public data, kept in the key-set file of a
 // [KeySetStore]; any other storage, a missing, unsafe or corrupt file and
 // another authority's entry all return false.

@@ -66,6 +66,7 @@ func (c *Client) knownRealm(ctx context.Context, auth Authority, id realmID) str
 		}
 	}
 	if guid == "" {
+		// Stale or not: it only picks the key to look under.
 		guid, _ = c.cache.StoredTenantID(ctx, auth.String(), time.Now())
 		guid = strings.ToLower(guid)
 		if !IsGUID(guid) {
