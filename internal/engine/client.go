@@ -44,6 +44,8 @@ type Client struct {
 	fixedRealm string
 	authRealm  atomic.Pointer[string] // auth's tenant ID, once known, when auth names a domain
 	realmMu    sync.RWMutex
+	ep         Endpoints          // auth.Endpoints(), built once
+	authString string             // auth.String(), built once
 	realms     map[realmID]string // domain authorities' tenant IDs ("" when unknown; realm.go)
 }
 
@@ -88,6 +90,7 @@ func New(clientID string, opts *oauth.ClientOptions) (*Client, error) {
 	if !isDomainTenant(auth) {
 		c.fixedRealm = auth.Tenant
 	}
+	c.ep, c.authString = auth.Endpoints(), auth.String()
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -112,6 +115,24 @@ func New(clientID string, opts *oauth.ClientOptions) (*Client, error) {
 		c.account.Store(&a)
 	}
 	return c, nil
+}
+
+// endpoints is auth.Endpoints(), not built again for the client's own
+// authority.
+func (c *Client) endpoints(auth Authority) Endpoints {
+	if auth == c.auth {
+		return c.ep
+	}
+	return auth.Endpoints()
+}
+
+// authorityString is auth.String(), not built again for the client's own
+// authority.
+func (c *Client) authorityString(auth Authority) string {
+	if auth == c.auth {
+		return c.authString
+	}
+	return auth.String()
 }
 
 // ClientID returns the application (client) ID.

@@ -281,7 +281,7 @@ func (c *Client) forget(ctx context.Context, k cache.RefreshTokenKey, secret str
 func (c *Client) newRequest(opts oauth.TokenOptions, auth Authority, claims string, acct *oauth.Account) *InteractiveRequest {
 	req := &InteractiveRequest{
 		Scopes: withOIDCScopes(opts.Scopes), Claims: claims, TenantID: auth.Tenant,
-		Endpoints: auth.Endpoints(), auth: auth,
+		Endpoints: c.endpoints(auth), auth: auth,
 	}
 	if acct != nil {
 		req.LoginHint = acct.Username
@@ -319,7 +319,7 @@ func (c *Client) runStep(ctx context.Context, opts oauth.TokenOptions, auth Auth
 		return nil, err
 	}
 	// Fetch the key set while the user signs in.
-	c.keySet(auth.keysURL()).prefetch(ctx, c.cache, auth.String(), &c.wire.conns)
+	c.keySet(c.endpoints(auth).Keys).prefetch(ctx, c.cache, c.authorityString(auth), &c.wire.conns)
 	c.prefetchTenant(ctx, auth)
 	c.log.LogAttrs(ctx, slog.LevelInfo, "oauth: interactive sign-in", slog.String("tenant", auth.Tenant))
 	res, err := step(ctx, c.newRequest(opts, auth, claims, acct))

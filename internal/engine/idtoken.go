@@ -149,7 +149,7 @@ func (c *Client) verifyIDToken(ctx context.Context, raw string, auth Authority, 
 	if err != nil {
 		return nil, err
 	}
-	payload, err := c.keySet(auth.keysURL()).verifySignature(ctx, jws)
+	payload, err := c.keySet(c.endpoints(auth).Keys).verifySignature(ctx, jws)
 	if err != nil {
 		return nil, err
 	}

@@ -118,7 +118,7 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 	}
 	tokenURL := req.Endpoints.Token
 	if tokenURL == "" {
-		tokenURL = auth.Endpoints().Token
+		tokenURL = c.endpoints(auth).Token
 	}
 	f := url.Values{}
 	for k, v := range form {
@@ -132,7 +132,7 @@ func (c *Client) RedeemToken(ctx context.Context, req *InteractiveRequest, form 
 	if req.Claims != "" {
 		f.Set("claims", req.Claims)
 	}
-	c.keySet(auth.keysURL()).prefetch(ctx, c.cache, auth.String(), &c.wire.conns)
+	c.keySet(c.endpoints(auth).Keys).prefetch(ctx, c.cache, c.authorityString(auth), &c.wire.conns)
 	c.prefetchTenant(ctx, auth)
 	now := time.Now()
 	resp, err := c.wire.do(ctx, "token", http.MethodPost, tokenURL, f)
@@ -195,7 +195,7 @@ type verifiedToken struct {
 // its ID token once. A nonce asked for now must be the one checked then,
 // and the token must not have expired since.
 func (c *Client) verifiedClaims(ctx context.Context, raw string, auth Authority, nonce string) (*IDTokenClaims, error) {
-	if v := c.verified.Load(); v != nil && v.raw == raw && v.authority == auth.String() && (nonce == "" || nonce == v.nonce) &&
+	if v := c.verified.Load(); v != nil && v.raw == raw && v.authority == c.authorityString(auth) && (nonce == "" || nonce == v.nonce) &&
 		!time.Now().After(v.claims.Expiry.Add(clockSkew)) {
 		cl := *v.claims
 		return &cl, nil
@@ -205,7 +205,7 @@ func (c *Client) verifiedClaims(ctx context.Context, raw string, auth Authority,
 		return nil, err
 	}
 	cl := *claims
-	c.verified.Store(&verifiedToken{raw: raw, authority: auth.String(), nonce: nonce, claims: &cl})
+	c.verified.Store(&verifiedToken{raw: raw, authority: c.authorityString(auth), nonce: nonce, claims: &cl})
 	return claims, nil
 }
 

@@ -101,14 +101,20 @@ func (w *wire) do(ctx context.Context, endpoint, method, target string, form url
 	if form != nil {
 		body = form.Encode()
 	}
-	secrets := redact.SentSecrets(form)
+	var secrets []string // every spelling of form's secrets, made for the first error answer
 	for attempt := 0; ; attempt++ {
 		resp, err := w.once(ctx, endpoint, method, target, body, form != nil, reqID)
-		if resp != nil {
+		e, _ := err.(*oauth.Error)
+		snippet := e != nil && e.Snippet != ""
+		if resp != nil && form != nil && (snippet || redact.ErrorAnswer(resp.status, resp.body)) {
 			// An error answer that quotes our request must not carry our
-			// secrets into an *Error, a snippet or a log.
+			// secrets into an *Error, a snippet or a log. (A success is
+			// left alone, and costs no spelling of the secrets.)
+			if secrets == nil {
+				secrets = redact.SentSecrets(form)
+			}
 			resp.body = redact.ScrubEcho(resp.status, resp.body, secrets)
-			if e, ok := err.(*oauth.Error); ok && e.Snippet != "" {
+			if snippet {
 				e.Snippet = redact.ScrubString(e.Snippet, secrets)
 			}
 		}

@@ -40,7 +40,7 @@ func SentSecrets(form url.Values) []string {
 // without an "error" member) is returned as it is: it may hold our own
 // refresh token again, legitimately.
 func ScrubEcho(status int, body []byte, secrets []string) []byte {
-	if len(secrets) == 0 || len(body) == 0 || (status/100 == 2 && !hasErrorMember(body)) {
+	if len(secrets) == 0 || len(body) == 0 || !ErrorAnswer(status, body) {
 		return body
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -90,6 +90,13 @@ func ScrubString(s string, secrets []string) string {
 		s = strings.ReplaceAll(s, sec, echoRedacted)
 	}
 	return s
+}
+
+// ErrorAnswer reports whether an answer is one ScrubEcho scrubs: any
+// status but 2xx, or a 2xx body with an "error" member. A caller can ask
+// it before it spells out the secrets (SentSecrets) for a success.
+func ErrorAnswer(status int, body []byte) bool {
+	return status/100 != 2 || hasErrorMember(body)
 }
 
 // hasErrorMember reports whether a 2xx body is an error answer anyway (a
