@@ -1,6 +1,7 @@
 package fakeauthority
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 )
@@ -126,6 +127,12 @@ func (a *Authority) grantRefresh(w http.ResponseWriter, r *http.Request, rc *req
 	var scopes scopeSet
 	if e == nil { // before the token is marked redeemed
 		scopes, e = a.parseScopes(v[1])
+	}
+	if e == nil && r.PostForm.Get("token_type") == "ssh-cert" {
+		_, _, e = sshCertRequest(r.PostForm)
+	}
+	if c := r.PostForm.Get("claims"); e == nil && c != "" && !json.Valid([]byte(c)) {
+		e = &entraError{code: 9002313, detail: "The claims parameter is not valid JSON."}
 	}
 	var rt refreshToken
 	if e == nil {

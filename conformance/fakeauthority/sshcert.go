@@ -85,22 +85,11 @@ func (a *Authority) SignSSHCertificate(key ssh.PublicKey, keyID string, principa
 // the Azure CLI ssh extension reads it (Azure/azure-cli-extensions,
 // src/ssh/azext_ssh/custom.py: the access token is the certificate's
 // base64, written after "ssh-rsa-cert-v01@openssh.com "): req_cnf is the
-// RSA public key as a JWK whose kid is key_id; the principal is the UPN.
+// RSA public key as a JWK (parseReqCnf); the principal is the UPN.
 func (a *Authority) sshCertResponse(form map[string][]string, g grant, resp *tokenResponse) *entraError {
-	get := func(k string) string {
-		if v := form[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	keyID := get("key_id")
-	if keyID == "" {
-		e := missingParam("key_id")
-		return &e
-	}
-	pub, err := parseReqCnf(get("req_cnf"), keyID)
-	if err != nil {
-		return &entraError{code: 9002313, detail: err.Error()}
+	pub, keyID, e := sshCertRequest(form)
+	if e != nil {
+		return e
 	}
 	now := a.now()
 	cert, err := a.SignSSHCertificate(pub, keyID, []string{g.user.Username}, now.Add(-5*time.Minute), now.Add(SSHCertLifetime))
@@ -115,8 +104,37 @@ func (a *Authority) sshCertResponse(form map[string][]string, g grant, resp *tok
 	return nil
 }
 
+// sshCertRequest reads a token_type=ssh-cert request's key_id and
+// req_cnf; checked before a refresh token is marked redeemed, so a bad
+// request costs the client nothing.
+func sshCertRequest(form map[string][]string) (ssh.PublicKey, string, *entraError) {
+	get := func(k string) string {
+		if v := form[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	keyID := get("key_id")
+	if keyID == "" {
+		e := missingParam("key_id")
+		return nil, "", &e
+	}
+	pub, err := parseReqCnf(get("req_cnf"), keyID)
+	if err != nil {
+		return nil, "", &entraError{code: 9002313, detail: err.Error()}
+	}
+	return pub, keyID, nil
+}
+
 // ParseReqCnf reads req_cnf: an RSA public key as a JWK {"kty":"RSA",
-// "n","e","kid"} whose kid must equal keyID.
+// "n","e"} with an optional "kid". The Azure CLI ssh extension sends kid
+// = key_id (_prepare_jwk_data in Azure/azure-cli-extensions
+// src/ssh/azext_ssh/custom.py); MSAL Python's end-to-end test against
+// Entra sends no kid and key_id "key1" (SshCertTestCase in
+// AzureAD/microsoft-authentication-library-for-python tests/test_e2e.py),
+// so Entra needs none. A kid other than key_id is refused: no client
+// sends one, and a client that did would have mixed up its keys
+// (Entra's answer to it is not known).
 func parseReqCnf(raw, keyID string) (ssh.PublicKey, error) {
 	if len(raw) > 8192 {
 		return nil, errors.New("req_cnf is too long")
@@ -125,8 +143,8 @@ func parseReqCnf(raw, keyID string) (ssh.PublicKey, error) {
 	if err := json.Unmarshal([]byte(raw), &jwk); err != nil {
 		return nil, errors.New("req_cnf is not a JWK")
 	}
-	if jwk.Kty != "RSA" || jwk.Kid != keyID {
-		return nil, errors.New("req_cnf is not an RSA JWK whose kid is key_id")
+	if jwk.Kty != "RSA" || (jwk.Kid != "" && jwk.Kid != keyID) {
+		return nil, errors.New("req_cnf is not an RSA JWK whose kid, if any, is key_id")
 	}
 	n, err1 := base64.RawURLEncoding.DecodeString(strings.TrimRight(jwk.N, "="))
 	e, err2 := base64.RawURLEncoding.DecodeString(strings.TrimRight(jwk.E, "="))

@@ -20,7 +20,7 @@ func FuzzParseReqCnf(f *testing.F) {
 }
 
 // TestParseReqCnfRefuses: req_cnf must be an RSA JWK of at least 2048
-// bits whose kid is key_id.
+// bits whose kid, when it has one, is key_id.
 func TestParseReqCnfRefuses(t *testing.T) {
 	n := base64.RawURLEncoding.EncodeToString(bytes.Repeat([]byte{0xc5}, 256))
 	for _, tc := range []struct {
@@ -29,6 +29,7 @@ func TestParseReqCnfRefuses(t *testing.T) {
 	}{
 		{"good", `{"kty":"RSA","n":"` + n + `","e":"AQAB","kid":"k"}`, "k", true},
 		{"kid is not key_id", `{"kty":"RSA","n":"` + n + `","e":"AQAB","kid":"k"}`, "other", false},
+		{"no kid (MSAL Python's end-to-end test)", `{"kty":"RSA", "n":"` + n + `", "e":"AQAB"}`, "key1", true},
 		{"EC", `{"kty":"EC","n":"` + n + `","e":"AQAB","kid":"k"}`, "k", false},
 		{"short modulus", `{"kty":"RSA","n":"AQAB","e":"AQAB","kid":"k"}`, "k", false},
 		{"even exponent", `{"kty":"RSA","n":"` + n + `","e":"Ag","kid":"k"}`, "k", false},

@@ -256,3 +256,40 @@ func TestTokenResponseHook(t *testing.T) {
 		t.Error("removing the hook did not restore access_token")
 	}
 }
+
+// A refresh refused for a bad parameter (an ssh-cert request without
+// key_id or with an unusable req_cnf, claims that are not JSON) does not
+// use up the refresh token, even with RejectRefreshTokenReuse: the same
+// token then redeems. (Before, the token was marked redeemed first, so a
+// client retrying with good parameters got "already redeemed".)
+func TestRefusedRefreshKeepsToken(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		extra url.Values
+	}{
+		{"ssh-cert without key_id", url.Values{"token_type": {"ssh-cert"}, "req_cnf": {`{"kty":"RSA"}`}}},
+		{"ssh-cert with an unusable req_cnf", url.Values{"token_type": {"ssh-cert"}, "key_id": {"k"}, "req_cnf": {`{"kty":"EC","kid":"k"}`}}},
+		{"claims not JSON", url.Values{"claims": {`{"access_token":`}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fa := fakeauthority.New(&fakeauthority.Options{RejectRefreshTokenReuse: true})
+			tok := tenantURL(fa) + "/oauth2/v2.0/token"
+			_, first := post(t, fa, tok, passwordForm("User.Read openid offline_access"))
+			refresh := url.Values{"grant_type": {"refresh_token"}, "client_id": {fakeauthority.AzureCLIClientID},
+				"refresh_token": {first["refresh_token"].(string)}, "scope": {"User.Read offline_access"}}
+			bad := url.Values{}
+			for k, v := range refresh {
+				bad[k] = v
+			}
+			for k, v := range tc.extra {
+				bad[k] = v
+			}
+			if status, body := post(t, fa, tok, bad); status != 400 {
+				t.Fatalf("bad request: status %d %v, want 400", status, body)
+			}
+			if status, body := post(t, fa, tok, refresh); status != 200 {
+				t.Errorf("the refresh token after a refused request: status %d %v, want 200", status, body["error_description"])
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
 	"testing"
 
 	"github.com/entraauth/entraauth/internal/engine"
@@ -107,4 +108,38 @@ func certFor(t *testing.T, tok string, pub ssh.PublicKey) bool {
 	}
 	c, ok := k.(*ssh.Certificate)
 	return ok && bytes.Equal(c.Key.Marshal(), pub.Marshal())
+}
+
+// TestSSHCertMSALPythonOwnTestData: MSAL Python's end-to-end test asks
+// Entra for a certificate with a JWK without "kid" and key_id "key1"
+// (SshCertTestCase in AzureAD/microsoft-authentication-library-for-python
+// tests/test_e2e.py). Real MSAL Python sending that shape gets a
+// certificate for that key from the fake too, and a second request for
+// the same key_id is served from its cache.
+func TestSSHCertMSALPythonOwnTestData(t *testing.T) {
+	e := newEnv(t, nil)
+	rec, err := e.ourPassword().Authenticate(t.Context(), oauth.TokenOptions{Scopes: []string{armScope}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newSSHKey(t)
+	var jwk map[string]string
+	if err := json.Unmarshal([]byte(k.data["req_cnf"]), &jwk); err != nil {
+		t.Fatal(err)
+	}
+	delete(jwk, "kid")
+	noKid, _ := json.Marshal(jwk)
+	data := map[string]string{"token_type": "ssh-cert", "key_id": "key1", "req_cnf": string(noKid)}
+	cfg := map[string]any{"home_account_id": rec.HomeAccountID, "scopes": []string{sshcert.ScopePublic}, "data": data}
+	e.fa.ResetLog()
+	res := e.py("msal_sshcert.py", cfg)
+	if res["token_type"] != "ssh-cert" || !certFor(t, e.token("MSAL Python ssh-cert", res), k.pub) {
+		t.Fatalf("MSAL Python with its own test's data: %v", res)
+	}
+	e.wantTokenRequests("the first certificate", 1)
+	e.fa.ResetLog()
+	if again := e.py("msal_sshcert.py", cfg); again["access_token"] != res["access_token"] {
+		t.Errorf("the second request for key1 did not return the cached certificate: %v", again)
+	}
+	e.wantTokenRequests("the cached certificate", 0)
 }
