@@ -6,9 +6,8 @@ import (
 	"html"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 )
 
 // echoRedacted stands for a secret of ours found in an answer.
@@ -195,76 +194,25 @@ func decodeReferences(s string) (dec string, at []int) {
 	return b.String(), append(at, len(s))
 }
 
-// maxReference bounds a character reference's length ("&#x10FFFF;" is 10).
-const maxReference = 12
+// maxReference bounds a character reference's length
+// ("&CounterClockwiseContourIntegral;" is 33).
+const maxReference = 40
 
-// reference decodes the HTML character reference at the start of s, ended
-// by ";", to one rune, and its length; 0 when s does not start with one.
-// It knows decimal and hexadecimal references, the five names escapers
-// use for markup (amp, lt, gt, quot, apos) and HTML 4's Latin-1 names
-// (nbsp to yuml, what PHP's htmlentities writes for U+00A0-U+00FF);
-// html.UnescapeString would know every name, but its 2,000-name table
-// would weigh on every program linking this module.
+// reference decodes the HTML character reference at the start of s
+// (named, decimal or hexadecimal, ended by ";") to one rune, as
+// html.UnescapeString reads it (HTML5's table), and its length; 0 when s
+// does not start with one, or with one that stands for no character
+// (NUL, a surrogate: U+FFFD).
 func reference(s string) (rune, int) {
 	end := strings.IndexByte(s[:min(len(s), maxReference)], ';')
 	if end < 2 {
 		return 0, 0
 	}
-	name := s[1:end]
-	if name[0] != '#' {
-		r, ok := namedReference(name)
-		if !ok {
-			return 0, 0
-		}
-		return r, end + 1
-	}
-	num, base := name[1:], 10
-	if num != "" && (num[0] == 'x' || num[0] == 'X') {
-		num, base = num[1:], 16
-	}
-	v, err := strconv.ParseUint(num, base, 32)
-	// NUL, surrogates and C1 controls (which HTML5 reads as Windows-1252
-	// characters instead) stand for no character of a secret.
-	if err != nil || v == 0 || v > unicode.MaxRune || (v >= 0x80 && v <= 0x9F) || (v >= 0xD800 && v <= 0xDFFF) {
+	ref := s[:end+1]
+	dec := html.UnescapeString(ref)
+	r, n := utf8.DecodeRuneInString(dec)
+	if dec == ref || n != len(dec) || r == utf8.RuneError {
 		return 0, 0
 	}
-	return rune(v), end + 1
-}
-
-// latin1Names are HTML 4's entity names for U+00A0 to U+00FF, in order.
-var latin1Names = [96]string{
-	"nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect",
-	"uml", "copy", "ordf", "laquo", "not", "shy", "reg", "macr",
-	"deg", "plusmn", "sup2", "sup3", "acute", "micro", "para", "middot",
-	"cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest",
-	"Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig", "Ccedil",
-	"Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml",
-	"ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml", "times",
-	"Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute", "THORN", "szlig",
-	"agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil",
-	"egrave", "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml",
-	"eth", "ntilde", "ograve", "oacute", "ocirc", "otilde", "ouml", "divide",
-	"oslash", "ugrave", "uacute", "ucirc", "uuml", "yacute", "thorn", "yuml",
-}
-
-// namedReference is the rune of a named reference reference knows.
-func namedReference(name string) (rune, bool) {
-	switch name {
-	case "amp":
-		return '&', true
-	case "lt":
-		return '<', true
-	case "gt":
-		return '>', true
-	case "quot":
-		return '"', true
-	case "apos":
-		return '\'', true
-	}
-	for i, n := range latin1Names {
-		if n == name {
-			return rune(0xA0 + i), true
-		}
-	}
-	return 0, false
+	return r, end + 1
 }
