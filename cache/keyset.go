@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -77,6 +78,13 @@ func parseKeySetDoc(data []byte) (keySetDoc, error) {
 	}
 	return d, nil
 }
+
+// keySetWrite serializes the read-modify-write of key-set files within
+// the process: a key set and a tenant ID are often fetched at once, and
+// the second store must not write back a document read before the first.
+// (Between processes the file is not locked: a race loses an entry, which
+// is fetched again.)
+var keySetWrite sync.Mutex
 
 // readKeySetDoc reads the stored document; a missing, unsafe or corrupt
 // file reads as an empty one.
@@ -167,6 +175,8 @@ func (c *Cache) StoreKeySet(ctx context.Context, k KeySet) error {
 	if k.Authority == "" || k.URL == "" || len(k.Keys) == 0 {
 		return errors.New("cache: key set without authority, jwks_uri or keys")
 	}
+	keySetWrite.Lock()
+	defer keySetWrite.Unlock()
 	d := readKeySetDoc(ctx, ks) // a corrupt file is replaced
 	sets := []storedKeySet{{KeySet: k, Fetched: k.FetchedAt.Unix()}}
 	for _, s := range d.Sets {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -212,5 +213,37 @@ func TestStoreTenantIDRefuses(t *testing.T) {
 	}
 	if _, ok := mem.StoredTenantID(ctx, "a", now); ok {
 		t.Error("a memory cache found a tenant ID")
+	}
+}
+
+// A key set and a tenant ID stored at the same time (the engine fetches
+// both at once in a new process) are both kept: neither store writes
+// back a document read before the other's.
+func TestKeySetAndTenantIDStoredAtOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1_800_000_000, 0)
+	for round := range 20 {
+		st, err := cache.NewPlaintextFile(filepath.Join(t.TempDir(), "cache.json"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := cache.New(st, nil)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if err := c.StoreKeySet(ctx, cache.KeySet{Authority: "a", URL: "u", FetchedAt: now, Keys: json.RawMessage(testJWKS)}); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Go(func() {
+			if err := c.StoreTenantID(ctx, "a", "t", now); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Wait()
+		_, keys := c.StoredKeySet(ctx, "a", "u", now)
+		_, tenant := c.StoredTenantID(ctx, "a", now)
+		if !keys || !tenant {
+			t.Fatalf("round %d: key set kept %v, tenant ID kept %v", round, keys, tenant)
+		}
 	}
 }

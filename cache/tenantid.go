@@ -54,6 +54,8 @@ func (c *Cache) StoreTenantID(ctx context.Context, authority, tenantID string, a
 	if authority == "" || tenantID == "" || strings.ContainsAny(tenantID, "/ ") || at.Unix() <= 0 {
 		return errors.New("cache: tenant ID without authority, ID or time")
 	}
+	keySetWrite.Lock()
+	defer keySetWrite.Unlock()
 	d := readKeySetDoc(ctx, ks)
 	tenants := []storedTenant{{Authority: authority, TenantID: tenantID, Resolved: at.Unix()}}
 	for _, t := range d.Tenants {
