@@ -14,24 +14,32 @@ import (
 var testTransport http.RoundTripper
 
 // httpClient returns the client for a real authority: the default one, or
-// one that also trusts --ca-file's certificates.
-func httpClient(caFile string) (*http.Client, error) {
+// one that also trusts the certificates of the CA files given (--ca-file
+// or SSL_CERT_FILE, and the one login remembered; "" is skipped).
+func httpClient(caFiles ...string) (*http.Client, error) {
 	if testTransport != nil {
 		return &http.Client{Transport: testTransport}, nil
 	}
-	if caFile == "" {
+	var pool *x509.CertPool
+	for _, caFile := range caFiles {
+		if caFile == "" {
+			continue
+		}
+		pem, err := readFileMax(caFile, maxCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-file: %w", err)
+		}
+		if pool == nil {
+			if pool, err = x509.SystemCertPool(); err != nil || pool == nil {
+				pool = x509.NewCertPool()
+			}
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", caFile)
+		}
+	}
+	if pool == nil {
 		return nil, nil // the library's default
-	}
-	pem, err := readFileMax(caFile, maxCAFile)
-	if err != nil {
-		return nil, fmt.Errorf("--ca-file: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", caFile)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}

@@ -48,6 +48,7 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 	s.client.TenantID = o.tenant
 	s.client.AuthorityHost = o.authorityHost
 	s.client.Logger = newLogger(io)
+	caFiles := []string{o.caFile}
 	if last, ok, err := loadLogin(dir); err != nil {
 		return nil, err
 	} else if ok && silent {
@@ -66,13 +67,19 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 		}
 		s.client.TenantID = silentTenant(s.client.AuthorityHost, s.client.TenantID)
 		o.disableInstanceDiscovery = o.disableInstanceDiscovery || last.DisableInstanceDiscovery
+		// The login's CA file is trusted besides this run's: an
+		// SSL_CERT_FILE in the environment (often the system bundle)
+		// must not make the authority login trusted untrusted.
+		if last.CAFile != "" && last.CAFile != o.caFile {
+			caFiles = append(caFiles, last.CAFile)
+		}
 		if o.caFile == "" {
 			o.caFile = last.CAFile
 		}
 	}
 	s.client.DisableInstanceDiscovery = o.disableInstanceDiscovery
 	if !o.fake {
-		if s.client.HTTPClient, err = httpClient(o.caFile); err != nil {
+		if s.client.HTTPClient, err = httpClient(caFiles...); err != nil {
 			return nil, err
 		}
 	}
