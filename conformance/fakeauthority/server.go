@@ -41,7 +41,8 @@ func (rc *reqCtx) issuerTemplate() string { return rc.issuer("{tenantid}") }
 
 // issuer is the issuer of tokens for tenant tid. On a CIAM host
 // ({name}.ciamlogin.com) External ID names the tenant ID in the issuer's
-// host too: https://{tid}.ciamlogin.com/{tid}/v2.0.
+// host too: https://{tid}.ciamlogin.com/{tid}/v2.0 (as reported in
+// https://github.com/AzureAD/microsoft-authentication-library-for-js/issues/8592).
 func (rc *reqCtx) issuer(tid string) string {
 	if h := strings.ToLower(rc.base); strings.HasPrefix(h, "https://") && strings.HasSuffix(h, ciamSuffix) {
 		return "https://" + tid + ciamSuffix + "/" + tid + "/v2.0"

@@ -220,7 +220,9 @@ func checkIssuer(cl *IDTokenClaims, auth Authority) error {
 	}
 	// A CIAM (External ID) token names its tenant in the issuer's host:
 	// https://{tid}.ciamlogin.com/{tid}/v2.0, whatever name the authority
-	// uses for the tenant's host.
+	// uses for the tenant's host (reported against MSAL.js in
+	// https://github.com/AzureAD/microsoft-authentication-library-for-js/issues/8592,
+	// accepted by its pull request #8595).
 	if auth.IsCIAM() && cl.Issuer == strings.ReplaceAll(auth.Endpoints().Issuer, "{tenantid}", cl.TenantID) {
 		return nil
 	}

@@ -170,7 +170,10 @@ func issuerTenant(body []byte, auth Authority) (string, bool) {
 	if !IsGUID(guid) || rest != "v2.0" {
 		return "", false
 	}
-	// External ID's issuer host is the tenant ID's own CIAM host.
+	// External ID's issuer host is the tenant ID's own CIAM host,
+	// https://{guid}.ciamlogin.com/{guid}/v2.0, whatever name the authority
+	// uses (https://github.com/AzureAD/microsoft-authentication-library-for-js/issues/8592
+	// and the fix in its pull request #8595).
 	ciam := auth.IsCIAM() && strings.EqualFold(u.Host, guid+ciamSuffix)
 	if !ciam && !containsFold(auth.Aliases(), u.Host) {
 		return "", false
