@@ -150,7 +150,7 @@ func (c *Client) acquire(ctx context.Context, opts oauth.TokenOptions, auth Auth
 		if claims == "" {
 			// A domain tenant's ID is learnt here, before any token
 			// request: the tokens of MSAL Python or `az` are under it.
-			realm := c.resolveRealm(ctx, auth)
+			realm, rerr := c.resolveRealm(ctx, auth)
 			key := c.realmKey(opts.Scopes, auth.Host, realm, opts.EnableCAE, acct.HomeAccountID)
 			now := time.Now()
 			if at, ok := c.cache.AccessTokenAt(key, now); ok {
@@ -159,6 +159,9 @@ func (c *Client) acquire(ctx context.Context, opts oauth.TokenOptions, auth Auth
 				}
 			} else if t, ok := c.equivalentRealmToken(opts, auth, realm, acct.HomeAccountID, now); ok && !refreshDue(t.expiresOn, t.refreshOn, now) {
 				return oauth.AccessToken{Token: t.secret, ExpiresOn: t.expiresOn, RefreshOn: t.refreshOn, TokenType: "Bearer"}, nil
+			}
+			if rerr != nil {
+				return oauth.AccessToken{}, rerr // its answer's tid could not be checked
 			}
 		}
 		tok, err := c.refresh(ctx, opts, auth, acct, claims)
@@ -349,7 +352,8 @@ func (c *Client) store(ctx context.Context, opts oauth.TokenOptions, auth Author
 // that was not persisted (it matches cache.ErrNotPersisted), for
 // Authenticate.
 func (c *Client) save(ctx context.Context, opts oauth.TokenOptions, auth Authority, res *TokenResult) (oauth.AccessToken, error) {
-	u := c.update(opts, auth, c.resolveRealm(ctx, auth), res)
+	realm, _ := c.resolveRealm(ctx, auth) // logged; entries without an ID token go under the domain then
+	u := c.update(opts, auth, realm, res)
 	var notPersisted error
 	if err := c.cache.Write(ctx, u); err != nil {
 		// The entries are in memory; only persisting failed (or a corrupt

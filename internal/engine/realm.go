@@ -98,20 +98,21 @@ func (c *Client) setRealm(id realmID, guid string) {
 // the authority's OpenID configuration (one request per process, as
 // MSAL Python makes at start). It returns the realm to use; when the
 // resolution fails (the authority unreachable) that is the tenant
-// segment, and the failure is logged: the request that follows reports
-// it if it matters.
-func (c *Client) resolveRealm(ctx context.Context, auth Authority) string {
+// segment, with the error: a token request would be refused anyway when
+// its ID token's tid is checked, so a caller about to send one returns
+// the error instead (after looking under the domain).
+func (c *Client) resolveRealm(ctx context.Context, auth Authority) (string, error) {
 	realm := c.cacheRealm(ctx, auth)
 	if realm != auth.Tenant || !isDomainTenant(auth) {
-		return realm
+		return realm, nil
 	}
 	guid, err := c.tenantGUID(ctx, auth)
 	if err != nil {
-		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: the domain tenant's ID is unknown; its tokens are cached under the domain",
+		c.log.LogAttrs(ctx, slog.LevelWarn, "oauth: the domain tenant's ID is unknown",
 			slog.String("tenant", auth.Tenant), slog.String("error", err.Error()))
-		return auth.Tenant
+		return auth.Tenant, err
 	}
-	return guid
+	return guid, nil
 }
 
 // equivalentRealmToken is the lookup after a miss under realm, the

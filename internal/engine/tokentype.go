@@ -36,8 +36,12 @@ func (c *Client) getBound(ctx context.Context, opts oauth.TokenOptions, step Int
 		acct, _ = c.pickAccount()
 	}
 	if opts.Claims == "" && acct != nil {
-		if tok, ok := c.boundFromCache(opts, auth, c.resolveRealm(ctx, auth), acct.HomeAccountID, time.Now()); ok {
+		realm, rerr := c.resolveRealm(ctx, auth)
+		if tok, ok := c.boundFromCache(opts, auth, realm, acct.HomeAccountID, time.Now()); ok {
 			return tok, nil
+		}
+		if rerr != nil {
+			return oauth.AccessToken{}, rerr // its answer's tid could not be checked
 		}
 	}
 	claims, err := mergeClaims(opts.Claims, opts.EnableCAE)
