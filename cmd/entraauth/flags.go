@@ -38,6 +38,7 @@ type options struct {
 	trace                    bool
 	traceFile                string
 	caFile                   string
+	caFileFromEnv            bool // caFile is SSL_CERT_FILE's, not --ca-file's
 	disableInstanceDiscovery bool
 
 	// login only
@@ -133,6 +134,7 @@ func (o *options) parse(fs *flag.FlagSet, args []string, io *stdio, outputs []st
 	}
 	if !set["ca-file"] {
 		o.caFile = envOr(io, envCAFile)
+		o.caFileFromEnv = o.caFile != ""
 	}
 	if !set["scope"] {
 		if v := envOr(io, envScopes); v != "" {

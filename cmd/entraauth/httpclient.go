@@ -27,7 +27,7 @@ func httpClient(caFiles ...string) (*http.Client, error) {
 		}
 		pem, err := readFileMax(caFile, maxCAFile)
 		if err != nil {
-			return nil, fmt.Errorf("--ca-file: %w", err)
+			return nil, fmt.Errorf("CA file (--ca-file, SSL_CERT_FILE or login's): %w", err)
 		}
 		if pool == nil {
 			if pool, err = x509.SystemCertPool(); err != nil || pool == nil {
@@ -35,7 +35,7 @@ func httpClient(caFiles ...string) (*http.Client, error) {
 			}
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", caFile)
+			return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
 		}
 	}
 	if pool == nil {

@@ -67,14 +67,21 @@ func newSession(ctx context.Context, io *stdio, o *options, silent bool) (*sessi
 		}
 		s.client.TenantID = silentTenant(s.client.AuthorityHost, s.client.TenantID)
 		o.disableInstanceDiscovery = o.disableInstanceDiscovery || last.DisableInstanceDiscovery
-		// The login's CA file is trusted besides this run's: an
-		// SSL_CERT_FILE in the environment (often the system bundle)
-		// must not make the authority login trusted untrusted.
-		if last.CAFile != "" && last.CAFile != o.caFile {
-			caFiles = append(caFiles, last.CAFile)
-		}
-		if o.caFile == "" {
+		// An explicit --ca-file replaces the login's CA file. An
+		// SSL_CERT_FILE from the environment (often the system bundle)
+		// does not: the login's is trusted besides it, when it can still
+		// be read (a CA rotated away is said, not fatal).
+		switch {
+		case last.CAFile == "" || last.CAFile == o.caFile || (o.caFile != "" && !o.caFileFromEnv):
+		case o.caFile == "":
 			o.caFile = last.CAFile
+			caFiles = []string{last.CAFile}
+		default:
+			if _, err := readFileMax(last.CAFile, maxCAFile); err != nil {
+				fmt.Fprintf(io.stderr, "entraauth: not trusting the CA file login remembered: %v\n", err)
+			} else {
+				caFiles = append(caFiles, last.CAFile)
+			}
 		}
 	}
 	s.client.DisableInstanceDiscovery = o.disableInstanceDiscovery
