@@ -136,7 +136,7 @@ func (a *Authority) grantRefresh(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	var rt refreshToken
 	if e == nil {
-		rt, e = a.useRefreshToken(v[0], app)
+		rt, e = a.checkRefreshToken(v[0], app)
 	}
 	var u User
 	if e == nil {
@@ -149,6 +149,9 @@ func (a *Authority) grantRefresh(w http.ResponseWriter, r *http.Request, rc *req
 	if e == nil {
 		tid, e = tokenTenant(ti, u)
 	}
+	if e == nil { // only a request that is answered with tokens redeems it
+		e = a.redeemRefreshToken(v[0])
+	}
 	if e != nil {
 		a.writeError(w, r, rc, *e)
 		return
@@ -156,8 +159,8 @@ func (a *Authority) grantRefresh(w http.ResponseWriter, r *http.Request, rc *req
 	a.issue(w, r, rc, grant{app: app, user: u, tid: tid, scopes: scopes})
 }
 
-// useRefreshToken validates a refresh token for app and marks it redeemed.
-func (a *Authority) useRefreshToken(tok string, app App) (refreshToken, *entraError) {
+// checkRefreshToken validates a refresh token for app without using it.
+func (a *Authority) checkRefreshToken(tok string, app App) (refreshToken, *entraError) {
 	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -170,10 +173,30 @@ func (a *Authority) useRefreshToken(tok string, app App) (refreshToken, *entraEr
 	case now.Sub(rt.Issued) > a.refreshLifetime():
 		return *rt, &entraError{code: 700082, detail: "The token was issued on " + rt.Issued.UTC().Format("2006-01-02T15:04:05Z") + "."}
 	case rt.Redeemed && a.opts.RejectRefreshTokenReuse:
-		return *rt, &entraError{code: 70000, detail: "The refresh token was already redeemed (the authority rejects reuse in this test)."}
+		return *rt, errAlreadyRedeemed()
 	case !strings.EqualFold(rt.ClientID, app.ClientID) && (rt.FamilyID == "" || rt.FamilyID != app.FamilyID):
 		return *rt, &entraError{code: 70000, sub: "client_mismatch", detail: "The refresh token was issued to a different client."}
 	}
-	rt.Redeemed = true
 	return *rt, nil
+}
+
+// redeemRefreshToken marks a checked refresh token redeemed; under
+// RejectRefreshTokenReuse a concurrent request that redeemed it since
+// the check wins, and this one is refused.
+func (a *Authority) redeemRefreshToken(tok string) *entraError {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	rt, ok := a.refresh[tok]
+	if !ok {
+		return &entraError{code: 9002313, err: "invalid_grant", detail: "The refresh token is malformed or was not issued by this authority."}
+	}
+	if rt.Redeemed && a.opts.RejectRefreshTokenReuse {
+		return errAlreadyRedeemed()
+	}
+	rt.Redeemed = true
+	return nil
+}
+
+func errAlreadyRedeemed() *entraError {
+	return &entraError{code: 70000, detail: "The refresh token was already redeemed (the authority rejects reuse in this test)."}
 }

@@ -258,8 +258,8 @@ func TestTokenResponseHook(t *testing.T) {
 }
 
 // A refresh refused for a bad parameter (an ssh-cert request without
-// key_id or with an unusable req_cnf, claims that are not JSON) does not
-// use up the refresh token, even with RejectRefreshTokenReuse: the same
+// key_id or with an unusable req_cnf, claims that are not JSON) or sent
+// to a tenant its user is not in does not use up the refresh token, even with RejectRefreshTokenReuse: the same
 // token then redeems. (Before, the token was marked redeemed first, so a
 // client retrying with good parameters got "already redeemed".)
 func TestRefusedRefreshKeepsToken(t *testing.T) {
@@ -270,10 +270,15 @@ func TestRefusedRefreshKeepsToken(t *testing.T) {
 		{"ssh-cert without key_id", url.Values{"token_type": {"ssh-cert"}, "req_cnf": {`{"kty":"RSA"}`}}},
 		{"ssh-cert with an unusable req_cnf", url.Values{"token_type": {"ssh-cert"}, "key_id": {"k"}, "req_cnf": {`{"kty":"EC","kid":"k"}`}}},
 		{"claims not JSON", url.Values{"claims": {`{"access_token":`}}},
+		{"a tenant the user is not in (AADSTS50020)", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fa := fakeauthority.New(&fakeauthority.Options{RejectRefreshTokenReuse: true})
 			tok := tenantURL(fa) + "/oauth2/v2.0/token"
+			badURL := tok
+			if tc.extra == nil {
+				badURL = fa.AuthorityURL(fakeauthority.SecondTenantID) + "/oauth2/v2.0/token"
+			}
 			_, first := post(t, fa, tok, passwordForm("User.Read openid offline_access"))
 			refresh := url.Values{"grant_type": {"refresh_token"}, "client_id": {fakeauthority.AzureCLIClientID},
 				"refresh_token": {first["refresh_token"].(string)}, "scope": {"User.Read offline_access"}}
@@ -284,7 +289,7 @@ func TestRefusedRefreshKeepsToken(t *testing.T) {
 			for k, v := range tc.extra {
 				bad[k] = v
 			}
-			if status, body := post(t, fa, tok, bad); status != 400 {
+			if status, body := post(t, fa, badURL, bad); status != 400 {
 				t.Fatalf("bad request: status %d %v, want 400", status, body)
 			}
 			if status, body := post(t, fa, tok, refresh); status != 200 {
