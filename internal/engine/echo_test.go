@@ -69,6 +69,9 @@ func TestErrorEchoHTMLEscaped(t *testing.T) {
 		{"it's <mine>", "it&#039;s &#x3C;mine&#62;"},
 		{"café & crème", "caf&eacute; &amp; cr&#232;me"},
 		{"hunter2", "hun&#116;er&#x32;"},
+		// Without ";", as HTML5 (and a browser) reads them too.
+		{"Correct Horse & Battery", "Correct Horse &#38 Battery"},
+		{"Correct Horse & Battery", "Correct Horse &amp Battery"},
 	} {
 		form := url.Values{"grant_type": {"password"}, "password": {tc.password}}
 		jsonBody, _ := json.Marshal(map[string]string{"error": "invalid_grant", "error_description": "password: " + tc.spelling})
@@ -79,6 +82,40 @@ func TestErrorEchoHTMLEscaped(t *testing.T) {
 			e := errorAnswering(t, form, 502, body.ctype, body.text)
 			if all := e.Error() + "\n" + e.Description + "\n" + e.Snippet; strings.Contains(all, tc.spelling) {
 				t.Errorf("password %q in %s: the error quotes the page's spelling of it:\n%s", tc.password, body.ctype, all)
+			}
+		}
+	}
+}
+
+// A portal or proxy answering 200 with a page is no token response, and
+// the page's text becomes the error's snippet: the password it quotes is
+// removed as from any error answer. (Before, a 2xx answer without an
+// "error" member was taken for a success and left as it was.)
+func TestErrorEchoPageWith200(t *testing.T) {
+	form := url.Values{"grant_type": {"password"}, "password": {"Correct Horse Battery"}}
+	for _, ctype := range []string{"text/html", "text/plain"} {
+		e := errorAnswering(t, form, 200, ctype, "<html><body>your password Correct Horse Battery was wrong</body></html>")
+		if all := e.Error() + "\n" + e.Snippet; strings.Contains(all, "Correct Horse Battery") {
+			t.Errorf("%s: the error quotes the password:\n%s", ctype, all)
+		}
+	}
+}
+
+// A body quoting the password as an ASCII-only JSON encoder writes it
+// (Python's json.dumps: \u00e9, a UTF-16 pair for U+1F600) or with "/"
+// escaped (PHP's json_encode), where the body is not parsed as JSON (text,
+// or JSON cut at the read bound): none of those spellings reaches the
+// *Error.
+func TestErrorEchoJSONEscapes(t *testing.T) {
+	form := url.Values{"grant_type": {"password"}, "password": {"café crème/ 😀 ok"}}
+	for _, spelling := range []string{`caf\u00e9 cr\u00e8me/ \ud83d\ude00 ok`, `caf\u00E9 cr\u00E8me/ \uD83D\uDE00 ok`, `café crème\/ 😀 ok`} {
+		for _, body := range []struct{ ctype, text string }{
+			{"text/plain", `upstream said: {"password": "` + spelling + `"}`},
+			{"application/json", `{"error": "invalid_request", "error_description": "password ` + spelling + `", "pad": "` + strings.Repeat("x", 1<<20) + `"}`},
+		} {
+			e := errorAnswering(t, form, 400, body.ctype, body.text)
+			if all := e.Error() + "\n" + e.Snippet; strings.Contains(all, spelling) {
+				t.Errorf("%s: the error quotes the spelling %s:\n%s", body.ctype, spelling, all)
 			}
 		}
 	}

@@ -3,10 +3,12 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -15,7 +17,8 @@ const echoRedacted = "[redacted]"
 
 // SentSecrets lists the secret values of form in every spelling an echo
 // may use (as sent, query-escaped, path-escaped, JSON-escaped with and
-// without HTML escapes, HTML-escaped as an error page quotes it), longest
+// without HTML escapes, with characters past ASCII as \uXXXX, with "/" as
+// "\/", HTML-escaped as an error page quotes it), longest
 // first so that a longer spelling is replaced before a shorter one inside it.
 func SentSecrets(form url.Values) []string {
 	var out []string
@@ -26,7 +29,9 @@ func SentSecrets(form url.Values) []string {
 			}
 			j, _ := json.Marshal(v)
 			inJSON := string(j[1 : len(j)-1])
-			out = append(out, v, url.QueryEscape(v), url.PathEscape(v), inJSON, keepHTML.Replace(inJSON))
+			plain := keepHTML.Replace(inJSON)
+			out = append(out, v, url.QueryEscape(v), url.PathEscape(v), inJSON, plain,
+				asciiJSON(plain, "\\u%04x"), asciiJSON(plain, "\\u%04X"), strings.ReplaceAll(plain, "/", `\/`))
 			out = append(out, HTMLSpellings(v)...)
 		}
 	}
@@ -36,9 +41,9 @@ func SentSecrets(form url.Values) []string {
 
 // ScrubEcho removes the secrets we sent from an error answer's body: a
 // JSON body has them removed from every string (names and values, so it
-// still parses); any other body from its bytes. A success answer (2xx
-// without an "error" member) is returned as it is: it may hold our own
-// refresh token again, legitimately.
+// still parses); any other body from its bytes. A success answer (a 2xx
+// JSON object without an "error" member, see ErrorAnswer) is returned as
+// it is: it may hold our own refresh token again, legitimately.
 func ScrubEcho(status int, body []byte, secrets []string) []byte {
 	if len(secrets) == 0 || len(body) == 0 || !ErrorAnswer(status, body) {
 		return body
@@ -54,13 +59,7 @@ func ScrubEcho(status int, body []byte, secrets []string) []byte {
 			return bytes.TrimSuffix(out.Bytes(), []byte("\n"))
 		}
 	}
-	if bytes.IndexByte(body, '&') >= 0 {
-		body = []byte(scrubAllReferences(string(body), secrets))
-	}
-	for _, s := range secrets {
-		body = bytes.ReplaceAll(body, []byte(s), []byte(echoRedacted))
-	}
-	return body
+	return []byte(ScrubString(string(body), secrets))
 }
 
 // scrubJSON returns v with the secrets removed from every string in it.
@@ -83,20 +82,36 @@ func scrubJSON(v any, secrets []string) any {
 }
 
 // ScrubString returns s with every spelling of the secrets replaced,
-// whatever HTML character references an escaper used in it.
+// whatever HTML character references an escaper used in it. When s may
+// hold a reference (it has an "&") the search is scrubAllReferences',
+// which never cuts a reference in two: replacing bytes could match
+// inside one ("0000" in "&#1000000") and leave text that reads
+// differently.
 func ScrubString(s string, secrets []string) string {
-	s = scrubAllReferences(s, secrets) // first: a plain replacement could cut a reference in two
+	if strings.IndexByte(s, '&') >= 0 {
+		return scrubAllReferences(s, secrets)
+	}
 	for _, sec := range secrets {
-		s = strings.ReplaceAll(s, sec, echoRedacted)
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, echoRedacted)
+		}
 	}
 	return s
 }
 
 // ErrorAnswer reports whether an answer is one ScrubEcho scrubs: any
-// status but 2xx, or a 2xx body with an "error" member. A caller can ask
+// status but 2xx, a 2xx body that is not a JSON object (a proxy's or a
+// portal's page answering 200 is no token response, and its text ends up
+// in an error snippet), or one with an "error" member. A caller can ask
 // it before it spells out the secrets (SentSecrets) for a success.
 func ErrorAnswer(status int, body []byte) bool {
-	return status/100 != 2 || hasErrorMember(body)
+	return status/100 != 2 || !jsonObject(body) || hasErrorMember(body)
+}
+
+// jsonObject reports whether body starts as a JSON object.
+func jsonObject(body []byte) bool {
+	b := bytes.TrimLeft(body, " \t\r\n")
+	return len(b) > 0 && b[0] == '{'
 }
 
 // hasErrorMember reports whether a 2xx body is an error answer anyway (a
@@ -109,6 +124,26 @@ func hasErrorMember(body []byte) bool {
 		Error any `json:"error"`
 	}
 	return json.Unmarshal(body, &e) == nil && e.Error != nil && e.Error != ""
+}
+
+// asciiJSON is a JSON string's text with every character past ASCII
+// written as \uXXXX (a UTF-16 pair past U+FFFF) in format, as encoders
+// that keep to ASCII write it (Python's json.dumps by default).
+func asciiJSON(s, format string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, format, r1)
+			fmt.Fprintf(&b, format, r2)
+		default:
+			fmt.Fprintf(&b, format, r)
+		}
+	}
+	return b.String()
 }
 
 // keepHTML undoes encoding/json's HTML escapes: most JSON encoders other
@@ -127,27 +162,39 @@ func HTMLSpellings(s string) []string {
 // secrets once its HTML character references are decoded (reference),
 // whichever an escaper chose for each character (&amp;, &#38;, &#x26;
 // and &#X26; are all "&"; &eacute; is "é"): HTMLSpellings lists only
-// html.EscapeString's choices. s is decoded once and each secret found
-// in it with strings.Index, so the cost is linear in s for any body.
+// html.EscapeString's choices. A spelling holding "&" itself (which
+// decoding changes) is also searched in s as written. Either way a run
+// is cut only at whole characters of s: a reference is never cut in two,
+// which would leave text that reads differently. s is decoded once and
+// each spelling found with strings.Index, so the cost is linear in s.
 func scrubAllReferences(s string, secrets []string) string {
-	if strings.IndexByte(s, '&') < 0 {
-		return s
-	}
 	dec, at := decodeReferences(s)
+	whole := make([]bool, len(s)+1) // whether a character of s starts there
+	for _, i := range at {
+		whole[i] = true
+	}
 	var cuts [][2]int // ranges of s to replace
-	for _, sec := range secrets {
-		for from := 0; sec != "" && from+len(sec) <= len(dec); {
-			k := strings.Index(dec[from:], sec)
+	find := func(text, sec string, cut func(a, b int) (int, int, bool)) {
+		for from := 0; sec != "" && from+len(sec) <= len(text); {
+			k := strings.Index(text[from:], sec)
 			if k < 0 {
-				break
+				return
 			}
 			a, b := from+k, from+k+len(sec)
-			if (a == 0 || at[a-1] != at[a]) && (b == len(dec) || at[b-1] != at[b]) { // whole characters
-				cuts = append(cuts, [2]int{at[a], at[b]})
+			if i, j, ok := cut(a, b); ok {
+				cuts = append(cuts, [2]int{i, j})
 				from = b
 			} else {
 				from = a + 1
 			}
+		}
+	}
+	for _, sec := range secrets {
+		find(dec, sec, func(a, b int) (int, int, bool) {
+			return at[a], at[b], (a == 0 || at[a-1] != at[a]) && (b == len(dec) || at[b-1] != at[b])
+		})
+		if strings.IndexByte(sec, '&') >= 0 {
+			find(s, sec, func(a, b int) (int, int, bool) { return a, b, whole[a] && whole[b] })
 		}
 	}
 	if len(cuts) == 0 {
@@ -199,20 +246,47 @@ func decodeReferences(s string) (dec string, at []int) {
 const maxReference = 40
 
 // reference decodes the HTML character reference at the start of s
-// (named, decimal or hexadecimal, ended by ";") to one rune, as
-// html.UnescapeString reads it (HTML5's table), and its length; 0 when s
-// does not start with one, or with one that stands for no character
-// (NUL, a surrogate: U+FFFD).
+// (named, decimal or hexadecimal, with its ";" or, as HTML5 also reads
+// "&#38" and "&amp", without) to one rune, as html.UnescapeString reads
+// it (HTML5's table), and its length; 0 when s does not start with one,
+// or with one that stands for no character (NUL, a surrogate: U+FFFD).
 func reference(s string) (rune, int) {
-	end := strings.IndexByte(s[:min(len(s), maxReference)], ';')
-	if end < 2 {
+	n := referenceLen(s)
+	if n < 2 {
 		return 0, 0
 	}
-	ref := s[:end+1]
+	if n < len(s) && s[n] == ';' {
+		n++
+	}
+	ref := s[:n]
 	dec := html.UnescapeString(ref)
-	r, n := utf8.DecodeRuneInString(dec)
-	if dec == ref || n != len(dec) || r == utf8.RuneError {
+	r, w := utf8.DecodeRuneInString(dec)
+	if dec == ref || w != len(dec) || r == utf8.RuneError {
 		return 0, 0
 	}
-	return r, end + 1
+	return r, n
+}
+
+// referenceLen is the length of the reference's name or number at the
+// start of s ("&amp", "&#38", "&#x26"), without its ";"; 0 when none.
+func referenceLen(s string) int {
+	if len(s) < 2 || s[0] != '&' {
+		return 0
+	}
+	digit := func(c byte) bool { return '0' <= c && c <= '9' }
+	start, ok := 1, func(c byte) bool { return digit(c) || 'a' <= c|0x20 && c|0x20 <= 'z' }
+	if s[1] == '#' {
+		start, ok = 2, digit
+		if len(s) > 2 && s[2]|0x20 == 'x' {
+			start, ok = 3, func(c byte) bool { return digit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
+		}
+	}
+	end := start
+	for end < len(s) && end < maxReference && ok(s[end]) {
+		end++
+	}
+	if end == start {
+		return 0
+	}
+	return end
 }
