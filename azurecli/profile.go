@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -65,17 +66,24 @@ func parseProfile(data []byte) (session, error) {
 }
 
 // readFile reads a configuration file of at most maxConfigFile bytes. A
-// FIFO or device planted in its place is refused: it is opened without
-// waiting (openNoWait; an open of a FIFO for reading waits for a writer,
-// with no deadline) and its type is checked on the open file, so a file
-// swapped in after any check by name is the one checked.
+// FIFO or device planted in its place is refused before it is opened;
+// one swapped in after that check is opened without waiting (openNoWait:
+// an open of a FIFO for reading waits for a writer, with no deadline) and
+// refused by the check of the open file.
 func readFile(path string) ([]byte, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("azurecli: %s is not a regular file", path) // a planted FIFO or device is not even opened
+	}
 	f, err := openNoWait(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("azurecli: %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("azurecli: %s is not a regular file", path)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))

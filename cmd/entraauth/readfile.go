@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 )
 
@@ -17,17 +18,23 @@ const (
 // readFileMax reads the regular file at path, at most max bytes: a larger
 // file is an error, found by reading one byte past max (not by a Stat
 // another process could race), and nothing past that is read. A FIFO or
-// device planted at path is refused and the read cannot block: the file
-// is opened without waiting (openNoWait) and its type checked on the
-// open file, so a file swapped in after any check by name is the one
-// checked.
+// device planted at path is refused before it is opened; one swapped in
+// after that check is opened without waiting (openNoWait) and refused by
+// the check of the open file, so the read cannot block.
 func readFileMax(path string, max int64) ([]byte, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(path)) // a planted FIFO or device is not even opened
+	}
 	f, err := openNoWait(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(path))
 	}
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
