@@ -39,10 +39,9 @@ type Client struct {
 
 	verified atomic.Pointer[verifiedToken] // the last ID token this client verified
 
-	// fixedRealm is auth's cache realm when that needs no lookup (a
-	// tenant not named by a domain), "" otherwise: the hot path's.
-	fixedRealm string
-	authRealm  atomic.Pointer[string] // auth's tenant ID, once known, when auth names a domain
+	// authRealm is auth's cache realm once known (at New for a tenant
+	// not named by a domain), for the hot path (realm.go).
+	authRealm  atomic.Pointer[string]
 	realmMu    sync.RWMutex
 	ep         Endpoints          // auth.Endpoints(), built once
 	authString string             // auth.String(), built once
@@ -88,7 +87,7 @@ func New(clientID string, opts *oauth.ClientOptions) (*Client, error) {
 		keySets:  map[string]*keySet{},
 	}
 	if !isDomainTenant(auth) {
-		c.fixedRealm = auth.Tenant
+		c.authRealm.Store(&auth.Tenant)
 	}
 	c.ep, c.authString = auth.Endpoints(), auth.String()
 	if c.log == nil {

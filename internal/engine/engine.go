@@ -37,22 +37,19 @@ func (c *Client) GetToken(ctx context.Context, opts oauth.TokenOptions, step Int
 	if opts.Bound != nil {
 		return c.getBound(ctx, opts, step) // tokentype.go
 	}
-	auth, realm := c.auth, c.fixedRealm // the usual case, without resolveTenant's call
+	auth := c.auth // the usual case, without resolveTenant's call
 	if opts.TenantID != "" {
 		var err error
 		if auth, err = c.resolveTenant(opts.TenantID); err != nil {
 			return oauth.AccessToken{}, err
 		}
-		realm = ""
 	}
 	acct := c.account.Load()
 	if acct == nil {
 		acct = c.loadAccount(ctx)
 	}
 	if opts.Claims == "" && acct != nil {
-		if realm == "" {
-			realm = c.cacheRealm(ctx, auth)
-		}
+		realm := c.cacheRealm(ctx, auth)
 		memo := c.memoEntry(opts.Scopes, auth.Host, realm, opts.EnableCAE, acct.HomeAccountID)
 		now := time.Now() // one clock reading serves the cache and the renewal check
 		at, ok := c.lookupAccess(memo, now)

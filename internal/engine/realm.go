@@ -67,7 +67,7 @@ func (c *Client) knownRealm(ctx context.Context, auth Authority, id realmID) str
 	}
 	if guid == "" {
 		// Stale or not: it only picks the key to look under.
-		guid, _ = c.cache.StoredTenantID(ctx, auth.String(), time.Now())
+		guid, _ = c.cache.StoredTenantID(ctx, c.authorityString(auth), time.Now())
 		guid = strings.ToLower(guid)
 		if !IsGUID(guid) {
 			guid = ""
@@ -77,12 +77,16 @@ func (c *Client) knownRealm(ctx context.Context, auth Authority, id realmID) str
 	return guid
 }
 
-// setRealm remembers a domain authority's tenant ID for this client.
+// setRealm remembers a domain authority's tenant ID for this client; ""
+// (not known) never replaces a known ID.
 func (c *Client) setRealm(id realmID, guid string) {
 	c.realmMu.Lock()
 	defer c.realmMu.Unlock()
 	if c.realms == nil {
 		c.realms = map[realmID]string{}
+	}
+	if guid == "" && c.realms[id] != "" {
+		return
 	}
 	if len(c.realms) >= maxTenantGUIDs {
 		clear(c.realms)
