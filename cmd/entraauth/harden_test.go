@@ -262,3 +262,26 @@ func TestTraceRedactsEchoedSecrets(t *testing.T) {
 		}
 	}
 }
+
+// An error answer quoting the password with character references other
+// than html.EscapeString's (&#38;, &#x3C;) is fingerprinted in the trace
+// too: the trace uses the library's search (redact.ReplaceSpellings),
+// not a list of spellings of its own.
+func TestTraceRedactsEchoBehindReferences(t *testing.T) {
+	form := url.Values{"grant_type": {"password"}, "password": {"hunter2 & <co>"}, "client_id": {"c"}}
+	const quoted = "hunter2 &#38; &#x3C;co&#62;"
+	var tr bytes.Buffer
+	tt := &traceTransport{next: rtFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"error": "invalid_request", "error_description": "password: ` + quoted + `"}`))}, nil
+	}), w: &tr, har: &harLog{}}
+	req, _ := http.NewRequest("POST", "https://login.microsoftonline.com/x/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	resp, err := tt.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if text := tr.String(); strings.Contains(text, quoted) || !strings.Contains(text, "password sha256:") {
+		t.Errorf("--trace quotes the password behind references, or lacks its fingerprint:\n%s", text)
+	}
+}

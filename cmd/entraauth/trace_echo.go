@@ -15,8 +15,8 @@ import (
 type sentSecret struct{ spelling, fingerprint string }
 
 // sentSecrets lists the secret values of a request's form body, each in
-// every spelling an answer may quote it (as sent, query-escaped,
-// path-escaped, JSON-escaped), longest first.
+// every spelling an answer may quote it (redact.Spellings, and JSON as the
+// trace prints it), longest first.
 func sentSecrets(form string) []sentSecret {
 	v, err := url.ParseQuery(form)
 	if err != nil || len(v) == 0 {
@@ -32,7 +32,7 @@ func sentSecrets(form string) []sentSecret {
 				continue
 			}
 			fp := fingerprint(k, val)
-			for _, s := range append([]string{val, url.QueryEscape(val), url.PathEscape(val), jsonSpelling(val)}, redact.HTMLSpellings(val)...) {
+			for _, s := range append(redact.Spellings(val), jsonSpelling(val)) {
 				out = append(out, sentSecret{s, fp})
 			}
 		}
@@ -54,10 +54,16 @@ func jsonSpelling(s string) string {
 
 // redactEcho replaces every secret the request sent, wherever the answer
 // quotes it (an error description echoing "...&password=..."), with its
-// fingerprint: redaction by the values sent, not only by member names.
+// fingerprint: redaction by the values sent, not only by member names,
+// and whatever HTML character references the answer used
+// (redact.ReplaceSpellings, as the library scrubs its errors).
 func redactEcho(s string, sent []sentSecret) string {
-	for _, sec := range sent {
-		s = strings.ReplaceAll(s, sec.spelling, sec.fingerprint)
+	if len(sent) == 0 {
+		return s
 	}
-	return s
+	spellings := make([]string, len(sent))
+	for i, sec := range sent {
+		spellings[i] = sec.spelling
+	}
+	return redact.ReplaceSpellings(s, spellings, func(i int) string { return sent[i].fingerprint })
 }

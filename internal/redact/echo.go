@@ -24,19 +24,23 @@ func SentSecrets(form url.Values) []string {
 	var out []string
 	for _, name := range secretFormFields {
 		for _, v := range form[name] {
-			if v == "" {
-				continue
+			if v != "" {
+				out = append(out, Spellings(v)...)
 			}
-			j, _ := json.Marshal(v)
-			inJSON := string(j[1 : len(j)-1])
-			plain := keepHTML.Replace(inJSON)
-			out = append(out, v, url.QueryEscape(v), url.PathEscape(v), inJSON, plain,
-				asciiJSON(plain, "\\u%04x"), asciiJSON(plain, "\\u%04X"), strings.ReplaceAll(plain, "/", `\/`))
-			out = append(out, HTMLSpellings(v)...)
 		}
 	}
 	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
 	return slices.Compact(out)
+}
+
+// Spellings is v in every spelling SentSecrets lists for it.
+func Spellings(v string) []string {
+	j, _ := json.Marshal(v)
+	inJSON := string(j[1 : len(j)-1])
+	plain := keepHTML.Replace(inJSON)
+	return append([]string{v, url.QueryEscape(v), url.PathEscape(v), inJSON, plain,
+		asciiJSON(plain, "\\u%04x"), asciiJSON(plain, "\\u%04X"), strings.ReplaceAll(plain, "/", `\/`)},
+		htmlSpellings(v)...)
 }
 
 // ScrubEcho removes the secrets we sent from an error answer's body: a
@@ -88,12 +92,20 @@ func scrubJSON(v any, secrets []string) any {
 // inside one ("0000" in "&#1000000") and leave text that reads
 // differently.
 func ScrubString(s string, secrets []string) string {
+	return ReplaceSpellings(s, secrets, func(int) string { return echoRedacted })
+}
+
+// ReplaceSpellings is ScrubString with the text that stands for
+// spellings[i] given by with(i) (the trace prints a fingerprint per
+// secret). spellings are tried in order: longest first, so a longer
+// spelling is replaced before a shorter one inside it.
+func ReplaceSpellings(s string, spellings []string, with func(i int) string) string {
 	if strings.IndexByte(s, '&') >= 0 {
-		return scrubAllReferences(s, secrets)
+		return scrubAllReferences(s, spellings, with)
 	}
-	for _, sec := range secrets {
+	for i, sec := range spellings {
 		if sec != "" {
-			s = strings.ReplaceAll(s, sec, echoRedacted)
+			s = strings.ReplaceAll(s, sec, with(i))
 		}
 	}
 	return s
@@ -150,10 +162,10 @@ func asciiJSON(s, format string) string {
 // than Go's write <, > and & as they are.
 var keepHTML = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 
-// HTMLSpellings is s as an HTML page quotes it: with html.EscapeString's
+// htmlSpellings is s as an HTML page quotes it: with html.EscapeString's
 // references and with the named and hexadecimal ones other escapers use
-// for quotes.
-func HTMLSpellings(s string) []string {
+// for quotes. (ReplaceSpellings finds any other references.)
+func htmlSpellings(s string) []string {
 	e := html.EscapeString(s)
 	return []string{e, strings.NewReplacer("&#34;", "&quot;", "&#39;", "&#x27;").Replace(e)}
 }
@@ -162,45 +174,52 @@ func HTMLSpellings(s string) []string {
 // secrets once its HTML character references are decoded (reference),
 // whichever an escaper chose for each character (&amp;, &#38;, &#x26;
 // and &#X26; are all "&"; &eacute; is "é"): HTMLSpellings lists only
-// html.EscapeString's choices. A spelling holding "&" itself (which
+// htmlSpellings' choices. A spelling holding "&" itself (which
 // decoding changes) is also searched in s as written. Either way a run
 // is cut only at whole characters of s: a reference is never cut in two,
 // which would leave text that reads differently. s is decoded once and
 // each spelling found with strings.Index, so the cost is linear in s.
-func scrubAllReferences(s string, secrets []string) string {
+func scrubAllReferences(s string, secrets []string, with func(i int) string) string {
 	dec, at := decodeReferences(s)
 	whole := make([]bool, len(s)+1) // whether a character of s starts there
 	for _, i := range at {
 		whole[i] = true
 	}
-	var cuts [][2]int // ranges of s to replace
-	find := func(text, sec string, cut func(a, b int) (int, int, bool)) {
+	var cuts [][3]int // ranges of s to replace, and the spelling found there
+	find := func(text string, k int, cut func(a, b int) (int, int, bool)) {
+		sec := secrets[k]
 		for from := 0; sec != "" && from+len(sec) <= len(text); {
-			k := strings.Index(text[from:], sec)
-			if k < 0 {
+			n := strings.Index(text[from:], sec)
+			if n < 0 {
 				return
 			}
-			a, b := from+k, from+k+len(sec)
+			a, b := from+n, from+n+len(sec)
 			if i, j, ok := cut(a, b); ok {
-				cuts = append(cuts, [2]int{i, j})
+				cuts = append(cuts, [3]int{i, j, k})
 				from = b
 			} else {
 				from = a + 1
 			}
 		}
 	}
-	for _, sec := range secrets {
-		find(dec, sec, func(a, b int) (int, int, bool) {
+	for k, sec := range secrets {
+		find(dec, k, func(a, b int) (int, int, bool) {
 			return at[a], at[b], (a == 0 || at[a-1] != at[a]) && (b == len(dec) || at[b-1] != at[b])
 		})
 		if strings.IndexByte(sec, '&') >= 0 {
-			find(s, sec, func(a, b int) (int, int, bool) { return a, b, whole[a] && whole[b] })
+			find(s, k, func(a, b int) (int, int, bool) { return a, b, whole[a] && whole[b] })
 		}
 	}
 	if len(cuts) == 0 {
 		return s
 	}
-	slices.SortFunc(cuts, func(x, y [2]int) int { return x[0] - y[0] })
+	// By start, the longer (earlier listed) spelling first at one start.
+	slices.SortFunc(cuts, func(x, y [3]int) int {
+		if x[0] != y[0] {
+			return x[0] - y[0]
+		}
+		return x[2] - y[2]
+	})
 	var b strings.Builder
 	last := 0
 	for _, c := range cuts {
@@ -209,7 +228,7 @@ func scrubAllReferences(s string, secrets []string) string {
 			continue
 		}
 		b.WriteString(s[last:c[0]])
-		b.WriteString(echoRedacted)
+		b.WriteString(with(c[2]))
 		last = c[1]
 	}
 	b.WriteString(s[last:])
